@@ -1,0 +1,45 @@
+"""Customer REST API: redeem a PIN or link, accept or decline the licence, leave."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from lens_server.api.deps import Service, SettingsDep, bearer
+from lens_server.api.schemas import Redeem
+from lens_server.errors import ApiError
+
+router = APIRouter(prefix="/api/v1/customer", tags=["customer"])
+CustomerToken = Annotated[str, Depends(bearer)]
+
+
+@router.post("/redeem")
+def redeem(
+    body: Redeem, request: Request, service: Service, settings: SettingsDep
+) -> dict[str, Any]:
+    if not body.pin and not body.link_token:
+        raise ApiError(400, "pin_missing", "Type the 6-digit code from your technician.")
+    client = request.client.host if request.client else "unknown"
+    token, session = service.redeem(client, body.pin, body.link_token)
+    return {"customer_token": token, "session": session, "ice_servers": list(settings.ice_servers)}
+
+
+@router.get("/session")
+def session(token: CustomerToken, service: Service) -> dict[str, Any]:
+    return service.customer(token)
+
+
+@router.post("/accept")
+def accept(token: CustomerToken, service: Service) -> dict[str, Any]:
+    return service.accept(token)
+
+
+@router.post("/decline")
+def decline(token: CustomerToken, service: Service) -> dict[str, Any]:
+    return service.leave(token, "declined licence")
+
+
+@router.post("/leave")
+def leave(token: CustomerToken, service: Service) -> dict[str, Any]:
+    return service.leave(token, "left")

@@ -1,0 +1,128 @@
+"""Technician REST API: sign-in, sessions, their email, state changes, audit log."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import anyio.from_thread
+from fastapi import APIRouter, Response
+
+from lens_server.api.deps import MailerDep, Me, Service, SettingsDep, Token
+from lens_server.api.schemas import CreateSession, LoginRequest, ResendEmail
+from lens_server.errors import ApiError
+from lens_server.mail import MailError, build_message, compose_text, mailto_url
+from lens_server.sessions import Identity, SessionService, require
+from lens_server.views import iso
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1", tags=["technician"])
+
+
+@router.post("/auth/login")
+def login(body: LoginRequest, service: Service) -> dict[str, Any]:
+    token, expires, who = service.login(body.email, body.password)
+    log.info("technician signed in: id=%s", who.id)
+    return {"token": token, "expires_at": iso(expires), "technician": who.as_json()}
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(token: Token, service: Service) -> Response:
+    service.logout(token)
+    return Response(status_code=204)
+
+
+@router.get("/me")
+def me(who: Me) -> dict[str, Any]:
+    return who.as_json()
+
+
+@router.get("/config")
+def config(who: Me, settings: SettingsDep) -> dict[str, Any]:
+    return {
+        "ice_servers": list(settings.ice_servers),
+        "pin_validity_seconds": settings.pin_validity_seconds,
+        "waiting_timeout_seconds": settings.waiting_timeout_seconds,
+        "waiting_warning_seconds": settings.waiting_warning_seconds,
+    }
+
+
+@router.post("/sessions", status_code=201)
+def create_session(
+    body: CreateSession, who: Me, service: Service, mailer: MailerDep
+) -> dict[str, Any]:
+    session = service.create(who, body.name, body.method, body.language)
+    result: dict[str, Any] = {"session": session, "email": None, "mailto": None}
+    if body.method == "email" and body.delivery == "client":
+        subject, text = compose_text(service.invitation(who, session["id"]))
+        url = mailto_url(body.to or "", subject, text)
+        result["mailto"] = {"subject": subject, "body": text, "url": url}
+    elif body.method == "email" and body.to:
+        result["email"] = _send(service, mailer, who, session, body.to, body.language)
+    return result
+
+
+@router.post("/sessions/{session_id}/email")
+def resend_email(
+    session_id: str, body: ResendEmail, who: Me, service: Service, mailer: MailerDep
+) -> dict[str, Any]:
+    require(who, "connect_email")
+    session = service.get(who, session_id)
+    email = _send(service, mailer, who, session, body.to, body.language)
+    return {"session": service.get(who, session_id), "email": email}
+
+
+def _send(
+    service: SessionService,
+    mailer: MailerDep,
+    who: Identity,
+    session: dict[str, Any],
+    to: str,
+    language: str | None,
+) -> dict[str, Any]:
+    """Sends the invitation; on failure the session stays valid and the 502 carries it
+    so the console can offer Retry."""
+    invitation = service.invitation(who, session["id"], language)
+    message = build_message(invitation, mailer.sender, to)
+    try:
+        status = anyio.from_thread.run(mailer.send, message)
+    except MailError as exc:
+        service.record(session["id"], who.actor, "email failed", str(exc))
+        raise ApiError(502, "email_failed", str(exc), {"session": session}) from exc
+    service.record(session["id"], who.actor, "email sent", f"to {to} ({status})")
+    return {"to": to, "status": status, "language": invitation.language}
+
+
+@router.get("/sessions")
+def list_sessions(who: Me, service: Service) -> dict[str, Any]:
+    return {"sessions": service.list_sessions(who)}
+
+
+@router.get("/sessions/{session_id}")
+def get_session(session_id: str, who: Me, service: Service) -> dict[str, Any]:
+    return service.get(who, session_id)
+
+
+@router.post("/sessions/{session_id}/start")
+def start(session_id: str, who: Me, service: Service) -> dict[str, Any]:
+    return service.start(who, session_id)
+
+
+@router.post("/sessions/{session_id}/hold")
+def hold(session_id: str, who: Me, service: Service) -> dict[str, Any]:
+    return service.hold(who, session_id)
+
+
+@router.post("/sessions/{session_id}/resume")
+def resume(session_id: str, who: Me, service: Service) -> dict[str, Any]:
+    return service.resume(who, session_id)
+
+
+@router.post("/sessions/{session_id}/end")
+def end(session_id: str, who: Me, service: Service) -> dict[str, Any]:
+    return service.end(who, session_id)
+
+
+@router.get("/sessions/{session_id}/events")
+def events(session_id: str, who: Me, service: Service) -> dict[str, Any]:
+    return {"events": service.events(who, session_id)}

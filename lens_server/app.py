@@ -1,0 +1,98 @@
+"""The application factory, used alike by ``lens-server serve``, the demo and tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from lens_server import __version__
+from lens_server.api import customer, technician
+from lens_server.config import Settings
+from lens_server.db import Database
+from lens_server.errors import install_handlers
+from lens_server.hub import Hub
+from lens_server.mail import Mailer
+from lens_server.pages import SECURITY_HEADERS, STATIC
+from lens_server.pages import router as pages_router
+from lens_server.sessions import SessionService
+from lens_server.ws import router as ws_router
+
+log = logging.getLogger("lens_server")
+SWEEP_INTERVAL = 1.0
+_SECRET_PATH = re.compile(r"^/join/[^/]+")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings.database)
+        await run_in_threadpool(database.migrate)
+        hub = Hub()
+        hub.bind(asyncio.get_running_loop())
+        app.state.db = database
+        app.state.hub = hub
+        app.state.sessions = SessionService(database, settings, hub)
+        sweeper = asyncio.create_task(_sweep_forever(app.state.sessions))
+        log.info("lens server ready at %s (mail: %s)", settings.base_url, _mail_mode(settings))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            hub.close()
+            database.close()
+
+    app = FastAPI(title="Lens server", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.mailer = Mailer(settings)
+    install_handlers(app)
+    app.include_router(technician.router)
+    app.include_router(customer.router)
+    app.include_router(ws_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.middleware("http")(_headers_and_access_log)
+    return app
+
+
+async def _headers_and_access_log(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    started = time.perf_counter()
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    path = _SECRET_PATH.sub("/join/<redacted>", request.url.path)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    log.info(
+        "http method=%s path=%s status=%s ms=%.1f",
+        request.method,
+        path,
+        response.status_code,
+        elapsed_ms,
+    )
+    return response
+
+
+async def _sweep_forever(service: SessionService) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL)
+        try:
+            await run_in_threadpool(service.sweep)
+        except Exception:
+            log.exception("session sweep failed")
+
+
+def _mail_mode(settings: Settings) -> str:
+    if settings.smtp_host:
+        return f"SMTP {settings.smtp_host}:{settings.smtp_port}"
+    return f"outbox {settings.outbox}"

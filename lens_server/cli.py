@@ -1,0 +1,176 @@
+"""``lens-server``: run the server, or administer groups and technicians."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from lens_server import admin
+from lens_server.app import create_app
+from lens_server.config import Settings, load_settings
+from lens_server.db import Database
+from lens_server.models import PERMISSIONS
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "lens-demo"  # noqa: S105 - the local demo's published password
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config, **_overrides(args))
+    except (OSError, ValueError) as exc:
+        print(f"lens-server: bad configuration: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return serve(settings, demo=args.demo)
+    return run_admin(settings, args)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for name in ("host", "port", "data_dir", "database_url"):
+        value = getattr(args, name, None)
+        if value is not None:
+            found[name] = value
+    return found
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
+    )
+
+
+def serve(settings: Settings, demo: bool = False) -> int:
+    configure_logging()
+    if demo:
+        _prepare_demo(settings)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ssl_certfile=settings.tls_cert or None,
+        ssl_keyfile=settings.tls_key or None,
+        access_log=False,  # our own access log redacts the secret in /join/ links
+        ws_max_size=256 * 1024,
+        proxy_headers=True,
+        log_config=None,
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+def _prepare_demo(settings: Settings) -> None:
+    database = Database(settings.database)
+    database.migrate()
+    with database.session() as db:
+        admin.ensure_demo(db, DEMO_EMAIL, DEMO_PASSWORD)
+    database.close()
+    print(
+        f"Lens demo server at {settings.base_url}\n"
+        f"  sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+        f"  invitation emails are written to {settings.outbox}",
+        flush=True,
+    )
+
+
+def read_password(prompt: str = "Password: ") -> str:
+    """From a prompt (typed twice) on a terminal, else one line of stdin; never argv."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Repeat: ") != first:
+            raise admin.AdminError("The two passwords differ.")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def run_admin(settings: Settings, args: argparse.Namespace) -> int:
+    database = Database(settings.database)
+    try:
+        database.migrate()
+        with database.session() as db:
+            for line in _admin_action(db, args):
+                print(line)
+    except admin.AdminError as exc:
+        print(f"lens-server admin: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.close()
+    return 0
+
+
+def _admin_action(db: admin.Session, args: argparse.Namespace) -> list[str]:
+    action = f"{args.what} {args.action}"
+    if action == "group add":
+        group = admin.add_group(db, args.name, args.permissions)
+        return [f"group {group.name} added: {group.permissions or '(no permissions)'}"]
+    if action == "group list":
+        return [f"{g.name}\t{g.permissions}" for g in admin.list_groups(db)]
+    if action == "group set-permissions":
+        group = admin.set_permissions(db, args.name, args.permissions)
+        return [f"group {group.name}: {group.permissions or '(no permissions)'}"]
+    if action == "technician add":
+        tech = admin.add_technician(db, args.email, args.name, args.group, read_password())
+        return [f"technician {tech.email} added to {args.group}"]
+    if action == "technician list":
+        return [
+            f"{t.email}\t{t.display_name}\t{t.group.name}\t{'disabled' if t.disabled else 'enabled'}"
+            for t in admin.list_technicians(db)
+        ]
+    if action in ("technician disable", "technician enable"):
+        tech = admin.set_disabled(db, args.email, args.action == "disable")
+        return [f"technician {tech.email} {args.action}d"]
+    if action == "technician reset-password":
+        tech = admin.reset_password(db, args.email, read_password("New password: "))
+        return [f"password of {tech.email} reset; their sign-ins were revoked"]
+    if action == "technician set-group":
+        tech = admin.set_group(db, args.email, args.group)
+        return [f"technician {tech.email} moved to {args.group}"]
+    raise admin.AdminError(f"unknown command {action}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lens-server", description=__doc__)
+    parser.add_argument("--config", type=Path, help="TOML settings file (LENS_* env vars override)")
+    parser.add_argument("--data-dir", type=Path, help="folder for the SQLite file and the outbox")
+    parser.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://...")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_cmd = commands.add_parser("serve", help="run the server")
+    serve_cmd.add_argument("--host")
+    serve_cmd.add_argument("--port", type=int)
+    serve_cmd.add_argument("--demo", action="store_true", help="add a demo technician")
+
+    admin_cmd = commands.add_parser("admin", help="manage groups and technicians")
+    what = admin_cmd.add_subparsers(dest="what", required=True)
+    group = what.add_parser("group").add_subparsers(dest="action", required=True)
+    add = group.add_parser("add")
+    add.add_argument("name")
+    add.add_argument("permissions", nargs="*", help=f"any of: {' '.join(PERMISSIONS)}, or all")
+    group.add_parser("list")
+    perms = group.add_parser("set-permissions")
+    perms.add_argument("name")
+    perms.add_argument("permissions", nargs="*")
+
+    tech = what.add_parser("technician").add_subparsers(dest="action", required=True)
+    tadd = tech.add_parser("add", help="the password is read from a prompt or stdin")
+    tadd.add_argument("email")
+    tadd.add_argument("--name", required=True)
+    tadd.add_argument("--group", required=True)
+    tech.add_parser("list")
+    for verb in ("disable", "enable", "reset-password"):
+        tech.add_parser(verb).add_argument("email")
+    move = tech.add_parser("set-group")
+    move.add_argument("email")
+    move.add_argument("group")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Server configuration: defaults for the embedded demo, overridden by a TOML file and
+then by ``LENS_*`` environment variables (so secrets need not sit in a file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "lens-server"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=default_data_dir)
+    database_url: str = ""  # empty: SQLite file in data_dir
+    host: str = "127.0.0.1"
+    port: int = 8400
+    public_base_url: str = ""  # empty: http://host:port
+    tls_cert: str = ""
+    tls_key: str = ""
+    extra_origins: tuple[str, ...] = ()
+
+    pin_validity_seconds: int = 20 * 60
+    waiting_timeout_seconds: int = 30 * 60
+    waiting_warning_seconds: int = 5 * 60
+    reconnect_timeout_seconds: int = 120
+    token_lifetime_seconds: int = 12 * 3600
+    redeem_attempts_per_minute: int = 10
+
+    smtp_host: str = ""  # empty: write mail to outbox_dir
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # none | starttls | tls
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Lens <lens@localhost>"
+    outbox_dir: str = ""  # empty: data_dir/outbox
+
+    ice_servers: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'lens.db'}"
+
+    @property
+    def base_url(self) -> str:
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        scheme = "https" if self.tls_cert else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    @property
+    def outbox(self) -> Path:
+        return Path(self.outbox_dir) if self.outbox_dir else self.data_dir / "outbox"
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """Origins a browser WebSocket may come from: the public one, plus the local
+        address the server listens on (a developer opening http://localhost)."""
+        origins = {_origin(self.base_url), *self.extra_origins}
+        for host in {self.host, "localhost", "127.0.0.1"}:
+            scheme = "https" if self.tls_cert else "http"
+            origins.add(f"{scheme}://{host}:{self.port}")
+        return frozenset(origins)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_COERCE = {int: int, float: float, str: str, Path: Path}
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Defaults < TOML file < LENS_<FIELD> environment variables < keyword overrides."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        values.update(tomllib.loads(config_file.read_text(encoding="utf-8")))
+    for f in fields(Settings):
+        env = os.environ.get(f"LENS_{f.name.upper()}")
+        if env is not None:
+            values[f.name] = env
+    values.update(overrides)
+    return replace(Settings(), **{k: _coerce(k, v) for k, v in values.items()})
+
+
+def _coerce(name: str, value: Any) -> Any:
+    known = {f.name: f for f in fields(Settings)}
+    if name not in known:
+        raise ValueError(f"unknown setting {name!r}")
+    if name == "ice_servers":
+        parsed = json.loads(value) if isinstance(value, str) else value
+        return tuple(dict(server) for server in parsed)
+    if name == "extra_origins":
+        items = value.split(",") if isinstance(value, str) else value
+        return tuple(item.strip() for item in items if item.strip())
+    if name == "data_dir":
+        return Path(value)
+    default = getattr(Settings(), name)
+    return type(default)(value) if not isinstance(value, type(default)) else value

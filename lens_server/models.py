@@ -1,0 +1,104 @@
+"""Database tables (SQLAlchemy 2 declarative). Secrets are stored only as hashes:
+passwords (argon2id), bearer and customer tokens (SHA-256)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+PERMISSIONS = ("lens_sessions", "private_sessions", "connect_pin", "connect_email", "connect_link")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """SQLite forgets time zones; store naive UTC and hand back aware datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Group(Base):
+    __tablename__ = "groups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    permissions: Mapped[str] = mapped_column(Text, default="")  # space-separated
+
+    @property
+    def permission_set(self) -> frozenset[str]:
+        return frozenset(self.permissions.split())
+
+
+class Technician(Base):
+    __tablename__ = "technicians"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    group: Mapped[Group] = relationship(lazy="joined")
+
+
+class AuthToken(Base):
+    __tablename__ = "auth_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    technician: Mapped[Technician] = relationship(lazy="joined")
+
+
+class LensSession(Base):
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    type: Mapped[str] = mapped_column(String(16), default="lens")
+    name: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    resume_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    method: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    private: Mapped[bool] = mapped_column(Boolean, default=True)
+    pin: Mapped[str] = mapped_column(String(6), index=True)
+    pin_expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    pin_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The link token is shown to the technician (like the PIN) and dies with the PIN.
+    link_token: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reconnecting_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    technician: Mapped[Technician] = relationship(lazy="joined")
+
+
+class SessionEvent(Base):
+    __tablename__ = "session_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,549 @@
+"""Who may do what, and the session state machine. The server is the only authority
+on a session's state: every change goes through here, is written to the audit log in
+the same transaction, and is then pushed to the open sockets."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from lens_server.config import Settings
+from lens_server.db import Database
+from lens_server.errors import ApiError, not_found
+from lens_server.hub import Hub
+from lens_server.mail import Invitation
+from lens_server.models import AuthToken, LensSession, SessionEvent, Technician, utcnow
+from lens_server.security import hash_token, new_pin, new_token, verify_password
+from lens_server.views import (
+    FINAL_STATES,
+    LIVE_MEDIA_STATES,
+    customer_view,
+    iso,
+    technician_view,
+)
+
+METHOD_PERMISSION = {"pin": "connect_pin", "email": "connect_email", "link": "connect_link"}
+BUSY_STATES = ("active", "on_hold", "reconnecting")
+RECENT_FINAL = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A signed-in technician, detached from any database session."""
+
+    id: int
+    email: str
+    display_name: str
+    permissions: frozenset[str]
+
+    @property
+    def actor(self) -> str:
+        return f"technician:{self.email}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "email": self.email,
+            "display_name": self.display_name,
+            "permissions": sorted(self.permissions),
+        }
+
+
+def _identity(tech: Technician) -> Identity:
+    return Identity(tech.id, tech.email, tech.display_name, tech.group.permission_set)
+
+
+class RedeemLimiter:
+    """Failed PIN redemptions per client address in a sliding minute."""
+
+    def __init__(self, per_minute: int) -> None:
+        self._per_minute = per_minute
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> None:
+        with self._lock:
+            failures = self._recent(client)
+            if len(failures) >= self._per_minute:
+                wait = max(1, int(failures[0] + 60 - time.monotonic()) + 1)
+                error = ApiError(
+                    429,
+                    "rate_limited",
+                    f"Too many attempts. Try again in {wait} s.",
+                    {"retry_after": wait},
+                )
+                error.headers["Retry-After"] = str(wait)
+                raise error
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            self._failures[client].append(time.monotonic())
+
+    def _recent(self, client: str) -> deque[float]:
+        failures = self._failures[client]
+        while failures and failures[0] < time.monotonic() - 60:
+            failures.popleft()
+        return failures
+
+
+class SessionService:
+    def __init__(self, db: Database, settings: Settings, hub: Hub) -> None:
+        self._db = db
+        self._settings = settings
+        self._hub = hub
+        self._lock = threading.RLock()
+        self.limiter = RedeemLimiter(settings.redeem_attempts_per_minute)
+
+    # --- technicians -------------------------------------------------------------
+
+    def login(self, email: str, password: str) -> tuple[str, datetime, Identity]:
+        with self._db.session() as db:
+            tech = db.scalar(select(Technician).where(Technician.email == email.strip().lower()))
+            if tech is None or not verify_password(tech.password_hash, password):
+                raise ApiError(401, "invalid_credentials", "Wrong email or password.")
+            if tech.disabled:
+                raise ApiError(
+                    403, "account_disabled", "This account is disabled. Ask your administrator."
+                )
+            token = new_token()
+            expires = utcnow() + timedelta(seconds=self._settings.token_lifetime_seconds)
+            db.add(
+                AuthToken(token_hash=hash_token(token), technician_id=tech.id, expires_at=expires)
+            )
+            return token, expires, _identity(tech)
+
+    def authenticate(self, token: str) -> Identity:
+        with self._db.session() as db:
+            row = db.scalar(select(AuthToken).where(AuthToken.token_hash == hash_token(token)))
+            if row is None or row.revoked or row.technician.disabled:
+                raise ApiError(401, "not_authenticated", "Please sign in again.")
+            if row.expires_at <= utcnow():
+                raise ApiError(
+                    401, "token_expired", "Your sign-in has expired. Please sign in again."
+                )
+            return _identity(row.technician)
+
+    def logout(self, token: str) -> None:
+        with self._db.session() as db:
+            row = db.scalar(select(AuthToken).where(AuthToken.token_hash == hash_token(token)))
+            if row is not None:
+                row.revoked = True
+
+    # --- technician side of a session --------------------------------------------
+
+    def create(self, who: Identity, name: str, method: str, language: str) -> dict[str, Any]:
+        require(who, "lens_sessions", "private_sessions", METHOD_PERMISSION[method])
+
+        def work(db: Session) -> LensSession:
+            now = utcnow()
+            row = LensSession(
+                id=uuid.uuid4().hex,
+                name=name,
+                state="connecting",
+                method=method,
+                language=language,
+                pin=self._fresh_pin(db),
+                pin_expires_at=now + timedelta(seconds=self._settings.pin_validity_seconds),
+                link_token=secrets.token_urlsafe(24),
+                technician_id=who.id,
+                created_at=now,
+            )
+            db.add(row)
+            db.flush()
+            self._log(db, row, who.actor, "created", f"method {method}")
+            return row
+
+        return self._view(self._write(work))
+
+    def _fresh_pin(self, db: Session) -> str:
+        """A PIN unique among the PINs that can still be redeemed."""
+        for _ in range(50):
+            pin = new_pin()
+            clash = db.scalar(
+                select(LensSession.id).where(
+                    LensSession.pin == pin,
+                    LensSession.pin_used_at.is_(None),
+                    LensSession.state == "connecting",
+                )
+            )
+            if clash is None:
+                return pin
+        raise ApiError(503, "no_pin_available", "No free PIN right now; try again in a moment.")
+
+    def get(self, who: Identity, session_id: str) -> dict[str, Any]:
+        with self._db.session() as db:
+            return self._view(self._own(db, who, session_id))
+
+    def list_sessions(self, who: Identity) -> list[dict[str, Any]]:
+        with self._db.session() as db:
+            rows = db.scalars(
+                select(LensSession)
+                .where(LensSession.technician_id == who.id)
+                .order_by(LensSession.created_at.desc())
+                .limit(500)
+            )
+            return [self._view(row) for row in rows]
+
+    def snapshot(self, who: Identity) -> list[dict[str, Any]]:
+        """Sessions a console's list shows: all live ones plus those ended lately."""
+        since = utcnow() - RECENT_FINAL
+        with self._db.session() as db:
+            rows = db.scalars(
+                select(LensSession)
+                .where(
+                    LensSession.technician_id == who.id,
+                    or_(LensSession.state.not_in(FINAL_STATES), LensSession.ended_at >= since),
+                )
+                .order_by(LensSession.created_at)
+            )
+            return [self._view(row) for row in rows]
+
+    def events(self, who: Identity, session_id: str) -> list[dict[str, Any]]:
+        with self._db.session() as db:
+            self._own(db, who, session_id)
+            rows = db.scalars(
+                select(SessionEvent)
+                .where(SessionEvent.session_id == session_id)
+                .order_by(SessionEvent.id)
+            )
+            return [
+                {
+                    "at": iso(e.at),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "state": e.state,
+                    "detail": e.detail,
+                }
+                for e in rows
+            ]
+
+    def invitation(self, who: Identity, session_id: str, language: str | None = None) -> Invitation:
+        with self._db.session() as db:
+            row = self._own(db, who, session_id)
+            if row.state != "connecting" or row.pin_used_at is not None:
+                raise ApiError(
+                    409,
+                    "invalid_state",
+                    "The customer has already joined or the session has ended.",
+                )
+            base = self._settings.base_url
+            return Invitation(
+                name=row.name,
+                technician=who.display_name,
+                pin=row.pin,
+                link=f"{base}/join/{row.link_token}",
+                start_page=f"{base}/",
+                expires_at=row.pin_expires_at,
+                minutes=max(1, round((row.pin_expires_at - row.created_at).total_seconds() / 60)),
+                language=language or row.language,
+            )
+
+    def record(self, session_id: str, actor: str, action: str, detail: str = "") -> None:
+        with self._db.session() as db:
+            row = db.get(LensSession, session_id)
+            if row is not None:
+                self._log(db, row, actor, action, detail)
+
+    def start(self, who: Identity, session_id: str) -> dict[str, Any]:
+        require(who, "lens_sessions")
+
+        def work(db: Session) -> LensSession:
+            row = self._own(db, who, session_id)
+            busy = db.scalar(
+                select(LensSession).where(
+                    LensSession.technician_id == who.id, LensSession.state.in_(BUSY_STATES)
+                )
+            )
+            if busy is not None:
+                raise ApiError(
+                    409,
+                    "already_active",
+                    f"You already have an active Lens session ({busy.name}). "
+                    "End it or put it on hold before starting another.",
+                    {"active_session_id": busy.id},
+                )
+            self._expect(row, "waiting", "start")
+            row.started_at = utcnow()
+            return self._move(db, row, "active", who.actor, "started")
+
+        return self._view(self._write(work))
+
+    def hold(self, who: Identity, session_id: str) -> dict[str, Any]:
+        return self._technician_move(who, session_id, ("active",), "on_hold", "hold", "held")
+
+    def resume(self, who: Identity, session_id: str) -> dict[str, Any]:
+        return self._technician_move(who, session_id, ("on_hold",), "active", "resume", "resumed")
+
+    def end(self, who: Identity, session_id: str) -> dict[str, Any]:
+        live = ("connecting", "waiting", *BUSY_STATES)
+        return self._technician_move(who, session_id, live, "closed_by_technician", "end", "ended")
+
+    def _technician_move(
+        self,
+        who: Identity,
+        session_id: str,
+        sources: Iterable[str],
+        target: str,
+        verb: str,
+        action: str,
+    ) -> dict[str, Any]:
+        def work(db: Session) -> LensSession:
+            row = self._own(db, who, session_id)
+            self._expect(row, sources, verb)
+            return self._move(db, row, target, who.actor, action)
+
+        return self._view(self._write(work))
+
+    def may_signal(self, technician_id: int, session_id: str) -> bool:
+        with self._db.session() as db:
+            row = db.get(LensSession, session_id)
+            return (
+                row is not None
+                and row.technician_id == technician_id
+                and row.state in LIVE_MEDIA_STATES
+            )
+
+    # --- customer side -----------------------------------------------------------
+
+    def redeem(
+        self, client: str, pin: str | None, link_token: str | None
+    ) -> tuple[str, dict[str, Any]]:
+        self.limiter.check(client)
+        customer_token = new_token()
+
+        def work(db: Session) -> LensSession:
+            row = self._find_redeemable(db, pin, link_token)
+            if row is None:
+                self.limiter.failed(client)
+                raise ApiError(
+                    404,
+                    "pin_invalid",
+                    "This code is not valid. Check it, or ask your technician for a new code.",
+                )
+            if row.pin_used_at is not None:
+                raise ApiError(
+                    409,
+                    "pin_used",
+                    "This code has already been used. Ask your technician for a new code.",
+                )
+            if row.state == "expired" or row.pin_expires_at <= utcnow():
+                raise ApiError(
+                    410, "pin_expired", "This code has expired. Ask your technician for a new code."
+                )
+            if row.state != "connecting":
+                raise ApiError(
+                    410,
+                    "session_ended",
+                    "This session has ended. Ask your technician for a new code.",
+                )
+            row.pin_used_at = utcnow()
+            row.customer_token_hash = hash_token(customer_token)
+            how = "link" if link_token else "pin"
+            self._log(db, row, "customer", "joined", f"by {how} from {client}")
+            return row
+
+        row = self._write(work)
+        return customer_token, customer_view(row)
+
+    def _find_redeemable(
+        self, db: Session, pin: str | None, link_token: str | None
+    ) -> LensSession | None:
+        query = select(LensSession)
+        if link_token:
+            query = query.where(LensSession.link_token == link_token)
+        else:
+            query = query.where(LensSession.pin == pin).order_by(
+                LensSession.pin_used_at.is_not(None), LensSession.created_at.desc()
+            )
+        return db.scalars(query.limit(1)).first()
+
+    def customer_link(self, customer_token: str) -> tuple[str, int, dict[str, Any]]:
+        """For the customer socket: (session id, its technician, customer view)."""
+        with self._db.session() as db:
+            row = self._by_customer(db, customer_token)
+            return row.id, row.technician_id, customer_view(row)
+
+    def may_relay_from_customer(self, session_id: str) -> bool:
+        with self._db.session() as db:
+            row = db.get(LensSession, session_id)
+            return row is not None and row.state in LIVE_MEDIA_STATES
+
+    def customer(self, customer_token: str) -> dict[str, Any]:
+        with self._db.session() as db:
+            return customer_view(self._by_customer(db, customer_token))
+
+    def accept(self, customer_token: str) -> dict[str, Any]:
+        def work(db: Session) -> LensSession:
+            row = self._by_customer(db, customer_token)
+            self._expect(row, "connecting", "accept the licence for")
+            row.waiting_since = utcnow()
+            return self._move(db, row, "waiting", "customer", "accepted licence")
+
+        return customer_view(self._write(work))
+
+    def leave(self, customer_token: str, action: str = "left") -> dict[str, Any]:
+        def work(db: Session) -> LensSession:
+            row = self._by_customer(db, customer_token)
+            if row.state in FINAL_STATES:
+                return row
+            return self._move(db, row, "closed_by_customer", "customer", action)
+
+        return customer_view(self._write(work))
+
+    def customer_socket_lost(self, session_id: str) -> None:
+        def work(db: Session) -> LensSession | None:
+            row = db.get(LensSession, session_id)
+            if row is None or row.state not in ("active", "on_hold"):
+                return None
+            row.resume_state = row.state
+            row.reconnecting_since = utcnow()
+            return self._move(db, row, "reconnecting", "customer", "connection lost")
+
+        self._write(work)
+
+    def customer_socket_back(self, session_id: str) -> None:
+        def work(db: Session) -> LensSession | None:
+            row = db.get(LensSession, session_id)
+            if row is None or row.state != "reconnecting":
+                return None
+            target = row.resume_state or "active"
+            row.resume_state = row.reconnecting_since = None
+            return self._move(db, row, target, "customer", "reconnected")
+
+        self._write(work)
+
+    # --- time ----------------------------------------------------------------------
+
+    def sweep(self) -> int:
+        """Expire unredeemed PINs and time out sessions left waiting or reconnecting."""
+        s = self._settings
+        now = utcnow()
+        rules = (
+            ("connecting", LensSession.pin_expires_at, timedelta(0), "expired", "pin expired"),
+            (
+                "waiting",
+                LensSession.waiting_since,
+                timedelta(seconds=s.waiting_timeout_seconds),
+                "timed_out",
+                "waited too long",
+            ),
+            (
+                "reconnecting",
+                LensSession.reconnecting_since,
+                timedelta(seconds=s.reconnect_timeout_seconds),
+                "timed_out",
+                "did not reconnect",
+            ),
+        )
+        changed = 0
+        for state, column, grace, target, action in rules:
+            ids = self._due(state, column, now - grace)
+            for session_id in ids:
+                changed += self._sweep_one(session_id, state, target, action)
+        return changed
+
+    def _due(self, state: str, column: Any, cutoff: datetime) -> list[str]:
+        with self._db.session() as db:
+            return list(
+                db.scalars(
+                    select(LensSession.id).where(LensSession.state == state, column <= cutoff)
+                )
+            )
+
+    def _sweep_one(self, session_id: str, state: str, target: str, action: str) -> int:
+        def work(db: Session) -> LensSession | None:
+            row = db.get(LensSession, session_id)
+            if row is None or row.state != state:
+                return None
+            return self._move(db, row, target, "system", action)
+
+        return 1 if self._write(work) is not None else 0
+
+    # --- plumbing ------------------------------------------------------------------
+
+    def _write(self, work: Callable[[Session], Any]) -> Any:
+        """Runs one state change in a transaction, then pushes it to the sockets.
+        The lock keeps the one-active-session rule and the push order race-free."""
+        with self._lock:
+            with self._db.session() as db:
+                row = work(db)
+                if isinstance(row, LensSession):
+                    db.flush()
+                    views = (self._view(row), customer_view(row))
+            if isinstance(row, LensSession):
+                self._hub.to_technician(row.technician_id, {"type": "session", "session": views[0]})
+                self._hub.to_customer(row.id, {"type": "session", "session": views[1]})
+            return row
+
+    def _move(
+        self, db: Session, row: LensSession, state: str, actor: str, action: str
+    ) -> LensSession:
+        row.state = state
+        if state in FINAL_STATES:
+            row.ended_at = utcnow()
+        self._log(db, row, actor, action)
+        return row
+
+    @staticmethod
+    def _log(db: Session, row: LensSession, actor: str, action: str, detail: str = "") -> None:
+        db.add(
+            SessionEvent(
+                session_id=row.id, actor=actor, action=action, state=row.state, detail=detail
+            )
+        )
+
+    @staticmethod
+    def _expect(row: LensSession, allowed: str | Iterable[str], verb: str) -> None:
+        states = (allowed,) if isinstance(allowed, str) else tuple(allowed)
+        if row.state not in states:
+            raise ApiError(
+                409,
+                "invalid_state",
+                f"Cannot {verb} a session that is {row.state.replace('_', ' ')}.",
+                {"state": row.state},
+            )
+
+    @staticmethod
+    def _own(db: Session, who: Identity, session_id: str) -> LensSession:
+        row = db.get(LensSession, session_id) if len(session_id) <= 32 else None
+        # Private sessions: only their creator sees them; others get the same 404.
+        if row is None or row.technician_id != who.id:
+            raise not_found()
+        return row
+
+    @staticmethod
+    def _by_customer(db: Session, customer_token: str) -> LensSession:
+        row = db.scalar(
+            select(LensSession).where(LensSession.customer_token_hash == hash_token(customer_token))
+        )
+        if row is None:
+            raise ApiError(
+                401,
+                "not_authenticated",
+                "This session link is no longer valid. Open the link again or ask your technician for a new code.",
+            )
+        return row
+
+    def _view(self, row: LensSession) -> dict[str, Any]:
+        return technician_view(row, self._settings.base_url)
+
+
+def require(who: Identity, *permissions: str) -> None:
+    for permission in permissions:
+        if permission not in who.permissions:
+            raise ApiError(
+                403,
+                "permission_denied",
+                f"Your technician group does not allow this (missing permission: {permission}).",
+                {"missing_permission": permission},
+            )

@@ -1,0 +1,42 @@
+"""Input rules shared by the API and the admin command line. Each returns the cleaned
+value or raises ValueError with a message for a person."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+NAME_MAX = 64
+PIN_RE = re.compile(r"[0-9]{6}")
+
+
+def clean_name(raw: str) -> str:
+    """A session name: 1..64 printable characters once trimmed (no control characters,
+    no line breaks: it ends up in email subjects and on tabs)."""
+    name = raw.strip()
+    if not name:
+        raise ValueError("The name is required.")
+    if len(name) > NAME_MAX:
+        raise ValueError(f"The name is too long ({len(name)} characters; at most {NAME_MAX}).")
+    if any(not ch.isprintable() or unicodedata.category(ch).startswith("C") for ch in name):
+        raise ValueError("The name may contain only printable characters.")
+    return name
+
+
+def clean_pin(raw: str) -> str:
+    """A PIN as typed or pasted: spaces and dashes are ignored."""
+    pin = re.sub(r"[\s-]", "", raw)
+    if not PIN_RE.fullmatch(pin):
+        raise ValueError("A PIN is exactly 6 digits.")
+    return pin
+
+
+def clean_email(raw: str) -> str:
+    try:
+        # Syntax only: no DNS look-up on the request path.
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"Not a valid email address: {exc}") from None
+    return result.normalized

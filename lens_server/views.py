@@ -1,0 +1,62 @@
+"""JSON views of a session: the technician sees everything about their own session;
+the customer sees only what the phone page needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from lens_server.models import LensSession
+
+STATES = (
+    "connecting",
+    "waiting",
+    "active",
+    "on_hold",
+    "reconnecting",
+    "closed_by_technician",
+    "closed_by_customer",
+    "timed_out",
+    "expired",
+)
+FINAL_STATES = frozenset(STATES[5:])
+LIVE_MEDIA_STATES = frozenset({"active", "on_hold", "reconnecting"})
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def link_for(base_url: str, row: LensSession) -> str:
+    return f"{base_url}/join/{row.link_token}"
+
+
+def technician_view(row: LensSession, base_url: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "type": row.type,
+        "name": row.name,
+        "state": row.state,
+        "method": row.method,
+        "pin": row.pin,
+        "pin_expires_at": iso(row.pin_expires_at),
+        "link": link_for(base_url, row),
+        "created_at": iso(row.created_at),
+        "waiting_since": iso(row.waiting_since),
+        "started_at": iso(row.started_at),
+        "ended_at": iso(row.ended_at),
+        "technician_id": row.technician_id,
+        "private": row.private,
+    }
+
+
+def customer_view(row: LensSession) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "state": row.state,
+        "technician_name": row.technician.display_name,
+        "language": row.language,
+    }

@@ -1,0 +1,185 @@
+"""The two WebSockets: one per technician console (session list + signaling) and one
+per customer page. Both authenticate with their first frame, so tokens never appear
+in URLs or access logs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from lens_server.errors import ApiError
+from lens_server.hub import Hub, Message, Outbox
+from lens_server.sessions import SessionService
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+AUTH_TIMEOUT = 10.0
+SIGNAL_KINDS = frozenset({"offer", "answer", "candidate", "bye"})
+CLOSE_UNAUTHORIZED = 4401
+
+
+def _service(ws: WebSocket) -> SessionService:
+    return ws.app.state.sessions
+
+
+def _hub(ws: WebSocket) -> Hub:
+    return ws.app.state.hub
+
+
+def _origin_allowed(ws: WebSocket) -> bool:
+    """Browsers always send Origin; a page on another site must not drive our API with
+    the user's tokens. Non-browser clients (the console) send none."""
+    origin = ws.headers.get("origin")
+    return origin is None or origin in ws.app.state.settings.allowed_origins
+
+
+async def _authenticate(ws: WebSocket, check: Callable[[str], Any]) -> Any:
+    """Accepts the socket, reads {"type":"auth","token":...}; returns check(token), or
+    None after closing the socket with a reason."""
+    await ws.accept()
+    try:
+        first = await asyncio.wait_for(ws.receive_json(), AUTH_TIMEOUT)
+        token = first.get("token") if isinstance(first, dict) else None
+        if first.get("type") != "auth" or not isinstance(token, str):
+            raise ApiError(401, "not_authenticated", "The first message must be an auth message.")
+        result = await run_in_threadpool(check, token)
+    except ApiError as exc:
+        await _refuse(ws, exc.code, exc.message)
+        return None
+    except (TimeoutError, ValueError, AttributeError, json.JSONDecodeError):
+        await _refuse(ws, "not_authenticated", "No valid auth message received.")
+        return None
+    await ws.send_json({"type": "ready"})
+    return result
+
+
+async def _refuse(ws: WebSocket, code: str, message: str) -> None:
+    with contextlib.suppress(Exception):
+        await ws.send_json({"type": "error", "code": code, "message": message})
+        await ws.close(CLOSE_UNAUTHORIZED, reason=code)
+
+
+async def _pump(
+    ws: WebSocket, outbox: Outbox, handle: Callable[[Message], Awaitable[None]]
+) -> None:
+    """Runs the socket: outbox -> client and client -> handle, until either side ends."""
+
+    async def send_loop() -> None:
+        while (message := await outbox.queue.get()) is not None:
+            await ws.send_json(message)
+
+    async def receive_loop() -> None:
+        while True:
+            try:
+                message = await ws.receive_json()
+            except (ValueError, json.JSONDecodeError):
+                outbox.put(_error("invalid_message", "Messages must be JSON objects."))
+                continue
+            if not isinstance(message, dict):
+                outbox.put(_error("invalid_message", "Messages must be JSON objects."))
+            elif message.get("type") == "ping":
+                outbox.put({"type": "pong"})
+            else:
+                await handle(message)
+
+    tasks = [asyncio.create_task(send_loop()), asyncio.create_task(receive_loop())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
+                await task
+        with contextlib.suppress(Exception):
+            await ws.close()
+
+
+def _error(code: str, message: str) -> Message:
+    return {"type": "error", "code": code, "message": message}
+
+
+def _signal_data(message: Message) -> dict[str, Any] | None:
+    data = message.get("data")
+    if isinstance(data, dict) and data.get("kind") in SIGNAL_KINDS:
+        return data
+    return None
+
+
+@router.websocket("/ws/technician")
+async def technician_socket(ws: WebSocket) -> None:
+    if not _origin_allowed(ws):
+        await ws.close()  # before accept: the upgrade is refused with 403
+        return
+    service, hub = _service(ws), _hub(ws)
+    who = await _authenticate(ws, service.authenticate)
+    if who is None:
+        return
+    outbox = Outbox()
+    hub.add_technician(who.id, outbox)
+    try:
+        sessions = await run_in_threadpool(service.snapshot, who)
+        await ws.send_json({"type": "snapshot", "sessions": sessions})
+
+        async def handle(message: Message) -> None:
+            data, session_id = _signal_data(message), message.get("session_id")
+            if message.get("type") != "signal" or data is None or not isinstance(session_id, str):
+                outbox.put(_error("invalid_message", "Expected a signal message."))
+                return
+            if not await run_in_threadpool(service.may_signal, who.id, session_id):
+                outbox.put(_error("signal_refused", "That session is not active for you."))
+                return
+            hub.to_customer(session_id, {"type": "signal", "data": data})
+
+        await _pump(ws, outbox, handle)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.remove_technician(who.id, outbox)
+
+
+@router.websocket("/ws/customer")
+async def customer_socket(ws: WebSocket) -> None:
+    if not _origin_allowed(ws):
+        await ws.close()
+        return
+    service, hub = _service(ws), _hub(ws)
+    link = await _authenticate(ws, service.customer_link)
+    if link is None:
+        return
+    session_id, technician_id, view = link
+    outbox = Outbox()
+    hub.add_customer(session_id, outbox)
+    try:
+        await ws.send_json(
+            {"type": "config", "ice_servers": list(ws.app.state.settings.ice_servers)}
+        )
+        await ws.send_json({"type": "session", "session": view})
+        await run_in_threadpool(service.customer_socket_back, session_id)
+
+        async def handle(message: Message) -> None:
+            data = _signal_data(message)
+            if message.get("type") != "signal" or data is None:
+                outbox.put(_error("invalid_message", "Expected a signal message."))
+                return
+            if not await run_in_threadpool(service.may_relay_from_customer, session_id):
+                outbox.put(_error("signal_refused", "The session is not active."))
+                return
+            hub.to_technician(
+                technician_id, {"type": "signal", "session_id": session_id, "data": data}
+            )
+
+        await _pump(ws, outbox, handle)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        if hub.remove_customer(session_id, outbox):
+            await run_in_threadpool(service.customer_socket_lost, session_id)

@@ -15,7 +15,8 @@ PIN_RE = re.compile(r"[0-9]{6}")
 def clean_name(raw: str) -> str:
     """A session name: 1..64 printable characters once trimmed (no control characters,
     no line breaks: it ends up in email subjects and on tabs)."""
-    name = raw.strip()
+    # Non-breaking and other odd spaces (pasted from documents) become plain spaces.
+    name = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in raw).strip()
     if not name:
         raise ValueError("The name is required.")
     if len(name) > NAME_MAX:

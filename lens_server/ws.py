@@ -51,6 +51,8 @@ async def _authenticate(ws: WebSocket, check: Callable[[str], Any]) -> Any:
         if first.get("type") != "auth" or not isinstance(token, str):
             raise ApiError(401, "not_authenticated", "The first message must be an auth message.")
         result = await run_in_threadpool(check, token)
+    except WebSocketDisconnect:
+        return None
     except ApiError as exc:
         await _refuse(ws, exc.code, exc.message)
         return None

@@ -166,12 +166,20 @@ class LiveServer:
         response.raise_for_status()
         return str(response.json()["token"])
 
-    def api(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    def api(
+        self, method: str, path: str, token: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         return self.http.request(method, f"/api/v1{path}", headers=headers, **kwargs)
 
-    def create_session(self, token: str, name: str = "Ann", method: str = "pin", **extra: Any) -> dict[str, Any]:
-        response = self.api("POST", "/sessions", token, json={"name": name, "method": method, **extra})
+    def create_session(
+        self, token: str, name: str = "Ann", method: str = "pin", **extra: Any
+    ) -> dict[str, Any]:
+        response = self.api(
+            "POST", "/sessions", token, json={"name": name, "method": method, **extra}
+        )
         assert response.status_code == 201, response.text
         return dict(response.json())
 

@@ -66,4 +66,4 @@ class Redeem(Strict):
     @field_validator("pin")
     @classmethod
     def _pin(cls, value: str | None) -> str | None:
-        return None if value is None else clean_pin(value)
+        return None if value is None or not value.strip() else clean_pin(value)

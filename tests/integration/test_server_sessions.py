@@ -1,0 +1,302 @@
+"""The technician and customer REST API against a real uvicorn + SQLite + SMTP sink."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from lens_server.models import PERMISSIONS
+from tests.live_server import LiveServer
+
+ALL_STATES_FLOW = ["connecting", "waiting", "active", "on_hold", "active", "closed_by_technician"]
+
+
+def _link_token(link: str) -> str:
+    match = re.search(r"/join/([A-Za-z0-9_-]+)$", link)
+    assert match, link
+    return match.group(1)
+
+
+def test_email_invitation_arrives_and_its_link_and_pin_work(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    created = live_server.create_session(
+        tech.token, "Ann Smith", "email", delivery="server", to="ann@example.com"
+    )
+    session = created["session"]
+    assert created["email"] == {"to": "ann@example.com", "status": "sent", "language": "en"}
+    assert session["state"] == "connecting" and re.fullmatch(r"[0-9]{6}", session["pin"])
+
+    message = live_server.smtp.wait_for(1)[0]
+    assert message["To"] == "ann@example.com"
+    assert message["From"] == "Lens Support <support@example.com>"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert session["link"] in text and session["pin"] in text and "20 minutes" in text
+    assert f'href="{session["link"]}"' in html
+
+    # the emailed link opens the app and redeems the session
+    link = re.search(r"http://\S+/join/\S+", text).group(0)
+    page = live_server.http.get(link)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    redeemed = live_server.redeem(link_token=_link_token(link))
+    assert redeemed.status_code == 200
+    assert redeemed.json()["session"]["name"] == "Ann Smith"
+    assert redeemed.json()["session"]["technician_name"] == tech.display_name
+    # and the PIN in the same email is now used up
+    again = live_server.redeem(pin=session["pin"])
+    assert again.status_code == 409 and again.json()["error"]["code"] == "pin_used"
+
+
+def test_dutch_invitation(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    live_server.create_session(
+        tech.token, "Jan", "email", delivery="server", to="jan@example.com", language="nl"
+    )
+    message = live_server.smtp.wait_for(1)[0]
+    assert message["Subject"].startswith("Uw ondersteuningssessie")
+    assert "typ deze code" in message.get_body(("plain",)).get_content()
+
+
+def test_customer_name_cannot_inject_markup_or_headers(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    name = '<script>alert(1)</script> "Bob"'
+    live_server.create_session(tech.token, name, "email", delivery="server", to="b@example.com")
+    message = live_server.smtp.wait_for(1)[0]
+    html = message.get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    bad = live_server.api(
+        "POST",
+        "/sessions",
+        tech.token,
+        json={"name": "Eve\r\nBcc: x@example.com", "method": "pin"},
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+    assert "printable" in bad.json()["error"]["message"]
+
+
+def test_client_delivery_returns_a_mailto_and_sends_nothing(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    created = live_server.create_session(
+        tech.token, "Ann", "email", delivery="client", to="ann@example.com"
+    )
+    mailto = created["mailto"]
+    assert mailto["url"].startswith("mailto:ann%40example.com?subject=")
+    assert created["session"]["pin"] in mailto["body"]
+    assert created["email"] is None
+    time.sleep(0.2)  # a message, if one were wrongly sent, would be in by now
+    assert live_server.smtp.messages == []
+
+
+def test_smtp_failure_is_a_502_that_keeps_the_session_and_resend_works(
+    live_server: LiveServer,
+) -> None:
+    tech = live_server.technician()
+    live_server.smtp.fail_with = "554 5.7.1 Relay access denied"
+    response = live_server.api(
+        "POST",
+        "/sessions",
+        tech.token,
+        json={"name": "Ann", "method": "email", "delivery": "server", "to": "ann@example.com"},
+    )
+    assert response.status_code == 502
+    error = response.json()["error"]
+    assert error["code"] == "email_failed" and "Relay access denied" in error["message"]
+    session = error["details"]["session"]
+    assert live_server.api("GET", f"/sessions/{session['id']}", tech.token).json()["state"] == (
+        "connecting"
+    )
+
+    live_server.smtp.fail_with = None
+    resent = live_server.api(
+        "POST", f"/sessions/{session['id']}/email", tech.token, json={"to": "ann@example.com"}
+    )
+    assert resent.status_code == 200, resent.text
+    message = live_server.smtp.wait_for(1)[0]
+    assert session["pin"] in message.get_body(("plain",)).get_content()
+    assert live_server.redeem(pin=session["pin"]).status_code == 200
+
+
+def test_unreachable_relay_is_a_502_with_the_reason(live_server: LiveServer) -> None:
+    live_server.restart(smtp_port=1)  # nothing listens there
+    tech = live_server.technician()
+    response = live_server.api(
+        "POST",
+        "/sessions",
+        tech.token,
+        json={"name": "Ann", "method": "email", "delivery": "server", "to": "ann@example.com"},
+    )
+    assert response.status_code == 502
+    assert "Could not send the email through 127.0.0.1" in response.json()["error"]["message"]
+
+
+def test_outbox_when_no_smtp_is_configured(live_server: LiveServer) -> None:
+    live_server.restart(smtp_host="")
+    tech = live_server.technician()
+    created = live_server.create_session(
+        tech.token, "Ann", "email", delivery="server", to="ann@example.com"
+    )
+    assert created["email"]["status"] == "outbox"
+    files = list(live_server.settings.outbox.glob("*.eml"))
+    assert len(files) == 1 and created["session"]["pin"].encode() in files[0].read_bytes()
+
+
+@pytest.mark.parametrize("method", ["pin", "email", "link"])
+def test_each_missing_permission_is_refused_by_name(live_server: LiveServer, method: str) -> None:
+    needed = {"lens_sessions", "private_sessions", f"connect_{method}"}
+    extra = {"delivery": "client"} if method == "email" else {}
+    for missing in sorted(needed):
+        tech = live_server.technician([p for p in PERMISSIONS if p != missing])
+        response = live_server.api(
+            "POST", "/sessions", tech.token, json={"name": "Ann", "method": method, **extra}
+        )
+        assert response.status_code == 403, missing
+        error = response.json()["error"]
+        assert error["code"] == "permission_denied"
+        assert error["details"]["missing_permission"] == missing and missing in error["message"]
+    assert live_server.api("GET", "/sessions", tech.token).json()["sessions"] == []
+
+
+def test_full_state_machine_is_logged_in_order(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    session, _ = live_server.join_waiting(tech.token)
+    sid = session["id"]
+    states = ["connecting", session["state"]]
+    for action in ("start", "hold", "resume", "end"):
+        response = live_server.api("POST", f"/sessions/{sid}/{action}", tech.token)
+        assert response.status_code == 200, response.text
+        states.append(response.json()["state"])
+    assert states == ALL_STATES_FLOW
+    events = live_server.api("GET", f"/sessions/{sid}/events", tech.token).json()["events"]
+    assert [e["action"] for e in events] == [
+        "created", "joined", "accepted licence", "started", "held", "resumed", "ended",
+    ]  # fmt: skip
+    assert [e["state"] for e in events][-1] == "closed_by_technician"
+    assert all(e["at"].endswith("Z") for e in events)
+    assert events == sorted(events, key=lambda e: e["at"])
+
+
+def test_only_one_active_session_per_technician(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    first, _ = live_server.join_waiting(tech.token, "First")
+    second, _ = live_server.join_waiting(tech.token, "Second")
+    live_server.start_session(tech.token, first["id"])
+    for state_of_first in ("active", "on_hold"):
+        refused = live_server.api("POST", f"/sessions/{second['id']}/start", tech.token)
+        assert refused.status_code == 409
+        assert refused.json()["error"]["code"] == "already_active"
+        assert "First" in refused.json()["error"]["message"]
+        assert live_server.api("GET", f"/sessions/{second['id']}", tech.token).json()["state"] == (
+            "waiting"
+        )
+        if state_of_first == "active":
+            live_server.api("POST", f"/sessions/{first['id']}/hold", tech.token)
+    live_server.api("POST", f"/sessions/{first['id']}/end", tech.token)
+    assert live_server.start_session(tech.token, second["id"])["state"] == "active"
+
+
+def test_invalid_transitions_are_409_and_change_nothing(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    created = live_server.create_session(tech.token)["session"]
+    for action in ("start", "hold", "resume"):
+        response = live_server.api("POST", f"/sessions/{created['id']}/{action}", tech.token)
+        assert response.status_code == 409 and response.json()["error"]["code"] == "invalid_state"
+    assert live_server.api("GET", f"/sessions/{created['id']}", tech.token).json()["state"] == (
+        "connecting"
+    )
+
+
+def test_other_technicians_sessions_are_invisible(live_server: LiveServer) -> None:
+    owner, other = live_server.technician(), live_server.technician()
+    session, _ = live_server.join_waiting(owner.token)
+    for method, path in [
+        ("GET", ""), ("POST", "/start"), ("POST", "/end"), ("GET", "/events"),
+    ]:  # fmt: skip
+        response = live_server.api(method, f"/sessions/{session['id']}{path}", other.token)
+        assert response.status_code == 404 and response.json()["error"]["code"] == (
+            "session_not_found"
+        )
+    assert live_server.api("GET", "/sessions", other.token).json()["sessions"] == []
+    assert live_server.api("GET", f"/sessions/{session['id']}", owner.token).json()["state"] == (
+        "waiting"
+    )
+
+
+def test_customer_decline_and_leave_close_the_session(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    created = live_server.create_session(tech.token)["session"]
+    customer = live_server.redeem(pin=created["pin"]).json()["customer_token"]
+    declined = live_server.api("POST", "/customer/decline", customer)
+    assert declined.json()["state"] == "closed_by_customer"
+    assert live_server.api("POST", "/customer/accept", customer).status_code == 409
+    events = live_server.api("GET", f"/sessions/{created['id']}/events", tech.token).json()
+    assert events["events"][-1]["action"] == "declined licence"
+
+
+def test_pin_errors_are_distinct(live_server: LiveServer) -> None:
+    live_server.set_pin_validity(1)
+    tech = live_server.technician()
+    assert live_server.redeem(pin="").json()["error"]["code"] == "pin_missing"
+    malformed = live_server.redeem(pin="12ab56")
+    assert malformed.status_code == 422 and "6 digits" in malformed.json()["error"]["message"]
+    unknown = live_server.redeem(pin="000000" if tech else "")
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "pin_invalid"
+    created = live_server.create_session(tech.token)["session"]
+    deadline = time.monotonic() + 5
+    while live_server.api("GET", f"/sessions/{created['id']}", tech.token).json()["state"] != (
+        "expired"
+    ):
+        assert time.monotonic() < deadline, "the PIN never expired"
+        time.sleep(0.1)
+    expired = live_server.redeem(pin=created["pin"])
+    assert expired.status_code == 410 and expired.json()["error"]["code"] == "pin_expired"
+    assert "new code" in expired.json()["error"]["message"]
+
+
+def test_pin_accepts_spaces_and_dashes(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    pin = live_server.create_session(tech.token)["session"]["pin"]
+    assert live_server.redeem(pin=f" {pin[:3]}-{pin[3:]} ").status_code == 200
+
+
+def test_redeem_failures_are_rate_limited_per_address(live_server: LiveServer) -> None:
+    live_server.restart(redeem_attempts_per_minute=3)
+    tech = live_server.technician()
+    pin = live_server.create_session(tech.token)["session"]["pin"]
+    wrong = "999999" if pin != "999999" else "999998"
+    codes = [live_server.redeem(pin=wrong).status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]
+    limited = live_server.redeem(pin=pin)  # even the right PIN waits now
+    assert limited.status_code == 429
+    retry = limited.json()["error"]["details"]["retry_after"]
+    assert 1 <= retry <= 61 and limited.headers["Retry-After"] == str(retry)
+    assert f"Try again in {retry} s" in limited.json()["error"]["message"]
+
+
+def test_waiting_session_times_out(live_server: LiveServer) -> None:
+    live_server.restart(waiting_timeout_seconds=1)
+    tech = live_server.technician()
+    session, _ = live_server.join_waiting(tech.token)
+    deadline = time.monotonic() + 5
+    while live_server.api("GET", f"/sessions/{session['id']}", tech.token).json()["state"] != (
+        "timed_out"
+    ):
+        assert time.monotonic() < deadline, "the waiting session never timed out"
+        time.sleep(0.1)
+
+
+def test_restart_keeps_sessions_pins_and_log(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    waiting, _ = live_server.join_waiting(tech.token, "Persistent")
+    pending = live_server.create_session(tech.token, "Later")["session"]
+    live_server.restart()
+    listed = live_server.api("GET", "/sessions", tech.token).json()["sessions"]
+    assert {s["name"]: s["state"] for s in listed} == {
+        "Persistent": "waiting",
+        "Later": "connecting",
+    }
+    assert live_server.redeem(pin=pending["pin"]).status_code == 200
+    events = live_server.api("GET", f"/sessions/{waiting['id']}/events", tech.token).json()
+    assert len(events["events"]) == 3
+    assert live_server.start_session(tech.token, waiting["id"])["state"] == "active"

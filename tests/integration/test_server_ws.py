@@ -1,0 +1,160 @@
+"""The live session list and the signaling relay over real WebSockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from tests.live_server import LiveServer
+
+
+def _ws_url(server: LiveServer, path: str) -> str:
+    return server.url.replace("http://", "ws://") + path
+
+
+async def _connect(server: LiveServer, path: str, token: str, **kwargs: Any) -> ClientConnection:
+    ws = await websockets.connect(_ws_url(server, path), **kwargs)
+    await ws.send(json.dumps({"type": "auth", "token": token}))
+    assert json.loads(await ws.recv()) == {"type": "ready"}
+    return ws
+
+
+async def _next(ws: ClientConnection, kind: str, timeout: float = 5.0) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == kind:
+                return dict(message)
+
+
+async def _state(ws: ClientConnection, state: str, timeout: float = 5.0) -> dict[str, Any]:
+    """The next pushed session view in `state` (intermediate pushes are skipped)."""
+    async with asyncio.timeout(timeout):
+        while (message := await _next(ws, "session"))["session"]["state"] != state:
+            pass
+    return dict(message["session"])
+
+
+async def _run(func: Any, *args: Any) -> Any:
+    return await asyncio.to_thread(func, *args)
+
+
+async def test_snapshot_then_live_changes(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    old = await _run(live_server.create_session, tech.token, "Already there")
+    async with await _connect(live_server, "/ws/technician", tech.token) as ws:
+        snapshot = await _next(ws, "snapshot")
+        assert [s["name"] for s in snapshot["sessions"]] == ["Already there"]
+
+        created = await _run(live_server.create_session, tech.token, "Bea")
+        pushed = await _next(ws, "session")
+        assert pushed["session"]["id"] == created["session"]["id"]
+        assert pushed["session"]["state"] == "connecting"
+
+        redeemed = await _run(live_server.redeem, created["session"]["pin"])
+        customer = redeemed.json()["customer_token"]
+        await _run(live_server.api, "POST", "/customer/accept", customer)
+        waiting = await _state(ws, "waiting")
+        assert waiting["name"] == "Bea" and waiting["waiting_since"] is not None
+    assert old["session"]["state"] == "connecting"
+
+
+async def test_other_technicians_changes_are_not_pushed(live_server: LiveServer) -> None:
+    me, other = live_server.technician(), live_server.technician()
+    async with await _connect(live_server, "/ws/technician", me.token) as ws:
+        await _next(ws, "snapshot")
+        await _run(live_server.create_session, other.token, "Not mine")
+        mine = await _run(live_server.create_session, me.token, "Mine")
+        pushed = await _next(ws, "session")
+        assert pushed["session"]["id"] == mine["session"]["id"]
+
+
+async def test_bad_token_is_refused_with_4401(live_server: LiveServer) -> None:
+    async with websockets.connect(_ws_url(live_server, "/ws/technician")) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": "nope"}))
+        error = json.loads(await ws.recv())
+        assert error["type"] == "error" and error["code"] == "not_authenticated"
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+async def test_foreign_origin_is_refused(live_server: LiveServer) -> None:
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await websockets.connect(
+            _ws_url(live_server, "/ws/technician"), origin="https://evil.example.com"
+        )
+    assert refused.value.response.status_code == 403
+    own = await websockets.connect(_ws_url(live_server, "/ws/customer"), origin=live_server.url)
+    await own.close()
+
+
+async def test_signaling_is_relayed_only_for_the_active_session(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    session, customer = await _run(live_server.join_waiting, tech.token)
+    async with (
+        await _connect(live_server, "/ws/technician", tech.token) as console,
+        await _connect(live_server, "/ws/customer", customer) as phone,
+    ):
+        await _next(console, "snapshot")
+        config = await _next(phone, "config")
+        assert config["ice_servers"] == []
+        assert (await _next(phone, "session"))["session"]["state"] == "waiting"
+
+        offer = {"kind": "offer", "sdp": "v=0...", "generation": 1}
+        await phone.send(json.dumps({"type": "signal", "data": offer}))
+        assert (await _next(phone, "error"))["code"] == "signal_refused"
+
+        await _run(live_server.start_session, tech.token, session["id"])
+        assert (await _next(phone, "session"))["session"]["state"] == "active"
+        await phone.send(json.dumps({"type": "signal", "data": offer}))
+        relayed = await _next(console, "signal")
+        assert relayed == {"type": "signal", "session_id": session["id"], "data": offer}
+
+        answer = {"kind": "answer", "sdp": "v=0 answer", "generation": 1}
+        await console.send(
+            json.dumps({"type": "signal", "session_id": session["id"], "data": answer})
+        )
+        assert (await _next(phone, "signal"))["data"] == answer
+
+        await console.send(json.dumps({"type": "ping"}))
+        assert (await _next(console, "pong"))["type"] == "pong"
+        await console.send("not json")
+        assert (await _next(console, "error"))["code"] == "invalid_message"
+
+
+async def test_customer_drop_makes_reconnecting_and_return_restores(
+    live_server: LiveServer,
+) -> None:
+    tech = live_server.technician()
+    session, customer = await _run(live_server.join_waiting, tech.token)
+    async with await _connect(live_server, "/ws/technician", tech.token) as console:
+        await _next(console, "snapshot")
+        phone = await _connect(live_server, "/ws/customer", customer)
+        await _run(live_server.start_session, tech.token, session["id"])
+        assert (await _next(console, "session"))["session"]["state"] == "active"
+        await phone.close()
+        assert (await _next(console, "session"))["session"]["state"] == "reconnecting"
+        async with await _connect(live_server, "/ws/customer", customer) as again:
+            assert (await _next(console, "session"))["session"]["state"] == "active"
+            assert (await _next(again, "session"))["session"]["state"] in ("reconnecting", "active")
+        assert (await _next(console, "session"))["session"]["state"] == "reconnecting"
+    events = await _run(live_server.api, "GET", f"/sessions/{session['id']}/events", tech.token)
+    actions = [e["action"] for e in events.json()["events"]]
+    assert actions[-3:] == ["connection lost", "reconnected", "connection lost"]
+
+
+async def test_end_from_console_reaches_the_customer(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    session, customer = await _run(live_server.join_waiting, tech.token)
+    async with await _connect(live_server, "/ws/customer", customer) as phone:
+        await _next(phone, "session")
+        await _run(live_server.start_session, tech.token, session["id"])
+        assert (await _next(phone, "session"))["session"]["state"] == "active"
+        await _run(live_server.api, "POST", f"/sessions/{session['id']}/end", tech.token)
+        assert (await _next(phone, "session"))["session"]["state"] == "closed_by_technician"

@@ -49,7 +49,7 @@ class SmtpSink:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         with self._arrived:
             self.envelopes.append(envelope)
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
             self._arrived.notify_all()
         return "250 Message accepted for delivery"
 

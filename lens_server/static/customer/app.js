@@ -1,0 +1,489 @@
+// The customer web app: start page -> tutorial -> camera -> preview -> licence ->
+// waiting -> live -> ended. The flow lives here; the socket, peer and camera live in
+// their own modules.
+
+import {
+  ApiError, acceptEula, declineEula, fetchSession, leaveSession, redeemLink, redeemPin,
+} from './api.js';
+import { Camera, browserFamily, mediaErrorKind } from './camera.js';
+import { language, pickLanguage, setLanguage, t, translate } from './i18n.js';
+import { FINAL_STATES, SessionLink } from './session.js';
+import { $, screen, setBadge, setBusy, setParagraphs, setStatus, setText, showScreen } from './view.js';
+
+const TOKEN_KEY = 'lens.customer_token';
+const LINK_KEY = 'lens.link_token';
+const LANGUAGE_KEY = 'lens.language';
+const PIN_LENGTH = 6;
+
+const app = {
+  token: null,
+  session: null,
+  iceServers: [],
+  camera: new Camera(),
+  link: null,
+  linkState: 'idle',
+  userPaused: false,
+  hiddenPaused: false,
+  muted: false,
+  torchOn: false,
+  declined: false,
+  retryTimer: null,
+  timing: {},
+};
+
+// ---- start page -------------------------------------------------------------------
+
+function linkTokenFromPath() {
+  const match = /^\/join\/([^/?#]+)/.exec(location.pathname);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+/** Keeps digits only, so "483 920", "483-920" and a pasted "Code: 483920" all work. */
+export function normalizePin(text) {
+  return String(text).replace(/\D/g, '');
+}
+
+function redeemErrorKey(error, via) {
+  const known = ['pin_invalid', 'pin_expired', 'pin_used'];
+  if (known.includes(error.code)) return via === 'link' ? error.code.replace('pin_', 'err_link_') : `err_${error.code}`;
+  if (error.code === 'pin_missing') return 'err_pin_missing';
+  if (error.code === 'session_ended') return 'err_session_gone';
+  if (error.code === 'network') return 'err_network';
+  return 'err_server';
+}
+
+function showPinError(key, values) {
+  const element = $('pin-error');
+  element.hidden = !key;
+  if (key) setText(element, key, values);
+  $('pin').setAttribute('aria-invalid', String(Boolean(key)));
+}
+
+function showRedeemError(error, via) {
+  clearInterval(app.retryTimer);
+  showScreen('start');
+  if (error.code !== 'rate_limited') {
+    showPinError(redeemErrorKey(error, via));
+    return;
+  }
+  let seconds = error.retryAfter;
+  const tick = () => {
+    if (seconds <= 0) {
+      clearInterval(app.retryTimer);
+      showPinError(null);
+      $('pin-submit').disabled = false;
+      return;
+    }
+    showPinError('err_rate_limited', { seconds });
+    seconds -= 1;
+  };
+  $('pin-submit').disabled = true;
+  tick();
+  app.retryTimer = setInterval(tick, 1000);
+}
+
+async function onPinSubmit(event) {
+  event.preventDefault();
+  const pin = normalizePin($('pin').value);
+  $('pin').value = pin;
+  if (pin.length !== PIN_LENGTH) {
+    showPinError('err_pin_format');
+    $('pin').focus();
+    return;
+  }
+  showPinError(null);
+  setBusy($('pin-submit'), true);
+  let result;
+  try {
+    result = await redeemPin(pin);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    setBusy($('pin-submit'), false);
+    showRedeemError(error, 'pin');
+    return;
+  }
+  setBusy($('pin-submit'), false);
+  adopt(result, null);
+}
+
+async function redeemFromLink(linkToken) {
+  showScreen('loading');
+  try {
+    adopt(await redeemLink(linkToken), linkToken);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    showRedeemError(error, 'link');
+  }
+}
+
+// ---- the session ------------------------------------------------------------------
+
+/** Takes the answer of /redeem: keeps the token for reloads and opens the socket. */
+function adopt(result, linkToken) {
+  app.token = result.customer_token;
+  app.iceServers = result.ice_servers || [];
+  sessionStorage.setItem(TOKEN_KEY, app.token);
+  if (linkToken) sessionStorage.setItem(LINK_KEY, linkToken);
+  else sessionStorage.removeItem(LINK_KEY);
+  openLink();
+  route(result.session, { fresh: true });
+}
+
+function openLink() {
+  const link = new SessionLink({ token: app.token, camera: app.camera, iceServers: app.iceServers });
+  link.addEventListener('session', (event) => route(event.detail, { fresh: false }));
+  link.addEventListener('link', (event) => onLinkState(event.detail));
+  link.addEventListener('remotestream', (event) => playRemote(event.detail));
+  link.addEventListener('rejected', () => onSocketRejected());
+  app.link = link;
+  link.open();
+}
+
+/** Moves to the screen that fits the session's state. */
+function route(session, { fresh }) {
+  app.session = session;
+  const state = session.state;
+  if (state === 'active' && !app.timing.activeAt) app.timing.activeAt = performance.now();
+  if (FINAL_STATES.has(state)) {
+    finish(state);
+  } else if (state === 'connecting') {
+    if (fresh) showScreen('tutorial');
+  } else if (!app.camera.stream) {
+    if (fresh) openCamera();
+  } else {
+    enterSession();
+  }
+}
+
+function enterSession() {
+  const state = app.session.state;
+  if (state === 'waiting') {
+    showScreen('waiting');
+    setBadge('badge_not_shared', 'private');
+    setStatus(null);
+  } else {
+    if (screen() !== 'live') showScreen('live');
+    app.link.ensurePeer();
+    refreshLiveStatus();
+  }
+}
+
+async function onSocketRejected() {
+  try {
+    route(await fetchSession(app.token), { fresh: false });
+  } catch {
+    finish(null);
+  }
+}
+
+// ---- camera permission ------------------------------------------------------------
+
+async function openCamera() {
+  showScreen('permission');
+  setBusy($('permission-go'), true);
+  setStatus('perm_asking');
+  try {
+    $('preview').srcObject = await app.camera.open();
+    setStatus(null);
+    afterCameraOpened();
+  } catch (error) {
+    setStatus(null);
+    showPermissionError(mediaErrorKind(error));
+  } finally {
+    setBusy($('permission-go'), false);
+  }
+}
+
+function afterCameraOpened() {
+  $('ctl-switch').hidden = !app.camera.canSwitch;
+  $('ctl-mic').hidden = app.camera.micMissing;
+  $('ctl-torch').hidden = !app.camera.torchSupported;
+  if (app.session.state === 'connecting') {
+    showScreen('preview');
+    setBadge('badge_not_shared', 'private');
+  } else {
+    enterSession();
+  }
+}
+
+function showPermissionError(kind) {
+  const titles = { denied: 'perm_denied_title', nocamera: 'perm_nocamera_title', busy: 'perm_busy_title' };
+  const bodies = { denied: 'perm_denied', nocamera: 'perm_nocamera', busy: 'perm_busy' };
+  setText($('permission-title'), titles[kind] || 'perm_other_title');
+  setText($('permission-body'), bodies[kind] || 'perm_other');
+  setText($('permission-go'), 'perm_retry');
+  const help = $('permission-help');
+  help.hidden = kind !== 'denied';
+  if (kind === 'denied') showPermissionHelp(help);
+  showScreen('permission');
+}
+
+/** Help for the browser in use (the steps differ per browser), plus a generic line. */
+function showPermissionHelp(list) {
+  const mine = browserFamily();
+  const families = mine === 'other' ? ['other'] : [mine, 'other'];
+  list.replaceChildren(...families.map((family) => {
+    const item = document.createElement('li');
+    setText(item, `perm_help_${family}`);
+    return item;
+  }));
+}
+
+// ---- licence ----------------------------------------------------------------------
+
+async function showEula() {
+  showScreen('eula');
+  const box = $('eula-text');
+  setParagraphs(box, t('eula_loading'));
+  try {
+    const response = await fetch(`/static/customer/eula.${language()}.txt`, { cache: 'no-store' });
+    if (!response.ok) throw new Error(response.statusText);
+    setParagraphs(box, await response.text());
+  } catch {
+    setParagraphs(box, t('err_network'));
+  }
+}
+
+async function onAccept() {
+  setBusy($('eula-accept'), true);
+  try {
+    route(await acceptEula(app.token), { fresh: false });
+  } catch (error) {
+    showActionError(error);
+  } finally {
+    setBusy($('eula-accept'), false);
+  }
+}
+
+async function onDecline() {
+  setBusy($('eula-decline'), true);
+  app.declined = true;
+  try {
+    route(await declineEula(app.token), { fresh: false });
+  } catch (error) {
+    app.declined = false;
+    showActionError(error);
+  } finally {
+    setBusy($('eula-decline'), false);
+  }
+}
+
+function showActionError(error) {
+  if (error.status === 401 || error.status === 404) finish(null);
+  else setStatus(error.code === 'network' ? 'err_network' : 'err_server', 'error');
+}
+
+// ---- live -------------------------------------------------------------------------
+
+function onLinkState(state) {
+  app.linkState = state;
+  if (state === 'live') setBadge('badge_live', 'live');
+  refreshLiveStatus();
+}
+
+function refreshLiveStatus() {
+  if (screen() !== 'live') return;
+  const state = app.linkState;
+  if (state === 'reconnecting') setStatus('reconnecting', 'warning');
+  else if (state !== 'live') setStatus('live_connecting', 'info');
+  else if (app.session.state === 'on_hold') setStatus('on_hold', 'warning');
+  else if (app.userPaused || app.hiddenPaused) setStatus('live_paused', 'warning');
+  else if (app.camera.micMissing) setStatus('live_no_mic', 'info');
+  else if (app.muted) setStatus('live_muted', 'info');
+  else setStatus('live_status', 'live');
+  document.body.dataset.link = state;
+}
+
+function playRemote(stream) {
+  const audio = $('remote-audio');
+  if (audio.srcObject !== stream) audio.srcObject = stream;
+  audio.play().catch(() => {
+    // Autoplay refused (no gesture yet): the next tap anywhere starts it.
+    document.addEventListener('pointerdown', () => audio.play(), { once: true });
+  });
+}
+
+function applyPause() {
+  const paused = app.userPaused || app.hiddenPaused;
+  if (app.link && app.link.cameraPaused !== paused) app.link.setCameraPaused(paused);
+  else app.camera.setVideoEnabled(!paused);
+  setText($('ctl-camera').querySelector('.label'), app.userPaused ? 'resume_camera' : 'pause_camera');
+  $('ctl-camera').classList.toggle('off', app.userPaused);
+  $('preview').classList.toggle('paused', paused);
+  refreshLiveStatus();
+}
+
+function onMicToggle() {
+  app.muted = !app.muted;
+  app.link.setMicMuted(app.muted);
+  setText($('ctl-mic').querySelector('.label'), app.muted ? 'unmute' : 'mute');
+  $('ctl-mic').classList.toggle('off', app.muted);
+  refreshLiveStatus();
+}
+
+async function onSwitchCamera() {
+  const button = $('ctl-switch');
+  setBusy(button, true);
+  try {
+    const track = await app.camera.switchFacing();
+    await app.link.replaceVideoTrack(track);
+    $('preview').srcObject = app.camera.stream;
+    app.torchOn = false;
+    $('ctl-torch').hidden = !app.camera.torchSupported;
+    $('preview').classList.toggle('mirrored', app.camera.facing === 'user');
+  } catch (error) {
+    console.warn('lens: switching camera failed', error);
+  } finally {
+    setBusy(button, false);
+  }
+}
+
+async function onTorch() {
+  try {
+    await app.camera.setTorch(!app.torchOn);
+    app.torchOn = !app.torchOn;
+    $('ctl-torch').setAttribute('aria-pressed', String(app.torchOn));
+  } catch (error) {
+    $('ctl-torch').hidden = true;
+  }
+}
+
+function onVisibilityChange() {
+  if (!app.camera.stream) return;
+  app.hiddenPaused = document.visibilityState === 'hidden';
+  applyPause();
+}
+
+// ---- ending -----------------------------------------------------------------------
+
+function askEnd() {
+  $('confirm-end').hidden = false;
+  $('confirm-end-no').focus();
+}
+
+async function onConfirmEnd() {
+  $('confirm-end').hidden = true;
+  try {
+    await leaveSession(app.token);
+  } catch (error) {
+    // Ending locally anyway: the customer asked for the camera to stop, and the server
+    // times the session out when the socket goes away.
+    console.warn('lens: leave failed', error);
+  }
+  finish('closed_by_customer');
+}
+
+const END_REASONS = {
+  closed_by_technician: 'ended_closed_by_technician',
+  closed_by_customer: 'ended_closed_by_customer',
+  timed_out: 'ended_timed_out',
+  expired: 'ended_expired',
+};
+
+/** Stops everything and says why the session ended. */
+function finish(state) {
+  if (app.link) app.link.close();
+  app.camera.stop();
+  $('preview').srcObject = null;
+  $('remote-audio').srcObject = null;
+  $('confirm-end').hidden = true;
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(LINK_KEY);
+  const declined = app.declined && state === 'closed_by_customer';
+  setText($('ended-reason'), declined ? 'ended_declined' : END_REASONS[state] || 'ended_unknown');
+  setStatus(null);
+  setBadge(null);
+  app.sessionEndedAs = state;
+  showScreen('ended');
+}
+
+// ---- boot -------------------------------------------------------------------------
+
+function onLanguageSwitch() {
+  setLanguage(language() === 'nl' ? 'en' : 'nl');
+  localStorage.setItem(LANGUAGE_KEY, language());
+  translate(document);
+  if (screen() === 'eula') showEula();
+}
+
+function wireControls() {
+  const click = (id, handler) => $(id).addEventListener('click', handler);
+  $('pin-form').addEventListener('submit', onPinSubmit);
+  $('pin').addEventListener('input', () => {
+    const cleaned = normalizePin($('pin').value);
+    if (cleaned !== $('pin').value) $('pin').value = cleaned;
+  });
+  click('tutorial-ok', openPermission);
+  click('tutorial-skip', openPermission);
+  click('permission-go', openCamera);
+  click('preview-continue', showEula);
+  click('eula-accept', onAccept);
+  click('eula-decline', onDecline);
+  click('ctl-mic', onMicToggle);
+  click('ctl-camera', () => { app.userPaused = !app.userPaused; applyPause(); });
+  click('ctl-switch', onSwitchCamera);
+  click('ctl-torch', onTorch);
+  click('confirm-end-yes', onConfirmEnd);
+  click('confirm-end-no', () => { $('confirm-end').hidden = true; });
+  for (const button of document.querySelectorAll('.end-button')) button.addEventListener('click', askEnd);
+  document.addEventListener('visibilitychange', onVisibilityChange);
+}
+
+function openPermission() {
+  showScreen('permission');
+}
+
+async function resume(token) {
+  showScreen('loading');
+  app.token = token;
+  try {
+    const session = await fetchSession(token);
+    openLink();
+    route(session, { fresh: true });
+  } catch (error) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    const linkToken = linkTokenFromPath();
+    if (linkToken) redeemFromLink(linkToken);
+    else showScreen('start');
+  }
+}
+
+function installDebug() {
+  window.lensDebug = {
+    get screen() { return screen(); },
+    get sessionState() { return app.session ? app.session.state : null; },
+    get linkState() { return app.linkState; },
+    get generation() { return app.link ? app.link.generation : 0; },
+    get connectionState() { return app.link?.peer ? app.link.peer.connectionState : null; },
+    get degradationPreference() { return app.link?.peer?.degradationPreference ?? null; },
+    get stats() { return app.link?.peer ? { ...app.link.peer.videoStats } : {}; },
+    get audio() {
+      const element = $('remote-audio');
+      return { ...(app.link?.peer?.audioStats || {}), playing: Boolean(element.srcObject) && !element.paused };
+    },
+    get timing() { return { ...app.timing, ...(app.link?.peer?.timing || {}) }; },
+    get cameraPaused() { return Boolean(app.link?.cameraPaused); },
+    get micMuted() { return Boolean(app.link?.micMuted); },
+  };
+}
+
+function boot() {
+  const stored = localStorage.getItem(LANGUAGE_KEY);
+  setLanguage(stored || pickLanguage(navigator.languages || [navigator.language]));
+  translate(document);
+  installDebug();
+  $('lang-switch').addEventListener('click', onLanguageSwitch);
+  if (!window.isSecureContext) {
+    showScreen('insecure');
+    return;
+  }
+  wireControls();
+  const linkToken = linkTokenFromPath();
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const storedLink = sessionStorage.getItem(LINK_KEY);
+  if (token && (!linkToken || linkToken === storedLink)) resume(token);
+  else if (linkToken) redeemFromLink(linkToken);
+  else showScreen('start');
+}
+
+boot();

@@ -1,0 +1,238 @@
+// Customer-visible strings in English and Dutch. Every string reaches the page through
+// textContent or an attribute, never as HTML, so a translation cannot inject markup.
+
+const STRINGS = {
+  en: {
+    app_name: 'Lens',
+    lang_switch: 'Nederlands',
+    lang_switch_aria: 'Schakel over naar Nederlands',
+    loading_title: 'Opening your session…',
+    insecure_title: 'Open this page over HTTPS',
+    insecure_body:
+      'For your safety the camera only works on a secure connection. Open the link again '
+      + 'and make sure the address starts with https://.',
+    start_title: 'Join your support session',
+    pin_label: 'Enter the 6-digit code from your technician',
+    pin_submit: 'Continue',
+    pin_checking: 'Checking your code…',
+    err_pin_format: 'Enter all 6 digits of your code.',
+    err_pin_missing: 'Enter all 6 digits of your code.',
+    err_pin_invalid: 'This code is not valid. Check the digits, or ask your technician for a new code.',
+    err_pin_expired: 'This code has expired. Ask your technician for a new code.',
+    err_pin_used: 'This code has already been used. Ask your technician for a new code.',
+    err_link_invalid: 'This link is not valid. Type your code below, or ask your technician for a new link.',
+    err_link_expired: 'This link has expired. Ask your technician for a new code.',
+    err_link_used: 'This link has already been used. Ask your technician for a new code.',
+    err_rate_limited: 'Too many attempts. Try again in {seconds} s.',
+    err_network: 'Cannot reach the server. Check your internet connection and try again.',
+    err_server: 'Something went wrong on our side. Try again in a moment.',
+    err_session_gone: 'This session is no longer available. Ask your technician for a new code.',
+    tutorial_title: 'How it works',
+    tutorial_1: 'Your technician sees what your camera sees and talks with you.',
+    tutorial_2: 'Point the camera at the device you need help with and hold the phone steady.',
+    tutorial_3: 'You stay in control: mute, pause the camera or end the session at any time.',
+    ok: 'OK',
+    skip: 'Skip',
+    perm_title: 'Camera and microphone',
+    perm_intro:
+      'Your browser will ask to use your camera and microphone. Tap Allow. '
+      + 'Nothing is shared until you accept the agreement and your technician starts.',
+    perm_button: 'Turn on camera',
+    perm_asking: 'Waiting for your answer in the browser…',
+    perm_denied_title: 'Camera access is blocked',
+    perm_denied:
+      'Lens cannot use your camera and microphone because access was refused. '
+      + 'Allow them, then tap Try again.',
+    perm_help_chrome:
+      'Chrome: tap the icon to the left of the web address, tap Permissions, and allow Camera and Microphone.',
+    perm_help_safari:
+      'Safari on iPhone: tap aA in the address bar, tap Website Settings, and set Camera and Microphone to Allow.',
+    perm_help_firefox:
+      'Firefox: tap the lock icon in the address bar and allow Camera and Microphone.',
+    perm_help_samsung:
+      'Samsung Internet: tap the lock icon in the address bar, then Permissions, and allow Camera and Microphone.',
+    perm_help_other:
+      'Other browsers: open the site settings for this page and allow Camera and Microphone.',
+    perm_nocamera_title: 'No camera found',
+    perm_nocamera:
+      'Lens needs a camera, and none was found on this device. Try again on a phone or tablet with a camera.',
+    perm_busy_title: 'The camera is busy',
+    perm_busy: 'Another app is using your camera. Close that app, then tap Try again.',
+    perm_other_title: 'The camera did not start',
+    perm_other: 'Your camera could not be started. Tap Try again, or restart your browser.',
+    perm_retry: 'Try again',
+    preview_aria: 'Your camera preview',
+    preview_title: 'This is your camera',
+    preview_notice: 'Nothing is shared yet. Your technician cannot see or hear you.',
+    badge_not_shared: 'Not shared',
+    badge_live: 'Live',
+    continue: 'Continue',
+    eula_title: 'Licence agreement',
+    eula_loading: 'Loading the agreement…',
+    accept: 'Accept',
+    decline: 'Decline',
+    waiting_title: 'Waiting for your technician',
+    waiting_notice: 'Your technician will start soon. Nothing is shared until then.',
+    live_title: 'Live session',
+    live_connecting: 'Connecting to your technician…',
+    live_status: 'Your technician can now see and hear you.',
+    live_paused: 'Camera paused. Your technician cannot see you.',
+    live_muted: 'Microphone muted. Your technician can see you but not hear you.',
+    live_no_mic: 'No microphone found. Your technician can see you but not hear you.',
+    on_hold: 'Your technician put the session on hold. Please wait.',
+    reconnecting: 'Reconnecting…',
+    controls_aria: 'Session controls',
+    mute: 'Mute',
+    unmute: 'Unmute',
+    pause_camera: 'Pause camera',
+    resume_camera: 'Resume camera',
+    switch_camera: 'Switch camera',
+    torch: 'Light',
+    torch_off: 'Light off',
+    end: 'End session',
+    cancel: 'Cancel',
+    confirm_end_title: 'End the session?',
+    ended_title: 'Session ended',
+    ended_closed_by_technician: 'Your technician ended the session.',
+    ended_closed_by_customer: 'You ended the session.',
+    ended_declined: 'You declined the licence agreement, so the session has ended.',
+    ended_timed_out: 'The session ended because the connection was lost for too long.',
+    ended_expired: 'This session has expired. Ask your technician for a new code.',
+    ended_unknown: 'This session is no longer available.',
+    ended_hint: 'Your camera and microphone are off. You can close this page.',
+  },
+  nl: {
+    app_name: 'Lens',
+    lang_switch: 'English',
+    lang_switch_aria: 'Switch to English',
+    loading_title: 'Uw sessie wordt geopend…',
+    insecure_title: 'Open deze pagina via HTTPS',
+    insecure_body:
+      'Voor uw veiligheid werkt de camera alleen via een beveiligde verbinding. Open de link '
+      + 'opnieuw en controleer dat het adres begint met https://.',
+    start_title: 'Neem deel aan uw supportsessie',
+    pin_label: 'Voer de 6-cijferige code van uw technicus in',
+    pin_submit: 'Doorgaan',
+    pin_checking: 'Uw code wordt gecontroleerd…',
+    err_pin_format: 'Voer alle 6 cijfers van uw code in.',
+    err_pin_missing: 'Voer alle 6 cijfers van uw code in.',
+    err_pin_invalid: 'Deze code is niet geldig. Controleer de cijfers, of vraag uw technicus om een nieuwe code.',
+    err_pin_expired: 'Deze code is verlopen. Vraag uw technicus om een nieuwe code.',
+    err_pin_used: 'Deze code is al gebruikt. Vraag uw technicus om een nieuwe code.',
+    err_link_invalid: 'Deze link is niet geldig. Typ hieronder uw code, of vraag uw technicus om een nieuwe link.',
+    err_link_expired: 'Deze link is verlopen. Vraag uw technicus om een nieuwe code.',
+    err_link_used: 'Deze link is al gebruikt. Vraag uw technicus om een nieuwe code.',
+    err_rate_limited: 'Te veel pogingen. Probeer het over {seconds} s opnieuw.',
+    err_network: 'De server is niet bereikbaar. Controleer uw internetverbinding en probeer het opnieuw.',
+    err_server: 'Er ging bij ons iets mis. Probeer het zo opnieuw.',
+    err_session_gone: 'Deze sessie is niet meer beschikbaar. Vraag uw technicus om een nieuwe code.',
+    tutorial_title: 'Zo werkt het',
+    tutorial_1: 'Uw technicus ziet wat uw camera ziet en praat met u.',
+    tutorial_2: 'Richt de camera op het apparaat waarmee u hulp nodig hebt en houd de telefoon stil.',
+    tutorial_3: 'U houdt de regie: u kunt altijd het geluid uitzetten, de camera pauzeren of de sessie beëindigen.',
+    ok: 'OK',
+    skip: 'Overslaan',
+    perm_title: 'Camera en microfoon',
+    perm_intro:
+      'Uw browser vraagt toestemming voor uw camera en microfoon. Tik op Toestaan. '
+      + 'Er wordt niets gedeeld voordat u de overeenkomst accepteert en uw technicus start.',
+    perm_button: 'Camera aanzetten',
+    perm_asking: 'Wacht op uw antwoord in de browser…',
+    perm_denied_title: 'Toegang tot de camera is geblokkeerd',
+    perm_denied:
+      'Lens kan uw camera en microfoon niet gebruiken omdat de toegang is geweigerd. '
+      + 'Sta ze toe en tik dan op Opnieuw proberen.',
+    perm_help_chrome:
+      'Chrome: tik op het pictogram links van het webadres, tik op Rechten en sta Camera en Microfoon toe.',
+    perm_help_safari:
+      'Safari op iPhone: tik op aA in de adresbalk, tik op Website-instellingen en zet Camera en Microfoon op Sta toe.',
+    perm_help_firefox:
+      'Firefox: tik op het slotje in de adresbalk en sta Camera en Microfoon toe.',
+    perm_help_samsung:
+      'Samsung Internet: tik op het slotje in de adresbalk, dan op Rechten, en sta Camera en Microfoon toe.',
+    perm_help_other:
+      'Andere browsers: open de site-instellingen van deze pagina en sta Camera en Microfoon toe.',
+    perm_nocamera_title: 'Geen camera gevonden',
+    perm_nocamera:
+      'Lens heeft een camera nodig en op dit apparaat is er geen gevonden. Probeer het op een telefoon of tablet met camera.',
+    perm_busy_title: 'De camera is bezet',
+    perm_busy: 'Een andere app gebruikt uw camera. Sluit die app en tik dan op Opnieuw proberen.',
+    perm_other_title: 'De camera is niet gestart',
+    perm_other: 'Uw camera kon niet starten. Tik op Opnieuw proberen, of start uw browser opnieuw.',
+    perm_retry: 'Opnieuw proberen',
+    preview_aria: 'Voorbeeld van uw camera',
+    preview_title: 'Dit is uw camera',
+    preview_notice: 'Er wordt nog niets gedeeld. Uw technicus kan u niet zien of horen.',
+    badge_not_shared: 'Niet gedeeld',
+    badge_live: 'Live',
+    continue: 'Doorgaan',
+    eula_title: 'Licentieovereenkomst',
+    eula_loading: 'De overeenkomst wordt geladen…',
+    accept: 'Accepteren',
+    decline: 'Weigeren',
+    waiting_title: 'Wachten op uw technicus',
+    waiting_notice: 'Uw technicus start zo. Tot dan wordt er niets gedeeld.',
+    live_title: 'Live sessie',
+    live_connecting: 'Verbinden met uw technicus…',
+    live_status: 'Uw technicus kan u nu zien en horen.',
+    live_paused: 'Camera gepauzeerd. Uw technicus kan u niet zien.',
+    live_muted: 'Microfoon uit. Uw technicus kan u zien maar niet horen.',
+    live_no_mic: 'Geen microfoon gevonden. Uw technicus kan u zien maar niet horen.',
+    on_hold: 'Uw technicus heeft de sessie in de wacht gezet. Een ogenblik geduld.',
+    reconnecting: 'Opnieuw verbinden…',
+    controls_aria: 'Bediening van de sessie',
+    mute: 'Geluid uit',
+    unmute: 'Geluid aan',
+    pause_camera: 'Camera pauzeren',
+    resume_camera: 'Camera hervatten',
+    switch_camera: 'Andere camera',
+    torch: 'Lamp',
+    torch_off: 'Lamp uit',
+    end: 'Sessie beëindigen',
+    cancel: 'Annuleren',
+    confirm_end_title: 'De sessie beëindigen?',
+    ended_title: 'Sessie beëindigd',
+    ended_closed_by_technician: 'Uw technicus heeft de sessie beëindigd.',
+    ended_closed_by_customer: 'U hebt de sessie beëindigd.',
+    ended_declined: 'U hebt de licentieovereenkomst geweigerd, dus de sessie is beëindigd.',
+    ended_timed_out: 'De sessie is beëindigd omdat de verbinding te lang weg was.',
+    ended_expired: 'Deze sessie is verlopen. Vraag uw technicus om een nieuwe code.',
+    ended_unknown: 'Deze sessie is niet meer beschikbaar.',
+    ended_hint: 'Uw camera en microfoon staan uit. U kunt deze pagina sluiten.',
+  },
+};
+
+export const LANGUAGES = Object.keys(STRINGS);
+
+let current = 'en';
+
+/** Picks Dutch for any nl-* browser language, English otherwise. */
+export function pickLanguage(preferred) {
+  const wanted = (preferred || []).map((tag) => String(tag).toLowerCase().split('-')[0]);
+  return wanted.find((code) => LANGUAGES.includes(code)) || 'en';
+}
+
+export function setLanguage(code) {
+  current = LANGUAGES.includes(code) ? code : 'en';
+}
+
+export function language() {
+  return current;
+}
+
+/** The string for `key` in the current language, with {name} placeholders filled. */
+export function t(key, values = {}) {
+  const template = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+}
+
+/** Fills every data-i18n / data-i18n-aria element under `root` with the current language. */
+export function translate(root) {
+  for (const element of root.querySelectorAll('[data-i18n]')) {
+    element.textContent = t(element.dataset.i18n);
+  }
+  for (const element of root.querySelectorAll('[data-i18n-aria]')) {
+    element.setAttribute('aria-label', t(element.dataset.i18nAria));
+  }
+  document.documentElement.lang = current;
+}

@@ -1,0 +1,195 @@
+// The live part of a session: the socket, the peer connection of the current generation,
+// and the reconnect rules that keep a session alive across network changes.
+
+import { CustomerSocket } from './api.js';
+import { PeerLink } from './peer.js';
+
+export const FINAL_STATES = new Set([
+  'closed_by_technician', 'closed_by_customer', 'timed_out', 'expired',
+]);
+const MEDIA_STATES = new Set(['active', 'on_hold', 'reconnecting']);
+// How long ICE may stay "disconnected" before the link is rebuilt. Short blips (a few
+// lost packets) recover by themselves; a real path change does not.
+const DISCONNECTED_GRACE_MS = 3000;
+const GENERATION_KEY = 'lens.generation';
+
+/**
+ * Events: "session" (detail: customer view of the session), "link" (detail: one of
+ * idle, connecting, live, reconnecting), "remotestream", "rejected".
+ */
+export class SessionLink extends EventTarget {
+  constructor({ token, camera, iceServers }) {
+    super();
+    this.camera = camera;
+    this.iceServers = iceServers || [];
+    this.session = null;
+    this.peer = null;
+    this.restartWanted = false;
+    this.everConnected = false;
+    this.lostTimer = null;
+    this.closed = false;
+    this.generation = Number(sessionStorage.getItem(GENERATION_KEY)) || 0;
+    this.cameraPaused = false;
+    this.micMuted = false;
+    this.linkState = 'idle';
+    this.socket = new CustomerSocket(token);
+    this.wireSocket();
+  }
+
+  open() {
+    this.socket.open();
+  }
+
+  wireSocket() {
+    const on = (type, handler) => this.socket.addEventListener(type, (event) => handler(event.detail));
+    on('ready', () => this.updateLinkState());
+    on('down', () => this.onSocketDown());
+    on('session', (session) => this.onSession(session));
+    on('signal', (data) => this.onSignal(data));
+    on('config', (iceServers) => {
+      if (Array.isArray(iceServers)) this.iceServers = iceServers;
+    });
+    on('rejected', () => this.emit('rejected'));
+  }
+
+  onSocketDown() {
+    // The console may have given up on our media path while we were away, and our own
+    // path may be dead without ICE noticing yet: a fresh generation is the safe restart.
+    if (this.peer) this.restartWanted = true;
+    this.updateLinkState();
+  }
+
+  onSession(session) {
+    if (this.closed || !session) return;
+    this.session = session;
+    this.emit('session', session);
+    if (FINAL_STATES.has(session.state)) return;
+    if (MEDIA_STATES.has(session.state)) this.ensurePeer();
+    this.updateLinkState();
+  }
+
+  async onSignal(data) {
+    if (!data || !this.peer) return;
+    try {
+      await this.peer.handleSignal(data);
+    } catch (error) {
+      console.warn('lens: signal failed, starting a new connection', error);
+      this.restart();
+    }
+  }
+
+  /** Starts a peer connection if the session wants media and none is healthy. */
+  ensurePeer() {
+    if (this.closed || !this.camera.stream || !this.socket.ready) return;
+    if (!this.session || !MEDIA_STATES.has(this.session.state)) return;
+    if (this.peer && !this.restartWanted) return;
+    this.startPeer();
+  }
+
+  restart() {
+    this.restartWanted = true;
+    this.updateLinkState();
+    this.ensurePeer();
+  }
+
+  startPeer() {
+    this.restartWanted = false;
+    clearTimeout(this.lostTimer);
+    if (this.peer) this.peer.close();
+    this.generation += 1;
+    sessionStorage.setItem(GENERATION_KEY, String(this.generation));
+    const peer = new PeerLink({
+      iceServers: this.iceServers,
+      generation: this.generation,
+      camera: this.camera,
+      sendSignal: (data) => this.socket.sendSignal(data),
+    });
+    this.peer = peer;
+    this.wirePeer(peer);
+    this.updateLinkState();
+    peer.start().catch((error) => {
+      console.warn('lens: offer failed', error);
+      if (this.peer === peer) this.restart();
+    });
+  }
+
+  wirePeer(peer) {
+    const on = (type, handler) => peer.addEventListener(type, (event) => {
+      if (this.peer === peer) handler(event.detail);
+    });
+    on('connection', (state) => this.onPeerState(state));
+    on('remotestream', (stream) => this.emit('remotestream', stream));
+    on('channelopen', () => this.sendControlState());
+    on('stats', () => this.emit('stats', peer.videoStats));
+  }
+
+  onPeerState(state) {
+    if (state === 'connected' || state === 'completed') {
+      clearTimeout(this.lostTimer);
+      this.lostTimer = null;
+      this.everConnected = true;
+    } else if (state === 'failed') {
+      this.restart();
+    } else if (state === 'disconnected' && !this.lostTimer) {
+      this.lostTimer = setTimeout(() => {
+        this.lostTimer = null;
+        this.restart();
+      }, DISCONNECTED_GRACE_MS);
+    }
+    this.updateLinkState();
+  }
+
+  computeLinkState() {
+    if (!this.session || !MEDIA_STATES.has(this.session.state)) return 'idle';
+    const connected = this.peer && ['connected', 'completed'].includes(this.peer.connectionState);
+    if (this.socket.ready && connected && !this.restartWanted && !this.lostTimer) return 'live';
+    return this.everConnected ? 'reconnecting' : 'connecting';
+  }
+
+  updateLinkState() {
+    const state = this.computeLinkState();
+    if (state === this.linkState) return;
+    this.linkState = state;
+    this.emit('link', state);
+  }
+
+  setCameraPaused(paused) {
+    this.cameraPaused = paused;
+    this.camera.setVideoEnabled(!paused);
+    this.peer?.sendControl({ type: 'camera', paused });
+  }
+
+  setMicMuted(muted) {
+    this.micMuted = muted;
+    this.camera.setAudioEnabled(!muted);
+    this.peer?.sendControl({ type: 'mic', muted });
+  }
+
+  sendControlState() {
+    this.peer?.sendControl({ type: 'camera', paused: this.cameraPaused });
+    this.peer?.sendControl({ type: 'mic', muted: this.micMuted });
+  }
+
+  async replaceVideoTrack(track) {
+    if (this.peer) await this.peer.replaceVideoTrack(track);
+  }
+
+  /** Drops the current socket, e.g. after the browser reports it is back online. */
+  reconnectSocket() {
+    this.socket.reconnectNow();
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.lostTimer);
+    if (this.peer) this.peer.close();
+    this.peer = null;
+    this.socket.close();
+    sessionStorage.removeItem(GENERATION_KEY);
+  }
+
+  emit(type, detail = null) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

@@ -1,0 +1,345 @@
+"""Two-way session audio through PortAudio (sounddevice).
+
+Playback: a task pulls decoded Opus frames from the customer's aiortc audio track,
+resamples them with ``av.AudioResampler`` to the output device's rate, and pushes them
+into a :class:`JitterBuffer`. PortAudio's callback thread pulls from that buffer.
+The buffer starts playing once ~60 ms are queued (enough to ride out network jitter,
+small enough for conversation) and, when it runs dry, outputs silence and counts an
+underrun instead of repeating or clicking; it trims itself when a burst pushes it far
+past the target so latency cannot creep up.
+
+Microphone: a PortAudio input stream delivers 20 ms blocks of 48 kHz mono s16 in its
+own thread; they reach the asyncio loop only via ``call_soon_threadsafe`` and are sent
+as aiortc audio frames by :class:`MicrophoneTrack`.
+
+No Qt here, and no loop objects touched from PortAudio threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import logging
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import av
+import numpy as np
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+log = logging.getLogger(__name__)
+
+MIC_RATE = 48_000
+MIC_BLOCK = 960
+"""20 ms at 48 kHz: one Opus frame per block, no re-chunking needed."""
+JITTER_TARGET_S = 0.060
+JITTER_MAX_S = 0.200
+MIC_QUEUE_MAX = 10
+"""Blocks kept when the sender lags (200 ms); older ones are dropped."""
+
+
+class AudioUnavailable(RuntimeError):
+    """PortAudio or a sound device cannot be used; the message says why for a person."""
+
+
+def load_sounddevice() -> ModuleType:
+    """Import sounddevice, turning a missing PortAudio into a readable error."""
+    try:
+        import sounddevice
+    except OSError as exc:
+        raise AudioUnavailable(
+            "Audio unavailable: PortAudio library not found "
+            "(install libportaudio2). Video still works."
+        ) from exc
+    return sounddevice
+
+
+@dataclass(frozen=True)
+class AudioStatus:
+    """What the machine offers for audio, for the settings page and the status bar."""
+
+    available: bool
+    reason: str
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+
+class JitterBuffer:
+    """Float32 mono samples between the playback task and PortAudio's callback thread."""
+
+    def __init__(self, rate: int) -> None:
+        self._lock = threading.Lock()
+        self._chunks: deque[np.ndarray] = deque()
+        self._size = 0
+        self._target = int(rate * JITTER_TARGET_S)
+        self._max = int(rate * JITTER_MAX_S)
+        self._playing = False
+        self.underruns = 0
+        self.trimmed_samples = 0
+
+    @property
+    def buffered(self) -> int:
+        return self._size
+
+    def push(self, samples: np.ndarray) -> None:
+        with self._lock:
+            self._chunks.append(samples)
+            self._size += len(samples)
+            if self._size <= self._max:
+                return
+            while self._size > self._target + len(samples) and len(self._chunks) > 1:
+                dropped = self._chunks.popleft()
+                self._size -= len(dropped)
+                self.trimmed_samples += len(dropped)
+
+    def pull(self, out: np.ndarray) -> bool:
+        """Fill ``out`` (1-D); returns False (and writes silence) while buffering."""
+        with self._lock:
+            if not self._playing:
+                if self._size < self._target:
+                    out.fill(0)
+                    return False
+                self._playing = True
+            filled = self._take(out)
+            if filled < len(out):
+                out[filled:] = 0
+                self.underruns += 1
+                self._playing = False
+            return True
+
+    def _take(self, out: np.ndarray) -> int:
+        filled = 0
+        while filled < len(out) and self._chunks:
+            chunk = self._chunks[0]
+            n = min(len(chunk), len(out) - filled)
+            out[filled : filled + n] = chunk[:n]
+            filled += n
+            if n == len(chunk):
+                self._chunks.popleft()
+            else:
+                self._chunks[0] = chunk[n:]
+        self._size -= filled
+        return filled
+
+    def reset(self) -> None:
+        with self._lock:
+            self._chunks.clear()
+            self._size = 0
+            self._playing = False
+
+
+class MicrophoneTrack(MediaStreamTrack):
+    """aiortc audio track fed by the engine's input stream (48 kHz mono s16, 20 ms)."""
+
+    kind = "audio"
+
+    def __init__(self, engine: AudioEngine) -> None:
+        super().__init__()
+        self._engine = engine
+        self._queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue()
+        self._pts = 0
+        self.blocks_dropped = 0
+
+    def feed(self, block: np.ndarray | None) -> None:
+        """Called on the loop (via call_soon_threadsafe) with each captured block."""
+        if self._queue.qsize() >= MIC_QUEUE_MAX:
+            self._queue.get_nowait()
+            self.blocks_dropped += 1
+        self._queue.put_nowait(block)
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        block = await self._queue.get()
+        if block is None:
+            self.stop()
+            raise MediaStreamError
+        if self._engine.mic_muted:
+            block = np.zeros_like(block)
+        frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = MIC_RATE
+        frame.pts = self._pts
+        frame.time_base = fractions.Fraction(1, MIC_RATE)
+        self._pts += frame.samples
+        return frame
+
+    def stop(self) -> None:
+        """End the track and wake a pending ``recv`` so the sender stops too."""
+        if self.readyState == "live":
+            self._queue.put_nowait(None)
+        super().stop()
+        self._engine._forget_mic(self)
+
+
+class AudioEngine:
+    """Speaker and microphone of the console for the active session."""
+
+    def __init__(self, input_device: str | None = None, output_device: str | None = None):
+        self._sd = load_sounddevice()
+        self.input_device = input_device
+        self.output_device = output_device
+        self.mic_muted = False
+        self.speaker_muted = False
+        self._volume = 1.0
+        self._output: Any = None
+        self._input: Any = None
+        self._buffer: JitterBuffer | None = None
+        self._player: asyncio.Task[None] | None = None
+        self._mic: MicrophoneTrack | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.frames_played = 0
+        """aiortc audio frames received and queued for the speaker."""
+        self.samples_output = 0
+        self._closed = False
+
+    # -- device discovery -------------------------------------------------------------
+
+    @staticmethod
+    def probe() -> AudioStatus:
+        """Whether audio can work here, and the devices a technician may pick."""
+        try:
+            sd = load_sounddevice()
+            devices = list(sd.query_devices())
+        except AudioUnavailable as exc:
+            return AudioStatus(False, str(exc))
+        except Exception as exc:  # PortAudioError and friends: report, never crash the UI
+            return AudioStatus(False, f"Audio unavailable: {exc}")
+        inputs = [d["name"] for d in devices if d["max_input_channels"] > 0]
+        outputs = [d["name"] for d in devices if d["max_output_channels"] > 0]
+        if not outputs and not inputs:
+            return AudioStatus(False, "Audio unavailable: no sound devices found.")
+        return AudioStatus(True, "", inputs, outputs)
+
+    # -- properties -------------------------------------------------------------------
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._volume = min(1.0, max(0.0, float(value)))
+
+    @property
+    def underruns(self) -> int:
+        return self._buffer.underruns if self._buffer is not None else 0
+
+    # -- speaker ----------------------------------------------------------------------
+
+    def play_track(self, track: MediaStreamTrack) -> asyncio.Task[None]:
+        """Play the customer's audio track; replaces whatever was playing."""
+        if self._player is not None:
+            self._player.cancel()
+        self._ensure_output()
+        assert self._buffer is not None
+        self._buffer.reset()
+        self._player = asyncio.ensure_future(self._play(track))
+        return self._player
+
+    def _ensure_output(self) -> None:
+        if self._output is not None:
+            return
+        info = self._sd.query_devices(self.output_device, "output")
+        rate = int(info["default_samplerate"])
+        self._buffer = JitterBuffer(rate)
+        self._output = self._sd.RawOutputStream(
+            samplerate=rate,
+            channels=1,
+            dtype="float32",
+            device=self.output_device,
+            latency="low",
+            callback=self._on_output,
+        )
+        self._output.start()
+
+    def _on_output(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
+        """PortAudio thread: pull from the jitter buffer; never block, never raise.
+
+        Raw streams hand over plain buffers: sounddevice's numpy wrapping sets
+        ``ndarray.shape``, deprecated in NumPy 2.5, and a warning raised as an error
+        inside the callback would stop the stream.
+        """
+        del frames, time, status
+        mono = np.frombuffer(outdata, dtype=np.float32)
+        assert self._buffer is not None
+        if self._buffer.pull(mono):
+            self.samples_output += len(mono)
+        if self.speaker_muted:
+            mono.fill(0)
+        elif self._volume != 1.0:
+            mono *= self._volume
+
+    async def _play(self, track: MediaStreamTrack) -> None:
+        assert self._buffer is not None and self._output is not None
+        resampler = av.AudioResampler(
+            format="flt", layout="mono", rate=int(self._output.samplerate)
+        )
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await track.recv()
+                if not isinstance(frame, av.AudioFrame):
+                    continue
+                for out in resampler.resample(frame):
+                    self._buffer.push(out.to_ndarray().reshape(-1).astype(np.float32))
+                self.frames_played += 1
+
+    # -- microphone -------------------------------------------------------------------
+
+    def microphone_track(self) -> MicrophoneTrack:
+        """A new track fed by the microphone; the previous one (old connection) ends."""
+        if self._mic is not None:
+            self._mic.stop()
+        self._loop = asyncio.get_running_loop()
+        self._mic = MicrophoneTrack(self)
+        self._ensure_input()
+        return self._mic
+
+    def _ensure_input(self) -> None:
+        if self._input is not None:
+            return
+        self._input = self._sd.RawInputStream(
+            samplerate=MIC_RATE,
+            channels=1,
+            dtype="int16",
+            blocksize=MIC_BLOCK,
+            device=self.input_device,
+            latency="low",
+            callback=self._on_input,
+        )
+        self._input.start()
+
+    def _on_input(self, indata: Any, frames: int, time: Any, status: Any) -> None:
+        """PortAudio thread: copy the block and hand it to the loop."""
+        del frames, time, status
+        mic, loop = self._mic, self._loop
+        if mic is None or loop is None or loop.is_closed():
+            return
+        block = np.frombuffer(indata, dtype=np.int16).copy()
+        with contextlib.suppress(RuntimeError):  # loop closed between check and call
+            loop.call_soon_threadsafe(mic.feed, block)
+
+    def _forget_mic(self, track: MicrophoneTrack) -> None:
+        if self._mic is track:
+            self._mic = None
+
+    # -- shutdown ---------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Stop playback and capture and release the devices; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._player is not None:
+            self._player.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._player
+        if self._mic is not None:
+            self._mic.stop()
+        for stream in (self._output, self._input):
+            if stream is not None:
+                await asyncio.get_running_loop().run_in_executor(None, stream.close)
+        self._output = self._input = None

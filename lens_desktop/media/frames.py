@@ -1,0 +1,141 @@
+"""Decoded video -> QImage, newest frame only.
+
+aiortc's receiver decodes in a thread and queues every decoded frame on the track
+without bound. If painting (or converting) is ever slower than the camera, that queue
+grows and the picture drifts seconds behind the phone. :class:`LatestFrameReader`
+therefore reads the track as fast as frames come, keeps only the newest one, and
+converts only that: stale frames are dropped and counted, so latency stays bounded by
+one conversion.
+
+Conversion (swscale to RGB, then a QImage that owns its pixels) runs in a worker
+thread owned by the reader; QImage is not a QObject and may be built off the GUI
+thread. The frame is handed back to the asyncio loop, which delivers it to the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import av
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from PySide6.QtGui import QImage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VideoFrame:
+    """A frame ready to paint. ``image`` owns its pixels (safe to keep or share)."""
+
+    width: int
+    height: int
+    image: QImage
+    pts: int | None
+    received_at: float
+    """time.monotonic() when the decoded frame was taken from the track."""
+
+
+def to_qimage(frame: av.VideoFrame) -> QImage:
+    """Convert a decoded frame to an RGB888 QImage with its own copy of the pixels.
+
+    swscale (``reformat``) does the colour conversion in C into a padded plane; the
+    QImage first wraps that plane with its real line size and ``copy()`` then detaches
+    it, so the image stays valid after the av frame is freed (a QImage over borrowed
+    memory would not). One conversion, one copy, no numpy round trip.
+    """
+    rgb = frame if frame.format.name == "rgb24" else frame.reformat(format="rgb24")
+    plane = rgb.planes[0]
+    wrapped = QImage(
+        memoryview(plane), rgb.width, rgb.height, plane.line_size, QImage.Format.Format_RGB888
+    )
+    return wrapped.copy()
+
+
+def convert(frame: av.VideoFrame, received_at: float) -> VideoFrame:
+    """av frame -> VideoFrame (runs in the reader's worker thread)."""
+    image = to_qimage(frame)
+    return VideoFrame(frame.width, frame.height, image, frame.pts, received_at)
+
+
+class LatestFrameReader:
+    """Reads a video track, coalesces to the newest frame, converts it, hands it on.
+
+    Two tasks: ``_receive`` pulls frames as fast as the track yields them into a
+    one-slot mailbox; ``_deliver`` waits for the mailbox, converts the newest frame in
+    the worker thread and calls ``on_frame`` on the loop. A frame overwritten in the
+    mailbox before ``_deliver`` took it is counted as dropped.
+    """
+
+    def __init__(self, track: MediaStreamTrack, on_frame: Callable[[VideoFrame], None]):
+        self._track = track
+        self._on_frame = on_frame
+        self._latest: tuple[av.VideoFrame, float] | None = None
+        self._wakeup = asyncio.Event()
+        self._ended = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lens-convert")
+        self._tasks: list[asyncio.Task[None]] = []
+        self.frames_received = 0
+        self.frames_converted = 0
+        self.frames_dropped = 0
+        self.last_size: tuple[int, int] | None = None
+
+    def start(self) -> None:
+        """Start both tasks on the running loop."""
+        self._tasks = [
+            asyncio.ensure_future(self._receive()),
+            asyncio.ensure_future(self._deliver()),
+        ]
+
+    @property
+    def done(self) -> bool:
+        """True once the track has ended and the last frame was delivered."""
+        return bool(self._tasks) and all(t.done() for t in self._tasks)
+
+    async def _receive(self) -> None:
+        try:
+            while True:
+                frame = await self._track.recv()
+                if not isinstance(frame, av.VideoFrame):
+                    continue
+                self.frames_received += 1
+                if self._latest is not None:
+                    self.frames_dropped += 1
+                self._latest = (frame, time.monotonic())
+                self._wakeup.set()
+        except MediaStreamError:
+            log.debug("video track ended")
+        finally:
+            self._ended = True
+            self._wakeup.set()
+
+    async def _deliver(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._latest is None:
+                if self._ended:
+                    return
+                await self._wakeup.wait()
+                self._wakeup.clear()
+                continue
+            frame, received_at = self._latest
+            self._latest = None
+            converted = await loop.run_in_executor(self._executor, convert, frame, received_at)
+            self.frames_converted += 1
+            self.last_size = (converted.width, converted.height)
+            self._on_frame(converted)
+
+    async def close(self) -> None:
+        """Cancel both tasks and release the worker thread; safe to call twice."""
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,319 @@
+"""The console's WebRTC peer for one active session: it ANSWERS the customer's offer.
+
+The customer offers (docs/decisions/0002-customer-offers.md) and starts a new peer
+connection with the next ``generation`` after a network change; this class drops the
+old RTCPeerConnection and answers the newest one. Messages of older generations are
+ignored.
+
+Received video goes through :class:`LatestFrameReader` (newest frame only) and comes
+out as ``frame_ready``; received audio goes to the :class:`AudioEngine`, and the
+engine's microphone is sent back. The ``control`` data channel carries in-session
+control messages both ways.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from aiortc import (
+    RTCConfiguration,
+    RTCDataChannel,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.exceptions import InvalidStateError
+from aiortc.mediastreams import MediaStreamTrack
+from aiortc.sdp import candidate_from_sdp
+from PySide6.QtCore import QObject, Signal
+
+from lens_desktop.media.audio import AudioEngine
+from lens_desktop.media.frames import LatestFrameReader, VideoFrame
+from lens_desktop.media.stats import StatsSampler
+
+log = logging.getLogger(__name__)
+
+STATS_INTERVAL = 1.0
+BITRATE_HINT = "x-google-start-bitrate=2000;x-google-min-bitrate=600;x-google-max-bitrate=4000"
+"""Chromium's sender starts at ~300 kbps and ramps slowly, so a phone would need 10+ s
+to reach 720p. These fmtp hints (read by libwebrtc from the remote description, i.e.
+our answer) make it start at 2 Mbps and never fall below 600 kbps on a good link,
+which gets 1280x720 within a couple of seconds. Other browsers ignore them."""
+VIDEO_CODECS = ("VP8", "VP9", "H264", "AV1")
+ICE_TO_STATE = {
+    "new": "connecting",
+    "connecting": "connecting",
+    "connected": "connected",
+    "disconnected": "reconnecting",
+    "failed": "failed",
+}
+
+
+def munge_answer_sdp(sdp: str) -> str:
+    """Add the bitrate hints to every video codec's fmtp line in ``sdp``."""
+    lines = sdp.split("\r\n")
+    payloads: list[str] = []
+    in_video = False
+    for line in lines:
+        if line.startswith("m="):
+            in_video = line.startswith("m=video")
+        match = re.match(r"a=rtpmap:(\d+) ([\w-]+)/", line)
+        if in_video and match and match.group(2).upper() in VIDEO_CODECS:
+            payloads.append(match.group(1))
+    out: list[str] = []
+    for line in lines:
+        out.append(line)
+        match = re.match(r"a=(rtpmap|fmtp):(\d+)[ /]", line)
+        if not match or match.group(2) not in payloads:
+            continue
+        if match.group(1) == "fmtp":
+            out[-1] = f"{line};{BITRATE_HINT}"
+        elif not any(f"a=fmtp:{match.group(2)} " in x for x in lines):
+            out.append(f"a=fmtp:{match.group(2)} {BITRATE_HINT}")
+    return "\r\n".join(out)
+
+
+def ice_configuration(ice_servers: list[dict[str, Any]]) -> RTCConfiguration:
+    """Server config -> RTCConfiguration; an empty list means no STUN (aiortc's default
+    would contact a public STUN server)."""
+    servers = [
+        RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
+        for s in ice_servers
+    ]
+    return RTCConfiguration(iceServers=servers)
+
+
+class _Connection:
+    """Everything that belongs to one negotiation generation; closed as a unit."""
+
+    def __init__(self, generation: int, pc: RTCPeerConnection) -> None:
+        self.generation = generation
+        self.pc = pc
+        self.reader: LatestFrameReader | None = None
+        self.channel: RTCDataChannel | None = None
+        self.mic: MediaStreamTrack | None = None
+        self.stats_task: asyncio.Task[None] | None = None
+
+    async def close(self) -> None:
+        if self.stats_task is not None:
+            self.stats_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.stats_task
+        if self.reader is not None:
+            await self.reader.close()
+        if self.mic is not None:
+            self.mic.stop()
+        await self.pc.close()
+
+
+class PeerSession(QObject):
+    """Answers the customer's offers for one session and exposes media as signals."""
+
+    frame_ready = Signal(object)
+    state_changed = Signal(str)
+    stats_changed = Signal(dict)
+    control_received = Signal(dict)
+
+    def __init__(
+        self,
+        session_id: str,
+        ice_servers: list[dict[str, Any]],
+        send_signal: Callable[[dict[str, Any]], None],
+        audio: AudioEngine | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session_id = session_id
+        self._ice_servers = ice_servers
+        self._send_signal = send_signal
+        self._audio = audio
+        self._conn: _Connection | None = None
+        self._generation = 0
+        self._lock = asyncio.Lock()
+        self._state = "connecting"
+        self._was_connected = False
+        self._closed = False
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def reader(self) -> LatestFrameReader | None:
+        """The current generation's frame reader (its counters feed stats and tests)."""
+        return self._conn.reader if self._conn is not None else None
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)
+
+    # -- signaling --------------------------------------------------------------------
+
+    async def handle_signal(self, data: dict[str, Any]) -> None:
+        """Process one signaling message from the customer, strictly in arrival order."""
+        async with self._lock:
+            if self._closed:
+                return
+            kind = data.get("kind")
+            try:
+                await self._dispatch(kind, data)
+            except (ValueError, KeyError, TypeError, InvalidStateError) as exc:
+                log.warning("signal %r could not be applied: %r", kind, exc)
+                if kind == "offer":
+                    self._set_state("failed")
+
+    async def _dispatch(self, kind: Any, data: dict[str, Any]) -> None:
+        if kind == "offer":
+            await self._on_offer(data)
+        elif kind == "candidate":
+            await self._on_candidate(data)
+        elif kind == "bye":
+            await self._drop_connection()
+            self._set_state("closed")
+        else:
+            log.debug("ignoring signal %r", kind)
+
+    async def _on_offer(self, data: dict[str, Any]) -> None:
+        generation = int(data.get("generation", 1))
+        if generation <= self._generation:
+            log.info("ignoring offer of old generation %d", generation)
+            return
+        await self._drop_connection()
+        self._generation = generation
+        self._set_state("reconnecting" if self._was_connected else "connecting")
+        self._conn = self._new_connection(generation)
+        await self._answer(self._conn, data["sdp"])
+
+    def _new_connection(self, generation: int) -> _Connection:
+        pc = RTCPeerConnection(ice_configuration(self._ice_servers))
+        conn = _Connection(generation, pc)
+        pc.on("track", lambda track: self._on_track(conn, track))
+        pc.on("datachannel", lambda channel: self._on_datachannel(conn, channel))
+        pc.on("connectionstatechange", lambda: self._on_connection_state(conn))
+        return conn
+
+    async def _answer(self, conn: _Connection, offer_sdp: str) -> None:
+        await conn.pc.setRemoteDescription(RTCSessionDescription(offer_sdp, "offer"))
+        self._add_microphone(conn)
+        await conn.pc.setLocalDescription(await conn.pc.createAnswer())
+        # aiortc keeps its own (unmunged) local description; only the copy sent to the
+        # customer carries the bitrate hints, which are for the customer's encoder.
+        sdp = munge_answer_sdp(conn.pc.localDescription.sdp)
+        self._send_signal({"kind": "answer", "sdp": sdp, "generation": conn.generation})
+
+    def _add_microphone(self, conn: _Connection) -> None:
+        if self._audio is None:
+            return
+        try:
+            conn.mic = self._audio.microphone_track()
+            conn.pc.addTrack(conn.mic)
+        except Exception:  # a broken microphone must not cost the video
+            log.exception("microphone unavailable; answering without it")
+
+    async def _on_candidate(self, data: dict[str, Any]) -> None:
+        conn = self._conn
+        if conn is None or int(data.get("generation", 1)) != conn.generation:
+            return
+        raw = data.get("candidate") or {}
+        text = str(raw.get("candidate") or "")
+        if not text:
+            return  # end-of-candidates
+        candidate = candidate_from_sdp(text.removeprefix("candidate:"))
+        candidate.sdpMid = raw.get("sdpMid")
+        candidate.sdpMLineIndex = raw.get("sdpMLineIndex")
+        await conn.pc.addIceCandidate(candidate)
+
+    # -- peer connection events -------------------------------------------------------
+
+    def _on_track(self, conn: _Connection, track: MediaStreamTrack) -> None:
+        if track.kind == "video":
+            conn.reader = LatestFrameReader(track, lambda f: self._on_frame(conn, f))
+            conn.reader.start()
+        elif track.kind == "audio" and self._audio is not None:
+            self._audio.play_track(track)
+
+    def _on_frame(self, conn: _Connection, frame: VideoFrame) -> None:
+        if conn is self._conn:
+            self.frame_ready.emit(frame)
+
+    def _on_datachannel(self, conn: _Connection, channel: RTCDataChannel) -> None:
+        if channel.label != "control":
+            return
+        conn.channel = channel
+        channel.on("message", self._on_control_message)
+
+    def _on_control_message(self, message: str | bytes) -> None:
+        try:
+            data = json.loads(message)
+        except ValueError:
+            log.warning("ignoring malformed control message")
+            return
+        if isinstance(data, dict):
+            self.control_received.emit(data)
+
+    def _on_connection_state(self, conn: _Connection) -> None:
+        if conn is not self._conn:
+            return
+        state = ICE_TO_STATE.get(conn.pc.connectionState)
+        if state is None:
+            return
+        if state == "connecting" and self._was_connected:
+            state = "reconnecting"
+        if state == "connected":
+            self._was_connected = True
+            if conn.stats_task is None:
+                conn.stats_task = asyncio.ensure_future(self._report_stats(conn))
+        self._set_state(state)
+
+    async def _report_stats(self, conn: _Connection) -> None:
+        sampler = StatsSampler()
+        while True:
+            reader = conn.reader
+            report = await conn.pc.getStats()
+            if self._state == "connected" and reader is not None:
+                self.stats_changed.emit(
+                    sampler.sample(
+                        report,
+                        reader.last_size,
+                        reader.frames_received,
+                        reader.frames_converted,
+                        reader.frames_dropped,
+                    )
+                )
+            await asyncio.sleep(STATS_INTERVAL)
+
+    # -- control and shutdown ---------------------------------------------------------
+
+    def send_control(self, message: dict[str, Any]) -> bool:
+        """Send a control message to the customer; False when the channel is not open."""
+        channel = self._conn.channel if self._conn is not None else None
+        if channel is None or channel.readyState != "open":
+            log.info("control channel not open; dropping %s", message.get("type"))
+            return False
+        channel.send(json.dumps(message))
+        return True
+
+    async def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
+    async def close(self) -> None:
+        """Close the peer connection and stop its tasks; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        async with self._lock:
+            await self._drop_connection()
+        self._set_state("closed")

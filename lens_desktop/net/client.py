@@ -1,0 +1,208 @@
+"""The console's REST client for the Lens server (docs/protocol.md, technician part).
+
+``requests`` blocks, so every call runs in a small thread pool owned by the client and
+is awaited from the console's single qasync loop; the UI never freezes on a slow
+server. Errors come back as :class:`ApiError` with the server's machine code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import requests
+
+from lens_desktop.net.errors import ApiError, ServerUnreachable
+from lens_desktop.net.models import CreatedSession, ServerConfig, SessionInfo, Technician
+
+API_PREFIX = "/api/v1"
+TIMEOUT = (5.0, 30.0)
+"""(connect, read) seconds: a dead address fails fast, a slow SMTP relay may take a while."""
+
+
+def normalize_base_url(url: str) -> str:
+    """``lens.example.com/`` -> ``https://lens.example.com``: what a technician types."""
+    url = url.strip().rstrip("/")
+    if url and "://" not in url:
+        url = "https://" + url
+    return url
+
+
+def unreachable_reason(exc: requests.RequestException) -> str:
+    """A short, human reason for a request that got no HTTP answer."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "the secure connection failed (certificate problem?)"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "the server did not answer in time"
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return "the address is not a valid URL"
+    if "Name or service not known" in text or "getaddrinfo" in text or "nodename" in text:
+        return "the host name was not found"
+    if "refused" in text.lower():
+        return "the connection was refused"
+    return type(exc).__name__
+
+
+def error_from_response(response: requests.Response) -> ApiError:
+    """Map an error answer to ApiError; tolerate non-JSON answers from proxies."""
+    try:
+        error = response.json()["error"]
+        return ApiError(
+            response.status_code,
+            str(error["code"]),
+            str(error.get("message") or error["code"]),
+            dict(error.get("details") or {}),
+        )
+    except (ValueError, KeyError, TypeError):
+        return ApiError(
+            response.status_code,
+            f"http_{response.status_code}",
+            f"The Lens server answered HTTP {response.status_code} {response.reason}.",
+        )
+
+
+class ServerClient:
+    """Typed access to the technician REST API; holds the bearer token."""
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        self._base_url = normalize_base_url(base_url)
+        self._token = token
+        self._http = requests.Session()
+        self._http.headers["Accept"] = "application/json"
+        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lens-http")
+        self._closed = False
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def token(self) -> str | None:
+        return self._token
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def _request_blocking(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        try:
+            response = self._http.request(
+                method, self._base_url + path, json=body, headers=headers, timeout=TIMEOUT
+            )
+        except requests.RequestException as exc:
+            raise ServerUnreachable(self._base_url, unreachable_reason(exc)) from exc
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    async def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        if self._closed:
+            raise RuntimeError("ServerClient is closed")
+        call = functools.partial(self._request_blocking, method, API_PREFIX + path, body)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    # -- auth -------------------------------------------------------------------------
+
+    async def login(self, email: str, password: str) -> Technician:
+        """Sign in; the token is kept on the client for every later call."""
+        data = await self._request("POST", "/auth/login", {"email": email, "password": password})
+        self._token = data["token"]
+        return Technician.from_json(data["technician"])
+
+    async def logout(self) -> None:
+        """Revoke the token on the server and forget it here, even if the server is gone."""
+        try:
+            if self._token:
+                await self._request("POST", "/auth/logout")
+        finally:
+            self._token = None
+
+    async def me(self) -> Technician:
+        return Technician.from_json(await self._request("GET", "/me"))
+
+    async def config(self) -> ServerConfig:
+        return ServerConfig.from_json(await self._request("GET", "/config"))
+
+    # -- sessions ---------------------------------------------------------------------
+
+    async def create_session(
+        self,
+        name: str,
+        method: str,
+        delivery: str | None = None,
+        to: str | None = None,
+        language: str = "en",
+    ) -> CreatedSession:
+        """Create a Lens session.
+
+        On 502 ``email_failed`` the session exists anyway; the raised ApiError carries
+        it parsed as ``details["session"]`` so the UI can offer "send again".
+        """
+        body: dict[str, Any] = {"type": "lens", "name": name, "method": method}
+        body["language"] = language
+        if delivery is not None:
+            body["delivery"] = delivery
+        if to is not None:
+            body["to"] = to
+        try:
+            return CreatedSession.from_json(await self._request("POST", "/sessions", body))
+        except ApiError as exc:
+            _parse_session_detail(exc)
+            raise
+
+    async def send_email(self, session_id: str, to: str, language: str = "en") -> dict[str, Any]:
+        """Send the invitation (again); answers ``{session: SessionInfo, email: {...}}``."""
+        try:
+            data = await self._request(
+                "POST", f"/sessions/{session_id}/email", {"to": to, "language": language}
+            )
+        except ApiError as exc:
+            _parse_session_detail(exc)
+            raise
+        return {"session": SessionInfo.from_json(data["session"]), "email": data.get("email")}
+
+    async def sessions(self) -> list[SessionInfo]:
+        data = await self._request("GET", "/sessions")
+        return [SessionInfo.from_json(s) for s in data["sessions"]]
+
+    async def session(self, session_id: str) -> SessionInfo:
+        return SessionInfo.from_json(await self._request("GET", f"/sessions/{session_id}"))
+
+    async def _transition(self, session_id: str, action: str) -> SessionInfo:
+        data = await self._request("POST", f"/sessions/{session_id}/{action}")
+        return SessionInfo.from_json(data)
+
+    async def start(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "start")
+
+    async def hold(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "hold")
+
+    async def resume(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "resume")
+
+    async def end(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "end")
+
+    async def events(self, session_id: str) -> list[dict[str, Any]]:
+        data = await self._request("GET", f"/sessions/{session_id}/events")
+        return list(data["events"])
+
+    def close(self) -> None:
+        """Drop pending calls and the connection pool; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._http.close()
+
+
+def _parse_session_detail(exc: ApiError) -> None:
+    """Turn ``details["session"]`` JSON (e.g. with email_failed) into a SessionInfo."""
+    raw = exc.details.get("session")
+    if isinstance(raw, dict):
+        exc.details["session"] = SessionInfo.from_json(raw)

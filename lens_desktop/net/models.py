@@ -1,0 +1,123 @@
+"""Plain, immutable data the console receives from the Lens server.
+
+The UI and the session list model work on these objects, never on raw JSON, so a
+protocol change shows up here and in mypy rather than as a KeyError in a widget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+FINAL_STATES = frozenset({"closed_by_technician", "closed_by_customer", "timed_out", "expired"})
+"""Session states that never change again (docs/protocol.md)."""
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """Parse the protocol's ISO 8601 UTC times (``...Z``) into aware datetimes."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class Technician:
+    """The signed-in technician and what their group allows."""
+
+    id: int
+    email: str
+    display_name: str
+    permissions: frozenset[str]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Technician:
+        return cls(
+            id=data["id"],
+            email=data["email"],
+            display_name=data.get("display_name") or data["email"],
+            permissions=frozenset(data.get("permissions", ())),
+        )
+
+    def may(self, permission: str) -> bool:
+        """Whether the technician's group grants ``permission``."""
+        return permission in self.permissions
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One support session as the technician sees it (server-authoritative state)."""
+
+    id: str
+    type: str
+    name: str
+    state: str
+    method: str
+    pin: str | None
+    pin_expires_at: datetime | None
+    link: str | None
+    created_at: datetime
+    waiting_since: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SessionInfo:
+        created_at = parse_time(data.get("created_at"))
+        if created_at is None:
+            raise ValueError(f"session {data.get('id')!r} has no created_at")
+        return cls(
+            id=str(data["id"]),
+            type=data.get("type", "lens"),
+            name=data.get("name", ""),
+            state=data["state"],
+            method=data.get("method", "pin"),
+            pin=data.get("pin"),
+            pin_expires_at=parse_time(data.get("pin_expires_at")),
+            link=data.get("link"),
+            created_at=created_at,
+            waiting_since=parse_time(data.get("waiting_since")),
+            started_at=parse_time(data.get("started_at")),
+            ended_at=parse_time(data.get("ended_at")),
+        )
+
+    @property
+    def is_final(self) -> bool:
+        """True once the session is over; it will never change again."""
+        return self.state in FINAL_STATES
+
+
+@dataclass(frozen=True)
+class CreatedSession:
+    """The answer to "create session": the session plus how the invitation went out."""
+
+    session: SessionInfo
+    email: dict[str, Any] | None
+    mailto: dict[str, Any] | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CreatedSession:
+        return cls(
+            session=SessionInfo.from_json(data["session"]),
+            email=data.get("email"),
+            mailto=data.get("mailto"),
+        )
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Server settings the console needs: ICE servers for WebRTC and the timers."""
+
+    ice_servers: list[dict[str, Any]]
+    pin_validity_seconds: int
+    waiting_timeout_seconds: int
+    waiting_warning_seconds: int
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ServerConfig:
+        return cls(
+            ice_servers=list(data.get("ice_servers", [])),
+            pin_validity_seconds=int(data["pin_validity_seconds"]),
+            waiting_timeout_seconds=int(data["waiting_timeout_seconds"]),
+            waiting_warning_seconds=int(data["waiting_warning_seconds"]),
+        )

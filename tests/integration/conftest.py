@@ -1,0 +1,18 @@
+"""Integration tests of the console's net/ and media/ (test_console_*.py) run their
+async tests on a qasync loop, as the console does; the others keep a plain loop."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.qt_fixtures import qasync_loop_factories, qt_garbage_collected
+
+__all__ = ["pytest_asyncio_loop_factories", "qt_garbage_collected"]
+
+
+def pytest_asyncio_loop_factories(config: Any, item: Any) -> Any:
+    del config
+    if item.path.name.startswith("test_console_"):
+        return qasync_loop_factories(item)
+    return {"asyncio": asyncio.new_event_loop}

@@ -1,0 +1,253 @@
+"""The console's media stack against real aiortc customer peers in the same process,
+and its audio engine against the PulseAudio null sink."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamTrack
+from PySide6.QtGui import QImage
+
+from lens_customer.pattern import read_stamp
+from lens_customer.sources import PatternVideoTrack, ToneAudioTrack
+from lens_desktop.media.audio import AudioEngine
+from lens_desktop.media.frames import VideoFrame
+from lens_desktop.media.peer import PeerSession
+from tests.qt_fixtures import SignalRecorder, next_emission, wait_until
+
+
+def qimage_array(image: QImage) -> np.ndarray:
+    """(h, w, 3) RGB view of an RGB888 QImage, for reading the pattern's stamp."""
+    assert image.format() == QImage.Format.Format_RGB888
+    h, w, stride = image.height(), image.width(), image.bytesPerLine()
+    raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=h * stride)
+    return raw.reshape(h, stride)[:, : w * 3].reshape(h, w, 3)
+
+
+def counter_of(frame: VideoFrame) -> int:
+    stamp = read_stamp(qimage_array(frame.image))
+    assert stamp is not None, "painted frame carries no readable pattern stamp"
+    return stamp[0]
+
+
+class Customer:
+    """A minimal offerer, as the phone is: video send-only, optional audio, 'control'."""
+
+    def __init__(self, video: MediaStreamTrack, audio: MediaStreamTrack | None = None) -> None:
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.pc.addTransceiver(video, direction="sendonly")
+        if audio is not None:
+            self.pc.addTransceiver(audio, direction="sendrecv")
+        self.channel = self.pc.createDataChannel("control")
+        self.control: list[dict[str, Any]] = []
+        self.channel.on("message", lambda m: self.control.append(json.loads(m)))
+
+    async def offer(self, generation: int) -> dict[str, Any]:
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        return {"kind": "offer", "sdp": self.pc.localDescription.sdp, "generation": generation}
+
+    async def accept(self, answer: dict[str, Any]) -> None:
+        await self.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
+
+
+async def connect(peer: PeerSession, customer: Customer, generation: int, sent: list) -> None:
+    await peer.handle_signal(await customer.offer(generation))
+    answer = sent[-1]
+    assert answer["kind"] == "answer" and answer["generation"] == generation
+    await customer.accept(answer)
+
+
+async def test_peer_answers_and_paints_advancing_frames_with_stats_and_control() -> None:
+    sent: list[dict[str, Any]] = []
+    peer = PeerSession("s1", [], sent.append)
+    states = SignalRecorder(peer.state_changed)
+    stats = SignalRecorder(peer.stats_changed)
+    counters: list[int] = []
+    peer.frame_ready.connect(lambda f: counters.append(counter_of(f)))
+    customer = Customer(PatternVideoTrack(640, 360, 30))
+    try:
+        await connect(peer, customer, 1, sent)
+        assert "x-google-start-bitrate=2000" in sent[-1]["sdp"]
+        await wait_until(lambda: len(counters) >= 20, timeout=15)
+        assert counters == sorted(counters) and len(set(counters)) == len(counters)
+        assert counters[-1] - counters[0] >= 19
+
+        sample = await stats.wait_for(lambda s: s["resolution"] == "640x360" and s["fps"] > 0)
+        assert sample["bitrate_kbps"] > 0 and sample["packet_loss_pct"] >= 0
+
+        await wait_until(lambda: customer.channel.readyState == "open")
+        customer.channel.send(json.dumps({"type": "camera", "paused": True}))
+        assert await next_emission(peer.control_received) == ({"type": "camera", "paused": True},)
+        assert peer.send_control({"type": "hold", "on": True})
+        await wait_until(lambda: customer.control == [{"type": "hold", "on": True}])
+    finally:
+        await peer.close()
+        await peer.close()
+        await customer.pc.close()
+    assert states.values == ["connected", "closed"]
+
+
+async def test_new_generation_replaces_the_connection_and_old_messages_are_ignored() -> None:
+    sent: list[dict[str, Any]] = []
+    peer = PeerSession("s1", [], sent.append)
+    states = SignalRecorder(peer.state_changed)
+    frames: list[VideoFrame] = []
+    peer.frame_ready.connect(frames.append)
+    first = Customer(PatternVideoTrack(320, 240, 30))
+    second = Customer(PatternVideoTrack(640, 360, 30))
+    stale = Customer(PatternVideoTrack(320, 240, 30))
+    try:
+        await connect(peer, first, 1, sent)
+        await wait_until(lambda: len(frames) >= 3, timeout=15)
+        await connect(peer, second, 2, sent)
+        await wait_until(lambda: frames[-1].width == 640, timeout=15)
+        answers = len(sent)
+        await peer.handle_signal(await stale.offer(1))  # old generation: no answer
+        assert len(sent) == answers and peer.generation == 2
+        count = len(frames)
+        await wait_until(lambda: len(frames) >= count + 5)
+        assert {f.width for f in frames[count:]} == {640}
+    finally:
+        await peer.close()
+        await first.pc.close()
+        await second.pc.close()
+        await stale.pc.close()
+    assert states.values == ["connected", "reconnecting", "connected", "closed"]
+
+
+async def test_slow_painter_gets_the_newest_frame_and_latency_stays_bounded() -> None:
+    """A consumer that blocks the loop for 120 ms per frame (a slow paint) must see
+    frames dropped rather than a growing backlog."""
+    sent: list[dict[str, Any]] = []
+    peer = PeerSession("s1", [], sent.append)
+    track = PatternVideoTrack(640, 360, 30)
+    lags: list[int] = []
+
+    def slow_paint(frame: VideoFrame) -> None:
+        lags.append(track.frames_sent - 1 - counter_of(frame))
+        time.sleep(0.12)
+
+    peer.frame_ready.connect(slow_paint)
+    customer = Customer(track)
+    try:
+        await connect(peer, customer, 1, sent)
+        await wait_until(lambda: len(lags) >= 30, timeout=30)
+        reader = peer.reader
+        assert reader is not None
+        assert reader.frames_dropped > 0
+        assert reader.frames_received > reader.frames_converted
+    finally:
+        await peer.close()
+        await customer.pc.close()
+    # Without dropping, 30 paints of 120 ms at 30 fps would lag ~80 frames behind.
+    assert max(lags[-10:]) <= 12, lags
+
+
+def dominant_frequency(samples: np.ndarray, rate: int) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))])
+
+
+@pytest.mark.audio
+async def test_audio_engine_plays_a_tone_and_hears_it_on_the_null_sink_monitor() -> None:
+    status = AudioEngine.probe()
+    assert status.available, status.reason
+    assert status.outputs and status.inputs
+    engine = AudioEngine()
+    tone = ToneAudioTrack(freq=1000.0, channels=2)
+    heard: list[np.ndarray] = []
+    try:
+        mic = engine.microphone_track()
+        player = engine.play_track(tone)
+
+        async def record() -> None:
+            while True:
+                frame = await mic.recv()
+                assert frame.sample_rate == 48000 and frame.samples == 960
+                heard.append(frame.to_ndarray().reshape(-1).astype(np.float32))
+
+        recorder = asyncio.ensure_future(record())
+
+        def tone_heard() -> bool:
+            # The first stream after idle may come through nearly empty: look at the
+            # newest 200 ms only, once there is something loud enough.
+            if len(heard) < 10:
+                return False
+            window = np.concatenate(heard[-10:])
+            return bool(
+                np.abs(window).max() > 1000 and abs(dominant_frequency(window, 48000) - 1000) < 30
+            )
+
+        await wait_until(tone_heard, timeout=10)
+        assert engine.frames_played > 0 and not player.done()
+        engine.volume = 0.0
+        await wait_until(lambda: np.abs(np.concatenate(heard[-5:])).max() < 100, timeout=5)
+        recorder.cancel()
+    finally:
+        await engine.close()
+        await engine.close()
+        tone.stop()
+
+
+@pytest.mark.audio
+async def test_microphone_mute_sends_silence_with_timing_kept() -> None:
+    engine = AudioEngine()
+    tone = ToneAudioTrack(freq=700.0)
+    try:
+        mic = engine.microphone_track()
+        engine.play_track(tone)
+        engine.mic_muted = True
+        frames = [await mic.recv() for _ in range(10)]
+        assert all(not f.to_ndarray().any() for f in frames)
+        assert [f.pts for f in frames] == [i * 960 + frames[0].pts for i in range(10)]
+    finally:
+        await engine.close()
+        tone.stop()
+
+
+@pytest.mark.audio
+async def test_peer_plays_customer_audio_and_sends_the_microphone_back() -> None:
+    sent: list[dict[str, Any]] = []
+    engine = AudioEngine()
+    peer = PeerSession("s1", [], sent.append, audio=engine)
+    customer = Customer(PatternVideoTrack(320, 240, 30), ToneAudioTrack(freq=1000.0))
+    console_audio: list[MediaStreamTrack] = []
+    customer.pc.on("track", lambda t: console_audio.append(t) if t.kind == "audio" else None)
+    try:
+        await connect(peer, customer, 1, sent)
+        assert "a=sendrecv" in sent[-1]["sdp"]  # the console's microphone goes back
+        await wait_until(lambda: engine.frames_played >= 25, timeout=15)
+        await wait_until(lambda: bool(console_audio))
+        frame = await asyncio.wait_for(console_audio[0].recv(), 5)
+        assert frame.sample_rate == 48000
+    finally:
+        await peer.close()
+        await engine.close()
+        await customer.pc.close()
+
+
+async def test_trickled_candidates_of_the_current_generation_are_applied() -> None:
+    sent: list[dict[str, Any]] = []
+    peer = PeerSession("s1", [], sent.append)
+    customer = Customer(PatternVideoTrack(320, 240, 30))
+    try:
+        offer = await customer.offer(1)
+        await peer.handle_signal(offer)
+        line = next(x for x in offer["sdp"].split("\r\n") if x.startswith("a=candidate:"))
+        candidate = {"candidate": line[2:], "sdpMid": "0", "sdpMLineIndex": 0}
+        await peer.handle_signal({"kind": "candidate", "candidate": candidate, "generation": 1})
+        await peer.handle_signal({"kind": "candidate", "candidate": candidate, "generation": 7})
+        await peer.handle_signal({"kind": "candidate", "candidate": None, "generation": 1})
+        await customer.accept(sent[-1])
+        await wait_until(lambda: peer.state == "connected", timeout=15)
+        await peer.handle_signal({"kind": "bye"})
+        assert peer.state == "closed"
+    finally:
+        await peer.close()
+        await customer.pc.close()

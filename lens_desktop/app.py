@@ -1,0 +1,309 @@
+"""``lens-desktop``: the Technician Console's entry point and composition root.
+
+One QApplication, one qasync event loop, one ``ConsoleApp`` that walks the technician
+through sign-in -> console window -> sign-out (or expiry) -> sign-in again, and on the
+way out closes everything it built, in order: the window's tasks and peers, the event
+socket, the HTTP client, the audio devices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon
+
+from lens_desktop.net.errors import ApiError
+from lens_desktop.ui.errors import describe_error
+from lens_desktop.ui.main_window import MainWindow
+from lens_desktop.ui.notify import Notifier
+from lens_desktop.ui.prompts import MessageBoxPrompter, Prompter
+from lens_desktop.ui.services import ConsoleServices, PeerFactory, SignInServices
+from lens_desktop.ui.settings_dialog import ConsoleSettings, load_settings
+from lens_desktop.ui.sign_in import SignedIn, SignInDialog
+
+if TYPE_CHECKING:
+    from lens_desktop.media.audio import AudioEngine, AudioStatus
+    from lens_desktop.net.client import ServerClient
+    from lens_desktop.net.credentials import CredentialStore, StoredLogin
+    from lens_desktop.net.events import EventSocket
+
+log = logging.getLogger(__name__)
+
+LAST_SERVER_KEY = "sign_in/server_url"
+LAST_EMAIL_KEY = "sign_in/email"
+EXPIRED_TEXT = "Your sign-in has expired. Please sign in again."
+
+
+def start_demo_server() -> str:
+    """Start the embedded local Lens server for ``--demo`` and return its URL.
+
+    Reserved: the lead adds the embedded server (local SQLite, demo technician, mail to
+    an outbox folder). Until then ``--demo`` says so and exits.
+    """
+    raise NotImplementedError("Demo mode (embedded server) is not available in this build yet.")
+
+
+def run_self_check() -> int:
+    """Reserved for ``--self-check`` (packaging smoke test); not implemented yet."""
+    print("lens-desktop: --self-check is not available in this build yet.", file=sys.stderr)
+    return 2
+
+
+class ConsoleApp:
+    """The console's life cycle; everything it builds it also closes."""
+
+    def __init__(
+        self,
+        settings: QSettings,
+        credentials: CredentialStore,
+        client_factory: Callable[..., ServerClient],
+        events_factory: Callable[[], EventSocket],
+        peer_factory: PeerFactory,
+        audio_status: AudioStatus,
+        audio_factory: Callable[[ConsoleSettings], AudioEngine | None],
+        prompter: Prompter | None = None,
+        notifier: Notifier | None = None,
+        server_url: str | None = None,
+    ) -> None:
+        self._settings = settings
+        self._credentials = credentials
+        self._client_factory = client_factory
+        self._events_factory = events_factory
+        self._peer_factory = peer_factory
+        self._audio_status = audio_status
+        self._audio_factory = audio_factory
+        self._prompter = prompter or MessageBoxPrompter()
+        self._notifier = notifier
+        self._server_url = server_url
+        self._audio: AudioEngine | None = None
+        self.sign_in_dialog: SignInDialog | None = None
+        self.window: MainWindow | None = None
+
+    async def run(self) -> int:
+        """Sign in, run the console, repeat after a sign-out; 0 once the technician quits."""
+        self._audio = self._audio_factory(load_settings(self._settings))
+        try:
+            signed, notice = await self._restore_login()
+            while True:
+                if signed is None:
+                    signed = await self.sign_in(notice)
+                    if signed is None:
+                        return 0
+                outcome, notice = await self.run_console(signed)
+                signed = None
+                if outcome == "quit":
+                    return 0
+        finally:
+            if self._audio is not None:
+                await self._audio.close()
+
+    # -- sign-in ---------------------------------------------------------------------
+
+    async def _restore_login(self) -> tuple[SignedIn | None, str]:
+        """Reuse a remembered token when it still works (and the server matches)."""
+        stored = await asyncio.get_running_loop().run_in_executor(None, self._credentials.load)
+        if stored is None or (self._server_url and stored.server_url != self._server_url):
+            return None, ""
+        client = self._client_factory(stored.server_url, stored.token)
+        try:
+            technician = await client.me()
+        except ApiError as exc:
+            client.close()
+            return None, self._restore_failed(exc, stored)
+        return SignedIn(stored.server_url, client, technician, remembered=True), ""
+
+    def _restore_failed(self, exc: ApiError, stored: StoredLogin) -> str:
+        if exc.is_auth_failure:
+            self._credentials.clear()
+            return "Your saved sign-in has expired. Please sign in again."
+        return f"Could not sign in with your saved sign-in: {describe_error(exc)}"
+
+    async def sign_in(self, notice: str = "") -> SignedIn | None:
+        """Show the sign-in dialog; None when the technician cancels."""
+        dialog = SignInDialog(SignInServices(self._credentials, self._client_factory))
+        dialog.prefill(
+            self._server_url or str(self._settings.value(LAST_SERVER_KEY, "") or ""),
+            str(self._settings.value(LAST_EMAIL_KEY, "") or ""),
+        )
+        dialog.show_notice(notice)
+        result: asyncio.Future[SignedIn | None] = asyncio.get_running_loop().create_future()
+
+        def finish(signed: SignedIn | None) -> None:
+            if not result.done():
+                result.set_result(signed)
+
+        dialog.signed_in.connect(finish)
+        dialog.rejected.connect(lambda: finish(None))
+        self.sign_in_dialog = dialog
+        dialog.show()
+        try:
+            signed = await result
+        finally:
+            self.sign_in_dialog = None
+            await dialog.tasks.close()
+            dialog.deleteLater()
+        if signed is not None:
+            self._settings.setValue(LAST_SERVER_KEY, signed.server_url)
+            self._settings.setValue(LAST_EMAIL_KEY, signed.technician.email)
+        return signed
+
+    # -- the console -------------------------------------------------------------------
+
+    async def run_console(self, signed: SignedIn) -> tuple[str, str]:
+        """Run the window until quit, sign-out or expiry: ("quit"|"signed_out"|"expired", notice)."""
+        try:
+            config = await signed.client.config()
+        except ApiError as exc:
+            signed.client.close()
+            return "expired" if exc.is_auth_failure else "signed_out", describe_error(exc)
+        events = self._events_factory()
+        services = ConsoleServices(
+            signed.server_url,
+            signed.technician,
+            config,
+            signed.client,
+            events,
+            self._credentials,
+            self._audio,
+            self._audio_status,
+            self._peer_factory,
+        )
+        window = MainWindow(services, self._settings, self._prompter, self._notifier)
+        outcome = self._await_outcome(window)
+        self.window = window
+        window.show()
+        assert signed.client.token is not None
+        events.start(signed.server_url, signed.client.token)
+        kind, notice = "quit", ""
+        try:
+            kind, notice = await outcome
+        finally:
+            await self._close_console(window, services, kind)
+        return kind, notice
+
+    def _await_outcome(self, window: MainWindow) -> asyncio.Future[tuple[str, str]]:
+        outcome: asyncio.Future[tuple[str, str]] = asyncio.get_running_loop().create_future()
+
+        def finish(kind: str, notice: str = "") -> None:
+            if not outcome.done():
+                outcome.set_result((kind, notice))
+
+        window.quit_requested.connect(lambda: finish("quit"))
+        window.sign_out_requested.connect(lambda: finish("signed_out"))
+        window.session_expired.connect(lambda text: finish("expired", text or EXPIRED_TEXT))
+        return outcome
+
+    async def _close_console(
+        self, window: MainWindow, services: ConsoleServices, kind: str
+    ) -> None:
+        await window.shutdown(end_sessions=kind != "expired")
+        await services.events.close()
+        if kind == "signed_out":
+            await self._sign_out(services)
+        elif kind == "expired":
+            await asyncio.get_running_loop().run_in_executor(None, self._credentials.clear)
+        services.client.close()
+        window.close_for_app()
+        window.deleteLater()
+        self.window = None
+
+    async def _sign_out(self, services: ConsoleServices) -> None:
+        """Revoke the token on the server and forget it here."""
+        try:
+            await services.client.logout()
+        except ApiError as exc:
+            log.warning("sign-out: the server did not revoke the token: %s", exc.message)
+        await asyncio.get_running_loop().run_in_executor(None, self._credentials.clear)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="lens-desktop", description="Lens Technician Console")
+    parser.add_argument("--server", metavar="URL", help="the Lens server to sign in to")
+    parser.add_argument(
+        "--demo", action="store_true", help="run against an embedded local demo server"
+    )
+    parser.add_argument("--self-check", action="store_true", help="check the installation")
+    return parser.parse_args(argv)
+
+
+def make_tray(app: QApplication) -> QSystemTrayIcon | None:
+    """A tray icon for 'customer waiting' balloons, where the desktop has a tray."""
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        return None
+    icon = app.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
+    tray = QSystemTrayIcon(icon, app)
+    tray.setToolTip("Lens Technician Console")
+    tray.show()
+    return tray
+
+
+def make_audio(status: AudioStatus) -> Callable[[ConsoleSettings], AudioEngine | None]:
+    def factory(settings: ConsoleSettings) -> AudioEngine | None:
+        from lens_desktop.media.audio import AudioEngine, AudioUnavailable
+
+        if not status.available:
+            return None
+        try:
+            return AudioEngine(settings.input_device, settings.output_device)
+        except AudioUnavailable as exc:
+            log.warning("%s", exc)
+            return None
+
+    return factory
+
+
+def build_console(app: QApplication, server_url: str | None) -> ConsoleApp:
+    """The product's wiring: real client, socket, keyring, peer and audio."""
+    import qasync  # noqa: F401  (fail early and clearly if it is missing)
+
+    from lens_desktop.media.audio import AudioEngine
+    from lens_desktop.media.peer import PeerSession
+    from lens_desktop.net.client import ServerClient
+    from lens_desktop.net.credentials import CredentialStore
+    from lens_desktop.net.events import EventSocket
+
+    status = AudioEngine.probe()
+    return ConsoleApp(
+        settings=QSettings(),
+        credentials=CredentialStore(),
+        client_factory=ServerClient,
+        events_factory=EventSocket,
+        peer_factory=PeerSession,
+        audio_status=status,
+        audio_factory=make_audio(status),
+        notifier=Notifier(make_tray(app)),
+        server_url=server_url,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import qasync
+
+    args = parse_args(argv)
+    if args.self_check:
+        return run_self_check()
+    server_url = args.server
+    if args.demo:
+        try:
+            server_url = start_demo_server()
+        except NotImplementedError as exc:
+            print(f"lens-desktop: {exc}", file=sys.stderr)
+            return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName("Lens")
+    app.setApplicationName("Lens Console")
+    # The loop, not Qt, decides when the console ends (after everything is closed).
+    app.setQuitOnLastWindowClosed(False)
+    console = build_console(app, server_url)
+    return asyncio.run(console.run(), loop_factory=lambda: qasync.QEventLoop(app))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

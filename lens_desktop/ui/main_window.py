@@ -1,0 +1,457 @@
+"""The console's main window: session toolbar, the session list and a tab per session.
+
+The window mirrors the server: the list is fed by the event socket's snapshot and
+pushes, and the toolbar's actions are REST calls whose outcome arrives as a push. The
+window is handed its services (``ConsoleServices``) and asks questions through a
+``Prompter``; it owns only widgets and the tasks it starts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+from typing_extensions import override
+
+from lens_desktop.net.errors import ApiError
+from lens_desktop.net.models import SessionInfo
+from lens_desktop.ui.errors import already_active_text, describe_error
+from lens_desktop.ui.formatting import OPEN_STATES
+from lens_desktop.ui.new_session import NewSessionDialog
+from lens_desktop.ui.notify import Notifier
+from lens_desktop.ui.prompts import Prompter
+from lens_desktop.ui.services import ConsoleServices
+from lens_desktop.ui.session_model import SessionTableModel
+from lens_desktop.ui.session_tab import SessionTab
+from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog
+from lens_desktop.ui.tasks import TaskOwner
+
+CONNECTION_TEXT = {
+    "connecting": "Connecting to {server}…",
+    "connected": "Connected to {server}",
+    "reconnecting": "Reconnecting…",
+    "closed": "Disconnected",
+}
+ENDED_BY_OTHERS = {
+    "closed_by_customer": "{name} ended the session.",
+    "timed_out": "The session with {name} timed out: the customer did not come back.",
+    "expired": "The session with {name} expired.",
+}
+
+
+class MainWindow(QMainWindow):
+    sign_out_requested = Signal()
+    session_expired = Signal(str)
+    """The server no longer accepts the token; carries the message for the sign-in."""
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        services: ConsoleServices,
+        settings: QSettings,
+        prompter: Prompter,
+        notifier: Notifier | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._settings = settings
+        self._prompter = prompter
+        self._notifier = notifier or Notifier()
+        self._tasks = TaskOwner("main-window")
+        self._tabs: dict[str, SessionTab] = {}
+        self._pending_signals: dict[str, list[dict[str, Any]]] = {}
+        self._allow_close = False
+        self.new_session_dialog: NewSessionDialog | None = None
+        self.model = SessionTableModel(
+            self, warning_seconds=services.config.waiting_warning_seconds
+        )
+        self.setWindowTitle("Lens Technician Console")
+        self._build()
+        self._connect_signals()
+        self._restore_geometry()
+        self._update_actions()
+
+    # -- layout ----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self._build_actions()
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setAccessibleName("Session list")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(SessionTableModel.NAME, QHeaderView.ResizeMode.Stretch)
+        self.start_shortcuts = [
+            QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut)
+            for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ]
+        self.session_tabs = QTabWidget(self)
+        self.session_tabs.setDocumentMode(True)
+        self.placeholder = QLabel(
+            "No active session.\nSelect a waiting customer in the list and press Start.", self
+        )
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet("color: #666666;")
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self.session_tabs)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([180, 520])
+        self.setCentralWidget(self.splitter)
+        self._build_status_bar()
+        self.resize(1100, 760)
+
+    def _build_actions(self) -> None:
+        self.new_session_action = QAction("&New Session…", self)
+        self.new_session_action.setShortcut(QKeySequence.StandardKey.New)
+        self.start_action = QAction("&Start", self)
+        self.hold_action = QAction("&Hold", self)
+        self.end_action = QAction("&End", self)
+        self.settings_action = QAction("Se&ttings…", self)
+        self.sign_out_action = QAction("Sign &out", self)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.toolbar = QToolBar("Session", self)
+        self.toolbar.setObjectName("session_toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (
+            self.new_session_action,
+            self.start_action,
+            self.hold_action,
+            self.end_action,
+        ):
+            self.toolbar.addAction(action)
+        self.addToolBar(self.toolbar)
+        file_menu = self.menuBar().addMenu("&Console")
+        for action in (self.settings_action, self.sign_out_action, self.quit_action):
+            file_menu.addAction(action)
+        session_menu = self.menuBar().addMenu("&Session")
+        for action in (
+            self.new_session_action,
+            self.start_action,
+            self.hold_action,
+            self.end_action,
+        ):
+            session_menu.addAction(action)
+
+    def _build_status_bar(self) -> None:
+        self.connection_label = QLabel(self)
+        technician = self._services.technician
+        self.technician_label = QLabel(f"Signed in as {technician.display_name}", self)
+        self.statusBar().addWidget(self.connection_label, 1)
+        self.statusBar().addPermanentWidget(self.technician_label)
+        self.on_events_connection_changed(self._services.events.state)
+
+    def _connect_signals(self) -> None:
+        events = self._services.events
+        events.snapshot.connect(self.on_events_snapshot)
+        events.session_changed.connect(self.on_events_session_changed)
+        events.signal_received.connect(self.on_events_signal_received)
+        events.connection_changed.connect(self.on_events_connection_changed)
+        events.auth_failed.connect(self.on_events_auth_failed)
+        self.model.session_waiting.connect(self.on_model_session_waiting)
+        self.table.selectionModel().selectionChanged.connect(self.on_table_selection_changed)
+        self.model.dataChanged.connect(self.on_model_data_changed)
+        self.model.modelReset.connect(self.on_model_reset)
+        self.table.doubleClicked.connect(self.on_start_action_triggered)
+        for shortcut in self.start_shortcuts:
+            shortcut.activated.connect(self.on_start_action_triggered)
+        self.session_tabs.currentChanged.connect(self.on_session_tabs_current_changed)
+        self.new_session_action.triggered.connect(self.on_new_session_action_triggered)
+        self.start_action.triggered.connect(self.on_start_action_triggered)
+        self.hold_action.triggered.connect(self.on_hold_action_triggered)
+        self.end_action.triggered.connect(self.on_end_action_triggered)
+        self.settings_action.triggered.connect(self.on_settings_action_triggered)
+        self.sign_out_action.triggered.connect(self.on_sign_out_action_triggered)
+        self.quit_action.triggered.connect(self.close)
+
+    # -- geometry --------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        for key, restore in (
+            ("main_window/geometry", self.restoreGeometry),
+            ("main_window/state", self.restoreState),
+            ("main_window/splitter", self.splitter.restoreState),
+        ):
+            value = self._settings.value(key)
+            if isinstance(value, QByteArray | bytes):
+                restore(QByteArray(value))
+
+    def save_geometry(self) -> None:
+        self._settings.setValue("main_window/geometry", self.saveGeometry())
+        self._settings.setValue("main_window/state", self.saveState())
+        self._settings.setValue("main_window/splitter", self.splitter.saveState())
+        self._settings.sync()
+
+    # -- public ----------------------------------------------------------------------
+
+    @property
+    def tasks(self) -> TaskOwner:
+        return self._tasks
+
+    @property
+    def session_tab_widgets(self) -> dict[str, SessionTab]:
+        return dict(self._tabs)
+
+    def selected_session(self) -> SessionInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.session_at(rows[0].row()) if rows else None
+
+    def select_session(self, session_id: str) -> None:
+        row = self.model.row_of(session_id)
+        if row is not None:
+            self.table.selectRow(row)
+
+    async def shutdown(self, end_sessions: bool) -> None:
+        """Close every tab (peer and all) and cancel the window's tasks; optionally end
+        the open sessions on the server first so no customer is left hanging."""
+        if end_sessions:
+            for session_id in list(self._tabs):
+                await self._end_quietly(session_id)
+        for session_id in list(self._tabs):
+            await self._close_tab(session_id)
+        await self._tasks.close()
+        if self.new_session_dialog is not None:
+            await self.new_session_dialog.close_tasks()
+        self.save_geometry()
+
+    # -- events from the server --------------------------------------------------------
+
+    def on_events_snapshot(self, sessions: list[SessionInfo]) -> None:
+        self.model.set_sessions(sessions)
+        for session in sessions:
+            if session.id in self._tabs:
+                self._on_tab_session_changed(session)
+
+    def on_events_session_changed(self, session: SessionInfo) -> None:
+        self.model.apply(session)
+        if session.id in self._tabs:
+            self._on_tab_session_changed(session)
+        self._update_actions()
+
+    def on_events_signal_received(self, session_id: str, data: dict[str, Any]) -> None:
+        """Signaling that arrives while Start is still on its way is kept for the tab."""
+        if session_id in self._pending_signals:
+            self._pending_signals[session_id].append(data)
+
+    def on_events_connection_changed(self, state: str) -> None:
+        text = CONNECTION_TEXT.get(state, state)
+        self.connection_label.setText(text.format(server=self._services.server_url))
+
+    def on_events_auth_failed(self, message: str) -> None:
+        self.session_expired.emit(message or "Your sign-in has expired. Please sign in again.")
+
+    def on_model_session_waiting(self, session: SessionInfo) -> None:
+        self._notifier.notify("Customer waiting", f"{session.name} is waiting for you.")
+
+    # -- selection and actions -------------------------------------------------------
+
+    def on_table_selection_changed(
+        self, selected: QItemSelection, deselected: QItemSelection
+    ) -> None:
+        del selected, deselected
+        self._update_actions()
+
+    def on_model_data_changed(self) -> None:
+        self._update_actions()
+
+    def on_model_reset(self) -> None:
+        self._update_actions()
+
+    def on_session_tabs_current_changed(self, index: int) -> None:
+        tab = self.session_tabs.widget(index)
+        if isinstance(tab, SessionTab):
+            self.select_session(tab.session.id)
+
+    def _update_actions(self) -> None:
+        session = self.selected_session()
+        state = session.state if session else ""
+        busy = session is not None and session.id in self._pending_signals
+        self.start_action.setEnabled(state == "waiting" and not busy)
+        self.hold_action.setEnabled(state in ("active", "on_hold"))
+        self.hold_action.setText("&Resume" if state == "on_hold" else "&Hold")
+        self.end_action.setEnabled(session is not None and not session.is_final)
+
+    def on_new_session_action_triggered(self) -> None:
+        services = self._services
+        dialog = NewSessionDialog(services.client, services.technician, services.config, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.session_created.connect(self.on_new_session_dialog_session_created)
+        dialog.finished.connect(self.on_new_session_dialog_finished)
+        self.new_session_dialog = dialog
+        dialog.open()
+
+    def on_new_session_dialog_session_created(self, created: Any) -> None:
+        self.model.apply(created.session)
+        self.select_session(created.session.id)
+
+    def on_new_session_dialog_finished(self) -> None:
+        self.new_session_dialog = None
+
+    def on_start_action_triggered(self) -> None:
+        session = self.selected_session()
+        if session is None or session.state != "waiting" or session.id in self._pending_signals:
+            return
+        self._pending_signals[session.id] = []
+        self._update_actions()
+        self._tasks.spawn(self._start(session))
+
+    def on_hold_action_triggered(self) -> None:
+        session = self.selected_session()
+        if session is not None and session.state in ("active", "on_hold"):
+            call = (
+                self._services.client.hold
+                if session.state == "active"
+                else self._services.client.resume
+            )
+            self._tasks.spawn(self._call(call, session))
+
+    def on_end_action_triggered(self) -> None:
+        session = self.selected_session()
+        if session is not None and not session.is_final:
+            self._tasks.spawn(self._call(self._services.client.end, session))
+
+    def on_settings_action_triggered(self) -> None:
+        dialog = SettingsDialog(self._settings, self._services.audio_status, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settings_saved.connect(self.on_settings_dialog_saved)
+        dialog.open()
+
+    def on_settings_dialog_saved(self, values: ConsoleSettings) -> None:
+        audio = self._services.audio
+        if audio is not None:
+            audio.input_device = values.input_device
+            audio.output_device = values.output_device
+
+    def on_sign_out_action_triggered(self) -> None:
+        if self._confirm_leaving("Sign out"):
+            self._allow_close = True
+            self.sign_out_requested.emit()
+
+    # -- closing -----------------------------------------------------------------------
+
+    @override
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._allow_close and not self._confirm_leaving("Quit Lens"):
+            event.ignore()
+            return
+        self.save_geometry()
+        event.accept()
+        if not self._allow_close:
+            self._allow_close = True
+            self.quit_requested.emit()
+
+    def close_for_app(self) -> None:
+        """Close without asking again (the app already decided: sign-out or expiry)."""
+        self._allow_close = True
+        self.close()
+
+    def _confirm_leaving(self, title: str) -> bool:
+        names = [tab.session.name for tab in self._tabs.values()]
+        if not names:
+            return True
+        text = (
+            f"You are in a session with {', '.join(names)}. "
+            f"{title} now ends the session for the customer too. Continue?"
+        )
+        return self._prompter.confirm(self, title, text)
+
+    # -- work ------------------------------------------------------------------------
+
+    async def _start(self, session: SessionInfo) -> None:
+        try:
+            started = await self._services.client.start(session.id)
+        except ApiError as exc:
+            self._pending_signals.pop(session.id, None)
+            self._update_actions()
+            self._on_call_failed(exc, session)
+            return
+        self.model.apply(started)
+        self._open_tab(started, self._pending_signals.pop(session.id, []))
+        self._update_actions()
+
+    async def _call(self, call: Any, session: SessionInfo) -> None:
+        try:
+            changed = await call(session.id)
+        except ApiError as exc:
+            self._on_call_failed(exc, session)
+            return
+        self.on_events_session_changed(changed)
+
+    def _on_call_failed(self, exc: ApiError, session: SessionInfo) -> None:
+        if exc.is_auth_failure:
+            self.session_expired.emit(describe_error(exc))
+            return
+        if exc.code == "already_active":
+            text = already_active_text(self._active_session_name(exclude=session.id))
+        else:
+            text = describe_error(exc)
+        self.statusBar().showMessage(text, 10000)
+        self._prompter.inform(self, "Lens", text)
+
+    def _active_session_name(self, exclude: str) -> str | None:
+        for candidate in self.model.sessions():
+            if candidate.id != exclude and candidate.state in OPEN_STATES:
+                return candidate.name
+        return None
+
+    async def _end_quietly(self, session_id: str) -> None:
+        try:
+            await self._services.client.end(session_id)
+        except ApiError as exc:
+            self.statusBar().showMessage(describe_error(exc), 5000)
+
+    # -- tabs ------------------------------------------------------------------------
+
+    def _open_tab(self, session: SessionInfo, pending: list[dict[str, Any]]) -> SessionTab:
+        tab = self._tabs.get(session.id)
+        if tab is None:
+            tab = SessionTab(session, self._services, pending, self)
+            self._tabs[session.id] = tab
+            self.session_tabs.addTab(tab, session.name)
+        self.stack.setCurrentWidget(self.session_tabs)
+        self.session_tabs.setCurrentWidget(tab)
+        return tab
+
+    def _on_tab_session_changed(self, session: SessionInfo) -> None:
+        tab = self._tabs[session.id]
+        if session.state in OPEN_STATES:
+            tab.update_session(session)
+            return
+        self._tasks.spawn(self._close_tab(session.id))
+        message = ENDED_BY_OTHERS.get(session.state)
+        if message:
+            text = message.format(name=session.name)
+            self.statusBar().showMessage(text, 10000)
+            self._prompter.inform(self, "Session ended", text)
+
+    async def _close_tab(self, session_id: str) -> None:
+        tab = self._tabs.pop(session_id, None)
+        if tab is None:
+            return
+        self.session_tabs.removeTab(self.session_tabs.indexOf(tab))
+        if not self._tabs:
+            self.stack.setCurrentWidget(self.placeholder)
+        await tab.shutdown()
+        tab.deleteLater()

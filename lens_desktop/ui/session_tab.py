@@ -1,0 +1,239 @@
+"""One tab per active session: live video, its state, statistics and audio controls.
+
+The tab is handed the console's services. It builds the session's WebRTC peer through
+the peer factory, feeds it the signaling messages for its session only, and sends the
+peer's answers back through the event socket. It never talks to the REST API: Hold and
+End live on the window's toolbar, and the session's state arrives from the server push
+(``update_session``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lens_desktop.ui.tasks import TaskOwner
+from lens_desktop.ui.video_pane import VideoView
+from lens_desktop.ui.widgets import ERROR_STYLE
+
+if TYPE_CHECKING:
+    from lens_desktop.media.frames import VideoFrame
+    from lens_desktop.net.models import SessionInfo
+    from lens_desktop.ui.services import ConsoleServices
+
+PEER_OVERLAYS = {
+    "connecting": "Connecting…",
+    "reconnecting": "Reconnecting…",
+    "failed": "The connection to the customer failed. Waiting for the customer to reconnect…",
+    "closed": "The video has ended.",
+}
+SESSION_OVERLAYS = {"on_hold": "On hold", "reconnecting": "Reconnecting…"}
+
+
+def overlay_text(session_state: str, peer_state: str, camera_paused: bool) -> str:
+    """What the picture says on top, most important first ('' for none)."""
+    if session_state in SESSION_OVERLAYS:
+        return SESSION_OVERLAYS[session_state]
+    if peer_state != "connected":
+        return PEER_OVERLAYS.get(peer_state, "")
+    if camera_paused:
+        return "The customer paused the camera"
+    return ""
+
+
+def stats_text(stats: dict[str, Any]) -> str:
+    """One line of live statistics, as a technician reads it."""
+    rtt = stats.get("rtt_ms")
+    parts = [
+        str(stats.get("resolution") or "no video").replace("x", "\u00d7"),
+        f"{stats.get('fps', 0):.0f} fps",
+        f"{stats.get('bitrate_kbps', 0):,.0f} kbps",
+        f"loss {stats.get('packet_loss_pct', 0):.1f} %",
+        f"RTT {rtt:.0f} ms" if rtt is not None else "RTT n/a",
+    ]
+    return "  ·  ".join(parts)
+
+
+class SessionTab(QWidget):
+    """The live view of one session."""
+
+    def __init__(
+        self,
+        session: SessionInfo,
+        services: ConsoleServices,
+        pending_signals: Iterable[dict[str, Any]] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._services = services
+        self._tasks = TaskOwner(f"session-tab-{session.id}")
+        self._camera_paused = False
+        self._closed = False
+        self.peer = services.peer_factory(
+            session.id, services.config.ice_servers, self._send_signal, services.audio
+        )
+        self._build()
+        self._connect_signals()
+        self._refresh_overlay()
+        for data in pending_signals:
+            self._tasks.spawn(self.peer.handle_signal(data))
+
+    # -- layout ----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.video = VideoView(self)
+        self.actual_size = self._toggle("&Actual size", "Show the picture pixel for pixel")
+        self.show_stats = self._toggle("S&tatistics", "Show live video statistics")
+        self.mic_mute = self._toggle("Mute &mic", "Stop sending your microphone")
+        self.speaker_mute = self._toggle("Mute s&peaker", "Silence the customer")
+        self.volume = QSlider(Qt.Orientation.Horizontal, self)
+        self.volume.setRange(0, 100)
+        self.volume.setMaximumWidth(140)
+        self.volume.setAccessibleName("Speaker volume")
+        self.volume.setValue(100)
+        self.audio_note = QLabel(self)
+        self.audio_note.setStyleSheet(ERROR_STYLE)
+        self.stats = QLabel(self)
+        self.stats.setStyleSheet("font-family: monospace;")
+        self.stats.hide()
+        self._lay_out()
+        self._apply_audio()
+
+    def _toggle(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setCheckable(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        return button
+
+    def _lay_out(self) -> None:
+        controls = QHBoxLayout()
+        for widget in (self.actual_size, self.show_stats):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        controls.addWidget(self.audio_note)
+        for widget in (self.mic_mute, self.speaker_mute):
+            controls.addWidget(widget)
+        volume_label = QLabel("&Volume", self)
+        volume_label.setBuddy(self.volume)
+        controls.addWidget(volume_label)
+        controls.addWidget(self.volume)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addWidget(self.stats)
+        layout.addWidget(self.video, 1)
+
+    def _apply_audio(self) -> None:
+        """Audio controls mirror the engine; without audio they are off and say why."""
+        audio, status = self._services.audio, self._services.audio_status
+        usable = audio is not None and status.available
+        for widget in (self.mic_mute, self.speaker_mute, self.volume):
+            widget.setEnabled(usable)
+        if not usable:
+            reason = status.reason or "no audio engine"
+            prefix = "" if reason.startswith("Audio unavailable") else "Audio unavailable: "
+            self.audio_note.setText(prefix + reason)
+            return
+        assert audio is not None
+        self.mic_mute.setChecked(audio.mic_muted)
+        self.speaker_mute.setChecked(audio.speaker_muted)
+        self.volume.setValue(round(audio.volume * 100))
+
+    def _connect_signals(self) -> None:
+        self._services.events.signal_received.connect(self.on_events_signal_received)
+        self.peer.frame_ready.connect(self.on_peer_frame_ready)
+        self.peer.state_changed.connect(self.on_peer_state_changed)
+        self.peer.stats_changed.connect(self.on_peer_stats_changed)
+        self.peer.control_received.connect(self.on_peer_control_received)
+        self.actual_size.toggled.connect(self.on_actual_size_toggled)
+        self.show_stats.toggled.connect(self.on_show_stats_toggled)
+        self.mic_mute.toggled.connect(self.on_mic_mute_toggled)
+        self.speaker_mute.toggled.connect(self.on_speaker_mute_toggled)
+        self.volume.valueChanged.connect(self.on_volume_value_changed)
+
+    # -- public ----------------------------------------------------------------------
+
+    @property
+    def session(self) -> SessionInfo:
+        return self._session
+
+    @property
+    def tasks(self) -> TaskOwner:
+        return self._tasks
+
+    def update_session(self, session: SessionInfo) -> None:
+        """The server pushed a change of this session (hold, resume, reconnecting)."""
+        self._session = session
+        self._refresh_overlay()
+
+    async def shutdown(self) -> None:
+        """Stop listening, finish pending signaling and close the peer; safe twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._services.events.signal_received.disconnect(self.on_events_signal_received)
+        await self._tasks.close()
+        await self.peer.close()
+
+    # -- slots -----------------------------------------------------------------------
+
+    def on_events_signal_received(self, session_id: str, data: dict[str, Any]) -> None:
+        if session_id == self._session.id and not self._closed:
+            self._tasks.spawn(self.peer.handle_signal(data))
+
+    def on_peer_frame_ready(self, frame: VideoFrame) -> None:
+        self.video.pane.show_frame(frame)
+
+    def on_peer_state_changed(self, state: str) -> None:
+        del state
+        self._refresh_overlay()
+
+    def on_peer_stats_changed(self, stats: dict[str, Any]) -> None:
+        self.stats.setText(stats_text(stats))
+
+    def on_peer_control_received(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "camera":
+            self._camera_paused = bool(message.get("paused"))
+            self._refresh_overlay()
+
+    def on_actual_size_toggled(self, checked: bool) -> None:
+        self.video.set_fit(not checked)
+
+    def on_show_stats_toggled(self, checked: bool) -> None:
+        self.stats.setVisible(checked)
+        if checked and not self.stats.text():
+            self.stats.setText("Waiting for statistics…")
+
+    def on_mic_mute_toggled(self, checked: bool) -> None:
+        if self._services.audio is not None:
+            self._services.audio.mic_muted = checked
+
+    def on_speaker_mute_toggled(self, checked: bool) -> None:
+        if self._services.audio is not None:
+            self._services.audio.speaker_muted = checked
+
+    def on_volume_value_changed(self, value: int) -> None:
+        if self._services.audio is not None:
+            self._services.audio.volume = value / 100
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _send_signal(self, data: dict[str, Any]) -> None:
+        self._services.events.send_signal(self._session.id, data)
+
+    def _refresh_overlay(self) -> None:
+        text = overlay_text(self._session.state, self.peer.state, self._camera_paused)
+        self.video.pane.set_overlay(text)

@@ -1,0 +1,149 @@
+"""The live picture: paints the newest decoded frame, never a queue of them.
+
+A new frame only replaces the one held and asks for a repaint (``update()``); Qt merges
+repaint requests, so when frames arrive faster than the screen refreshes the stale ones
+are simply never painted. All drawing happens in ``paintEvent``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
+from typing_extensions import override
+
+if TYPE_CHECKING:
+    from lens_desktop.media.frames import VideoFrame
+
+BACKGROUND = QColor("#101010")
+OVERLAY_BOX = QColor(0, 0, 0, 170)
+OVERLAY_TEXT = QColor("#ffffff")
+
+
+def fit_rect(image: QSize, area: QSize) -> QRect:
+    """The largest rectangle of the image's aspect ratio centred in ``area``."""
+    if image.isEmpty() or area.isEmpty():
+        return QRect()
+    scaled = image.scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
+    left = (area.width() - scaled.width()) // 2
+    top = (area.height() - scaled.height()) // 2
+    return QRect(left, top, scaled.width(), scaled.height())
+
+
+class VideoPane(QWidget):
+    """Paints the newest frame scaled to fit (or at actual size) plus a status overlay."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 180)
+        self._frame: VideoFrame | None = None
+        self._overlay = ""
+        self._fit = True
+        self.frames_painted = 0
+        """How many distinct frames reached the screen (frames replaced unseen don't count)."""
+        self.last_painted_frame: VideoFrame | None = None
+
+    # -- public ----------------------------------------------------------------------
+
+    @property
+    def frame(self) -> VideoFrame | None:
+        return self._frame
+
+    @property
+    def overlay(self) -> str:
+        return self._overlay
+
+    @property
+    def fit(self) -> bool:
+        return self._fit
+
+    def show_frame(self, frame: VideoFrame) -> None:
+        """Hold the newest frame and ask for a repaint; an older unpainted one is dropped."""
+        resized = self._frame is None or (self._frame.width, self._frame.height) != (
+            frame.width,
+            frame.height,
+        )
+        self._frame = frame
+        if resized and not self._fit:
+            self.resize(frame.width, frame.height)
+        self.update()
+
+    def set_overlay(self, text: str) -> None:
+        if text != self._overlay:
+            self._overlay = text
+            self.update()
+
+    def set_fit(self, fit: bool) -> None:
+        self._fit = fit
+        if not fit and self._frame is not None:
+            self.resize(self._frame.width, self._frame.height)
+        self.update()
+
+    @override
+    def sizeHint(self) -> QSize:
+        if not self._fit and self._frame is not None:
+            return QSize(self._frame.width, self._frame.height)
+        return QSize(640, 360)
+
+    # -- painting --------------------------------------------------------------------
+
+    @override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), BACKGROUND)
+        if self._frame is not None:
+            self._paint_frame(painter, self._frame)
+        if self._overlay:
+            self._paint_overlay(painter)
+        painter.end()
+
+    def _paint_frame(self, painter: QPainter, frame: VideoFrame) -> None:
+        size = QSize(frame.width, frame.height)
+        target = (
+            fit_rect(size, self.size()) if self._fit else QRect(0, 0, frame.width, frame.height)
+        )
+        if target.size() != size:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(target, frame.image)
+        if frame is not self.last_painted_frame:
+            self.frames_painted += 1
+            self.last_painted_frame = frame
+
+    def _paint_overlay(self, painter: QPainter) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        width = min(metrics.horizontalAdvance(self._overlay) + 40, self.width() - 20)
+        height = metrics.height() * 2
+        box = QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(OVERLAY_BOX)
+        painter.drawRoundedRect(box, 8, 8)
+        painter.setPen(OVERLAY_TEXT)
+        painter.drawText(
+            box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._overlay
+        )
+
+
+class VideoView(QScrollArea):
+    """Hosts the pane: it fills the view in Fit mode and scrolls at actual size."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pane = VideoPane()
+        self.setWidget(self.pane)
+        self.setWidgetResizable(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setStyleSheet("QScrollArea { background: #101010; }")
+
+    def set_fit(self, fit: bool) -> None:
+        self.setWidgetResizable(fit)
+        self.pane.set_fit(fit)

@@ -1,0 +1,43 @@
+"""Small widgets the dialogs share: inline error labels and a busy indicator."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QWidget
+
+ERROR_STYLE = "color: #b00020;"
+NOTE_STYLE = "color: #555555;"
+
+
+class InlineError(QLabel):
+    """Red text under a field; hidden while there is nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(ERROR_STYLE)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.hide()
+
+    def show_error(self, text: str | None) -> None:
+        self.setText(text or "")
+        self.setVisible(bool(text))
+
+
+class NoteLabel(QLabel):
+    """Grey explanatory text, e.g. why a choice is disabled."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setStyleSheet(NOTE_STYLE)
+        self.setWordWrap(True)
+
+
+class BusyBar(QProgressBar):
+    """An indeterminate progress bar shown while a call to the server runs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(0, 0)
+        self.setTextVisible(False)
+        self.setMaximumHeight(6)
+        self.hide()

@@ -1,0 +1,68 @@
+"""VideoPane paints only the newest frame, with the right aspect ratio and overlays."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from ui_factories import draw_test_frame
+
+from lens_desktop.media.audio import AudioStatus
+from lens_desktop.ui.session_tab import overlay_text
+from lens_desktop.ui.settings_dialog import SettingsDialog, load_settings
+from lens_desktop.ui.video_pane import VideoView, fit_rect
+
+
+def test_fit_keeps_the_aspect_ratio_and_centres() -> None:
+    rect = fit_rect(QSize(1280, 720), QSize(800, 800))
+    assert (rect.x(), rect.y(), rect.width(), rect.height()) == (0, 175, 800, 450)
+
+
+def test_only_the_newest_frame_is_painted_and_counted(qtbot) -> None:
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(660, 380)
+    view.show()
+    first, second = draw_test_frame(320, 180, "1"), draw_test_frame(320, 180, "2")
+    view.pane.show_frame(first)
+    view.pane.show_frame(second)  # arrives before a repaint: the first is never painted
+    image = view.grab().toImage()
+    assert view.pane.frames_painted == 1 and view.pane.last_painted_frame is second
+    view.grab()
+    assert view.pane.frames_painted == 1  # repainting the same frame is not a new frame
+    centre = image.pixelColor(image.width() // 2, 5)
+    assert centre.name() != "#101010"  # the picture, not the background
+
+
+def test_actual_size_scrolls_instead_of_scaling(qtbot) -> None:
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    view.pane.show_frame(draw_test_frame(1280, 720))
+    view.set_fit(False)
+    assert (view.pane.width(), view.pane.height()) == (1280, 720)
+    assert view.horizontalScrollBar().maximum() > 0
+    view.set_fit(True)
+    assert view.widgetResizable()
+
+
+def test_overlay_says_the_most_important_thing() -> None:
+    assert overlay_text("active", "connecting", False) == "Connecting…"
+    assert overlay_text("on_hold", "connected", True) == "On hold"
+    assert overlay_text("active", "reconnecting", False) == "Reconnecting…"
+    assert overlay_text("active", "connected", True) == "The customer paused the camera"
+    assert overlay_text("active", "connected", False) == ""
+
+
+def test_settings_dialog_stores_devices_and_language(qtbot, settings) -> None:
+    status = AudioStatus(True, "", ["Mic A", "Mic B"], ["Speaker A"])
+    dialog = SettingsDialog(settings, status)
+    qtbot.addWidget(dialog)
+    dialog.input_device.setCurrentIndex(dialog.input_device.findText("Mic B"))
+    dialog.language.setCurrentIndex(dialog.language.findData("nl"))
+    with qtbot.waitSignal(dialog.settings_saved):
+        dialog.buttons.accepted.emit()
+    stored = load_settings(settings)
+    assert (stored.input_device, stored.output_device, stored.language) == ("Mic B", None, "nl")
+    again = SettingsDialog(settings, status)
+    qtbot.addWidget(again)
+    assert again.input_device.currentText() == "Mic B"

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon
 
+from lens_desktop.demo import DemoInfo, DemoServer, DemoServerError
 from lens_desktop.net.errors import ApiError
 from lens_desktop.ui.errors import describe_error
 from lens_desktop.ui.main_window import MainWindow
@@ -40,19 +41,18 @@ LAST_EMAIL_KEY = "sign_in/email"
 EXPIRED_TEXT = "Your sign-in has expired. Please sign in again."
 
 
-def start_demo_server() -> str:
-    """Start the embedded local Lens server for ``--demo`` and return its URL.
-
-    Reserved: the lead adds the embedded server (local SQLite, demo technician, mail to
-    an outbox folder). Until then ``--demo`` says so and exits.
-    """
-    raise NotImplementedError("Demo mode (embedded server) is not available in this build yet.")
-
-
-def run_self_check() -> int:
-    """Reserved for ``--self-check`` (packaging smoke test); not implemented yet."""
-    print("lens-desktop: --self-check is not available in this build yet.", file=sys.stderr)
-    return 2
+def demo_guide(info: DemoInfo) -> str:
+    """What a new user does next in demo mode, shown in the empty session pane."""
+    return (
+        f"Demo mode: a local Lens server runs at {info.url}; you are signed in as {info.email}.\n\n"
+        "1. Press New Session (Ctrl+N), type a name, and create a session: PIN code, or "
+        "Email with \u201csend on my behalf\u201d (the email is written to\n"
+        f"    {info.outbox}).\n"
+        "2. Be the customer: open the link from that email in a browser on this computer "
+        f"(or open {info.url}/ and type the PIN) \u2014 or run:\n"
+        f"    lens-customer --server {info.url} --pin <PIN>\n"
+        "3. When the customer appears in the list as Waiting, select it and press Start."
+    )
 
 
 class ConsoleApp:
@@ -70,6 +70,7 @@ class ConsoleApp:
         prompter: Prompter | None = None,
         notifier: Notifier | None = None,
         server_url: str | None = None,
+        demo: DemoInfo | None = None,
     ) -> None:
         self._settings = settings
         self._credentials = credentials
@@ -80,7 +81,8 @@ class ConsoleApp:
         self._audio_factory = audio_factory
         self._prompter = prompter or MessageBoxPrompter()
         self._notifier = notifier
-        self._server_url = server_url
+        self._server_url = demo.url if demo else server_url
+        self._demo = demo
         self._audio: AudioEngine | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self.window: MainWindow | None = None
@@ -89,7 +91,10 @@ class ConsoleApp:
         """Sign in, run the console, repeat after a sign-out; 0 once the technician quits."""
         self._audio = self._audio_factory(load_settings(self._settings))
         try:
-            signed, notice = await self._restore_login()
+            if self._demo is not None:
+                signed, notice = await self._demo_sign_in(self._demo)
+            else:
+                signed, notice = await self._restore_login()
             while True:
                 if signed is None:
                     signed = await self.sign_in(notice)
@@ -117,6 +122,16 @@ class ConsoleApp:
             client.close()
             return None, self._restore_failed(exc, stored)
         return SignedIn(stored.server_url, client, technician, remembered=True), ""
+
+    async def _demo_sign_in(self, demo: DemoInfo) -> tuple[SignedIn | None, str]:
+        """Demo mode signs the demo technician in; the token is not remembered."""
+        client = self._client_factory(demo.url)
+        try:
+            technician = await client.login(demo.email, demo.password)
+        except ApiError as exc:
+            client.close()
+            return None, f"Could not sign in to the demo server: {describe_error(exc)}"
+        return SignedIn(demo.url, client, technician, remembered=False), ""
 
     def _restore_failed(self, exc: ApiError, stored: StoredLogin) -> str:
         if exc.is_auth_failure:
@@ -177,6 +192,8 @@ class ConsoleApp:
         window = MainWindow(services, self._settings, self._prompter, self._notifier)
         outcome = self._await_outcome(window)
         self.window = window
+        if self._demo is not None:
+            window.show_guide(demo_guide(self._demo))
         window.show()
         assert signed.client.token is not None
         events.start(signed.server_url, signed.client.token)
@@ -258,7 +275,9 @@ def make_audio(status: AudioStatus) -> Callable[[ConsoleSettings], AudioEngine |
     return factory
 
 
-def build_console(app: QApplication, server_url: str | None) -> ConsoleApp:
+def build_console(
+    app: QApplication, server_url: str | None, demo: DemoInfo | None = None
+) -> ConsoleApp:
     """The product's wiring: real client, socket, keyring, peer and audio."""
     import qasync  # noqa: F401  (fail early and clearly if it is missing)
 
@@ -279,29 +298,41 @@ def build_console(app: QApplication, server_url: str | None) -> ConsoleApp:
         audio_factory=make_audio(status),
         notifier=Notifier(make_tray(app)),
         server_url=server_url,
+        demo=demo,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import qasync
-
     args = parse_args(argv)
     if args.self_check:
+        from lens_desktop.self_check import run_self_check
+
         return run_self_check()
-    server_url = args.server
-    if args.demo:
-        try:
-            server_url = start_demo_server()
-        except NotImplementedError as exc:
-            print(f"lens-desktop: {exc}", file=sys.stderr)
-            return 2
+    if not args.demo:
+        return run_console(args.server)
+    server = DemoServer()
+    print("lens-desktop: starting the embedded Lens server…", flush=True)
+    try:
+        info = server.start()
+    except DemoServerError as exc:
+        print(f"lens-desktop: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return run_console(info.url, info)
+    finally:
+        server.close()
+
+
+def run_console(server_url: str | None, demo: DemoInfo | None = None) -> int:
+    import qasync
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName("Lens")
     app.setApplicationName("Lens Console")
     # The loop, not Qt, decides when the console ends (after everything is closed).
     app.setQuitOnLastWindowClosed(False)
-    console = build_console(app, server_url)
+    console = build_console(app, server_url, demo)
     return asyncio.run(console.run(), loop_factory=lambda: qasync.QEventLoop(app))
 
 

@@ -155,6 +155,15 @@ class MainWindow(QMainWindow):
         ):
             session_menu.addAction(action)
 
+    def show_guide(self, text: str) -> None:
+        """Puts first steps (demo mode's) where the video will be, selectable so that a
+        command in it can be copied."""
+        self.placeholder.setText(text)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.placeholder.setContentsMargins(48, 0, 48, 0)
+        self.placeholder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
     def _build_status_bar(self) -> None:
         self.connection_label = QLabel(self)
         technician = self._services.technician

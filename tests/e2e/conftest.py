@@ -4,9 +4,11 @@ microphone that plays a generated tone."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -21,6 +23,7 @@ from playwright.async_api import (
 )
 
 from lens_customer.pattern import write_tone_wav, write_y4m
+from tests.qt_fixtures import qasync_loop_factories
 
 CHROMIUM = "/usr/bin/chromium"
 CLIP_FPS = 30
@@ -129,3 +132,16 @@ async def phone(browser: Browser) -> AsyncIterator[Phone]:
         yield opened
     finally:
         await opened.context.close()
+
+
+# --- test_seed_flow.py: the console and the browser on one qasync loop ------------------
+
+
+def pytest_asyncio_loop_factories(config: Any, item: Any) -> Any:
+    """The seed-flow test drives the Qt console and Chromium together, so its loop is a
+    qasync loop over the QApplication; the other browser tests keep a plain asyncio
+    loop (one factory each: test ids unchanged)."""
+    del config
+    if item.path.name == "test_seed_flow.py":
+        return qasync_loop_factories(item)
+    return {"asyncio": asyncio.new_event_loop}

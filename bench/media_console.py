@@ -1,0 +1,451 @@
+"""The console's receive path, alone in its own process, for bench/media.py.
+
+Real parts only: EventSocket on /ws/technician, PeerSession (aiortc answerer) with its
+LatestFrameReader, the AudioEngine on PulseAudio, and a VideoPane shown offscreen on a
+qasync loop. The process is separate so its CPU time and RSS are the console's alone
+(not the server's, nor Playwright's).
+
+Instrumentation, all outside product code:
+- a VideoPane subclass notes, after each paintEvent that drew a new frame, the wall
+  clock and the stamp read from the painted QImage;
+- a JitterBuffer subclass notes when a beep of the customer's tone (the timing marks of
+  the fake microphone) enters the buffer, and estimates when it leaves the speaker:
+  push time + audio already queued + the output stream's reported latency;
+- optionally (--loss, --delay-ms) a wrapper on aiortc's ICE transport datagram send
+  and receive drops / delays media packets inside this process (not netem).
+
+Prints READY once the socket is up, then writes a JSON result to --out and exits.
+Run by bench/media.py; by hand: python bench/media_console.py --help.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import os
+import random
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import qasync
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage, QPaintEvent
+from PySide6.QtWidgets import QApplication
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lens_customer.pattern import band_height, read_stamp
+from lens_desktop.media import audio as audio_module
+from lens_desktop.media.peer import PeerSession
+from lens_desktop.net.events import EventSocket
+from lens_desktop.ui.video_pane import VideoPane
+
+FULL_WIDTH = 1280
+FULL_WAIT_S = 10.0
+FIRST_FRAME_WAIT_S = 20.0
+
+
+def wall_ms() -> float:
+    return time.time() * 1000.0
+
+
+def stamp_of(image: QImage) -> tuple[int, int] | None:
+    """read_stamp on the top band of an RGB888 QImage, without copying the frame."""
+    width, height = image.width(), image.height()
+    rows = min(height, band_height(width))
+    line = image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), dtype=np.uint8, count=line * rows)
+    band = data.reshape(rows, line)[:, : width * 3].reshape(rows, width, 3)
+    return read_stamp(band)
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds per thread of this process, named by Python's threading where it
+    knows the thread (aiortc's decoder, the frame converter, ...), else by the kernel."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    ticks = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):
+            stat = (task / "stat").read_text()
+            comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2 :].split()
+            tid = int(task.name)
+            name = "main (GUI thread)" if tid == os.getpid() else names.get(tid, comm)
+            name = name.split("_", 1)[0] if name.startswith("lens-convert") else name
+            out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+class GcClock:
+    """Wall time spent in the cyclic garbage collector, per generation."""
+
+    def __init__(self) -> None:
+        self.seconds = [0.0, 0.0, 0.0]
+        self.count = [0, 0, 0]
+        self._started = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds[info["generation"]] += time.perf_counter() - self._started
+            self.count[info["generation"]] += 1
+
+
+class BenchPane(VideoPane):
+    """The real VideoPane; after each paint of a new frame, logs (counter, stamp_ms,
+    wall_ms, width, height)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints: list[tuple[int, int, float, int, int]] = []
+        self.unreadable = 0
+        self.paint_seconds = 0.0
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        before = self.frames_painted
+        started = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_seconds += time.perf_counter() - started
+        frame = self.last_painted_frame
+        if self.frames_painted == before or frame is None:
+            return
+        now = wall_ms()
+        stamp = stamp_of(frame.image)
+        if stamp is None:
+            self.unreadable += 1
+            return
+        self.paints.append((stamp[0], stamp[1], now, frame.width, frame.height))
+
+
+class BeepBuffer(audio_module.JitterBuffer):
+    """JitterBuffer that notes when each timing beep should reach the speaker."""
+
+    onsets: list[float] = []
+    output_latency_s = 0.0
+
+    def __init__(self, rate: int) -> None:
+        super().__init__(rate)
+        self._rate = rate
+        self._envelope = 0.0
+        self._last_onset = 0.0
+
+    def push(self, samples: np.ndarray) -> None:
+        queued = self.buffered
+        super().push(samples)
+        now = time.time()
+        peak = float(np.abs(samples).max()) if len(samples) else 0.0
+        threshold = max(1.8 * self._envelope, 0.05)
+        if self._envelope and peak > threshold and now - self._last_onset > 0.5:
+            index = int(np.argmax(np.abs(samples) > threshold))
+            delay = (queued + index) / self._rate + BeepBuffer.output_latency_s
+            BeepBuffer.onsets.append((now + delay) * 1000.0)
+            self._last_onset = now
+        self._envelope = peak if not self._envelope else 0.95 * self._envelope + 0.05 * peak
+
+
+def is_media(data: bytes) -> bool:
+    """SRTP/SRTCP (first byte 128-191, RFC 7983); DTLS and STUN are left alone so the
+    connection still sets up."""
+    return bool(data) and 128 <= data[0] <= 191
+
+
+def lossy_send(send: Callable[[bytes], Any], loss: float, rng: random.Random) -> Any:
+    async def sendto(data: bytes) -> None:
+        if is_media(data) and rng.random() < loss:
+            return
+        await send(data)
+
+    return sendto
+
+
+def lossy_recv(recv: Callable[[], Any], loss: float, delay_s: float, rng: random.Random) -> Any:
+    """Drops `loss` of incoming media packets and releases the rest `delay_s` late; a
+    pump task keeps reading meanwhile, so the delay does not cap throughput."""
+    queue: asyncio.Queue[bytes | BaseException] = asyncio.Queue()
+    pump: list[asyncio.Task[None]] = []
+
+    async def read() -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                data = await recv()
+            except BaseException as exc:  # ends the connection: hand it on, in order
+                loop.call_later(delay_s, queue.put_nowait, exc)
+                return
+            if not (is_media(data) and rng.random() < loss):
+                loop.call_later(delay_s, queue.put_nowait, data)
+
+    async def receive() -> bytes:
+        if not pump:
+            pump.append(asyncio.ensure_future(read()))
+        item = await queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    return receive
+
+
+def impair_network(loss: float, delay_ms: float) -> None:
+    """Every ICE transport of this process loses `loss` of the media packets it sends
+    and receives, and gets incoming packets `delay_ms` late: an in-process stand-in for
+    netem, wrapped around aiortc's RTCIceTransport datagram send/recv."""
+    from aiortc import rtcicetransport
+
+    original = rtcicetransport.RTCIceTransport.__init__
+    rng = random.Random(1)
+
+    def patched(self: Any, gatherer: Any) -> None:
+        original(self, gatherer)
+        self._send = lossy_send(self._send, loss, rng)
+        self._recv = lossy_recv(self._recv, loss, delay_ms / 1000, rng)
+
+    rtcicetransport.RTCIceTransport.__init__ = patched  # type: ignore[method-assign]
+
+
+def count_device_underflows(latency: float | None) -> Any:
+    """Wraps sounddevice's RawOutputStream so PortAudio's own underflow flags (the
+    device ran dry: an audible glitch the jitter buffer never sees) are counted, and
+    optionally (experiment) opens the stream with a given latency instead of "low"."""
+    import sounddevice
+
+    base = sounddevice.RawOutputStream
+
+    class CountingOutput(base):  # type: ignore[misc, valid-type]
+        underflows = 0
+
+        def __init__(self, *args: Any, callback: Any, latency: Any = None, **kw: Any) -> None:
+            def counted(outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+                if status.output_underflow:
+                    CountingOutput.underflows += 1
+                callback(outdata, frames, time_info, status)
+
+            chosen = latency if forced is None else forced
+            super().__init__(*args, callback=counted, latency=chosen, **kw)
+
+    forced = latency
+    sounddevice.RawOutputStream = CountingOutput
+    return CountingOutput
+
+
+def set_audio_jitter(audio_prefetch: int | None, audio_capacity: int | None) -> None:
+    """Experiment: aiortc's audio jitter buffer holds `prefetch` packets (default 4 =
+    80 ms) before it releases the first, and skips a lost packet only once `capacity`
+    (default 16 = 320 ms) have piled up behind it; patch the constructor call in
+    RTCRtpReceiver (which passes keywords)."""
+    from aiortc import jitterbuffer, rtcrtpreceiver
+
+    class Audio(jitterbuffer.JitterBuffer):
+        def __init__(self, capacity: int, prefetch: int = 0, is_video: bool = False) -> None:
+            if not is_video:
+                capacity = audio_capacity or capacity
+                prefetch = audio_prefetch if audio_prefetch is not None else prefetch
+            super().__init__(capacity, prefetch, is_video)
+
+    rtcrtpreceiver.JitterBuffer = Audio  # type: ignore[misc]
+
+
+class Receiver:
+    """Wires the real console parts together for one session."""
+
+    def __init__(
+        self, args: argparse.Namespace, pane: BenchPane, show: Callable[[Any], None]
+    ) -> None:
+        self.args = args
+        self.pane = pane
+        self.socket = EventSocket()
+        self.engine = self._audio_engine()
+        self.peer = PeerSession(args.session_id, [], self._send, audio=self.engine)
+        self.peer.frame_ready.connect(show)
+        self.socket.signal_received.connect(self._on_signal)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _audio_engine(self) -> audio_module.AudioEngine | None:
+        if self.args.no_audio:
+            return None
+        audio_module.JitterBuffer = BeepBuffer  # type: ignore[misc]
+        self.output_class = count_device_underflows(
+            self.args.output_latency_ms and self.args.output_latency_ms / 1000
+        )
+        if self.args.jitter_target_ms is not None:
+            audio_module.JITTER_TARGET_S = self.args.jitter_target_ms / 1000
+        return audio_module.AudioEngine()
+
+    def _send(self, data: dict[str, Any]) -> None:
+        self.socket.send_signal(self.args.session_id, data)
+
+    def _on_signal(self, session_id: str, data: dict[str, Any]) -> None:
+        if session_id == self.args.session_id:
+            task = asyncio.ensure_future(self.peer.handle_signal(data))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def wait(self, condition: Any, timeout: float) -> bool:
+        """Polls a condition on the loop every 10 ms (Qt paints are not awaitable)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.01)
+        return True
+
+    async def run(self) -> dict[str, Any]:
+        self.socket.start(self.args.url, self.args.token)
+        await self.wait(lambda: self.socket.state == "connected", 10)
+        print("READY", flush=True)
+        first = await self.wait(lambda: bool(self.pane.paints), FIRST_FRAME_WAIT_S)
+        if first:
+            await self.wait(lambda: self.pane.paints[-1][3] >= FULL_WIDTH, FULL_WAIT_S)
+        result = await self.measure() if first else {"error": "no frame painted"}
+        await self.close()
+        return result
+
+    async def measure(self) -> dict[str, Any]:
+        output = getattr(self.engine, "_output", None) if self.engine else None
+        BeepBuffer.output_latency_s = float(getattr(output, "latency", 0.0) or 0.0)
+        underruns_before = self.engine.underruns if self.engine else 0
+        underflows_before = self.output_class.underflows if self.engine else 0
+        gc_clock = GcClock()
+        paint0, threads0 = self.pane.paint_seconds, thread_cpu()
+        start_ms, cpu0 = wall_ms(), time.process_time()
+        await asyncio.sleep(self.args.seconds)  # the measurement window itself
+        end_ms, cpu1 = wall_ms(), time.process_time()
+        threads1 = thread_cpu()
+        threads = {k: round(v - threads0.get(k, 0.0), 2) for k, v in threads1.items()}
+        reader = self.peer.reader
+        self.last_reader = reader
+        return {
+            "window_ms": [start_ms, end_ms],
+            "cpu_s": cpu1 - cpu0,
+            "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "paints": self.pane.paints,
+            "unreadable": self.pane.unreadable,
+            "received": reader.frames_received if reader else 0,
+            "dropped_in_reader": reader.frames_dropped if reader else 0,
+            "underruns": (self.engine.underruns - underruns_before) if self.engine else None,
+            "device_underflows": (self.output_class.underflows - underflows_before)
+            if self.engine
+            else None,
+            "audio_frames": self.engine.frames_played if self.engine else 0,
+            "beeps_out_ms": BeepBuffer.onsets,
+            "output_latency_s": BeepBuffer.output_latency_s,
+            "paint_s": self.pane.paint_seconds - paint0,
+            "gc_s": gc_clock.seconds,
+            "gc_count": gc_clock.count,
+            "threads_cpu_s": {k: v for k, v in sorted(threads.items(), key=lambda kv: -kv[1]) if v},
+        }
+
+    async def close(self) -> None:
+        await self.peer.close()
+        if self.engine is not None:
+            await self.engine.close()
+        await self.socket.close()
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--session-id", required=True)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--no-audio", action="store_true")
+    parser.add_argument("--loss", type=float, default=0.0)
+    parser.add_argument("--delay-ms", type=float, default=0.0)
+    parser.add_argument(
+        "--split-loop",
+        action="store_true",
+        help="experiment: media on a plain asyncio loop in its own thread; Qt only paints",
+    )
+    parser.add_argument(
+        "--jitter-target-ms", type=float, help="experiment: AudioEngine jitter buffer target"
+    )
+    parser.add_argument(
+        "--output-latency-ms", type=float, help='experiment: PortAudio latency, not "low"'
+    )
+    parser.add_argument(
+        "--audio-capacity",
+        type=int,
+        help="experiment: aiortc audio jitter buffer size (power of 2)",
+    )
+    parser.add_argument(
+        "--audio-prefetch", type=int, help="experiment: aiortc's audio jitter buffer prefetch"
+    )
+    return parser.parse_args()
+
+
+def make_pane() -> BenchPane:
+    pane = BenchPane()
+    pane.resize(FULL_WIDTH, 720)
+    pane.show()
+    return pane
+
+
+def run_qasync(args: argparse.Namespace) -> dict[str, Any]:
+    """As the console runs today: one qasync loop on the GUI thread does everything."""
+    app = QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    pane = make_pane()
+    with loop:
+        return dict(loop.run_until_complete(Receiver(args, pane, pane.show_frame).run()))
+
+
+class Bridge(QObject):
+    """Carries frames from the media thread to the GUI thread (queued connection)."""
+
+    frame = Signal(object)
+    finished = Signal()
+
+
+def run_split(args: argparse.Namespace) -> dict[str, Any]:
+    """Experiment: aiortc, signaling and audio on a plain asyncio loop in a thread; the
+    GUI thread runs plain Qt and only paints what the bridge hands over."""
+    app = QApplication([])
+    pane = make_pane()
+    bridge = Bridge()
+    bridge.frame.connect(pane.show_frame, Qt.ConnectionType.QueuedConnection)
+    bridge.finished.connect(app.quit, Qt.ConnectionType.QueuedConnection)
+    result: dict[str, Any] = {}
+
+    def media() -> None:
+        async def go() -> None:
+            result.update(await Receiver(args, pane, bridge.frame.emit).run())
+
+        try:
+            asyncio.run(go())
+        finally:
+            bridge.finished.emit()
+
+    thread = threading.Thread(target=media, name="media-loop")
+    thread.start()
+    app.exec()
+    thread.join()
+    return result
+
+
+def main() -> None:
+    args = parse_args()
+    if args.loss or args.delay_ms:
+        impair_network(args.loss, args.delay_ms)
+    if args.audio_prefetch is not None or args.audio_capacity:
+        set_audio_jitter(args.audio_prefetch, args.audio_capacity)
+    result = run_split(args) if args.split_loop else run_qasync(args)
+    Path(args.out).write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,10 @@ minutes on two cores), so this folder can run as its own CI step:
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -44,9 +47,19 @@ class MemoryKeyring(KeyringBackend):
 '''
 
 
+def bundle_is_stale() -> bool:
+    """Missing, or older than any console source or resource it is built from."""
+    if not EXECUTABLE.is_file():
+        return True
+    built = EXECUTABLE.stat().st_mtime
+    sources = [REPO / "lens_desktop.spec", *(REPO / "lens_desktop").rglob("*.py")]
+    sources += [p for p in (REPO / "resources").rglob("*") if p.is_file()]
+    return any(p.stat().st_mtime > built for p in sources)
+
+
 @pytest.fixture(scope="module")
 def bundle() -> Path:
-    if not EXECUTABLE.is_file():
+    if bundle_is_stale():
         subprocess.run([str(REPO / "scripts" / "build-bundle")], cwd=REPO, check=True)
     return BUNDLE
 
@@ -66,11 +79,14 @@ def keyring_config(tmp_path: Path) -> Path:
     return tmp_path / "config"
 
 
+def frozen_env(keyring_config: Path) -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(keyring_config)}
+
+
 def run_frozen_self_check(keyring_config: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(keyring_config)}
     return subprocess.run(
         [str(EXECUTABLE), "--self-check"],
-        env=env,
+        env=frozen_env(keyring_config),
         capture_output=True,
         text=True,
         timeout=120,
@@ -124,3 +140,71 @@ def test_bundle_leaves_out_what_the_console_does_not_use(bundle: Path) -> None:
         assert unwanted not in present, f"{unwanted} should not be bundled"
     for wanted in ("libqxcb.so", "libqwayland.so", "libqsvg.so", "libqsvgicon.so"):
         assert wanted in present, f"{wanted} is needed on a Linux desktop"
+
+
+def lens_customer_command() -> list[str]:
+    """The headless customer from this test's own environment (it is not in the bundle)."""
+    script = Path(sys.executable).with_name("lens-customer")
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("lens-customer")
+    assert found, "lens-customer is not installed (pip install -e .)"
+    return [found]
+
+
+def run_with_customer(
+    console: subprocess.Popen[str], password: str, server_url: str
+) -> tuple[list[str], int]:
+    """Feed the password, start lens-customer with the PIN the console prints, and
+    collect the console's output until it exits: (lines, exit code)."""
+    assert console.stdin is not None and console.stdout is not None
+    console.stdin.write(password + "\n")
+    console.stdin.close()
+    lines: list[str] = []
+    customer: subprocess.Popen[bytes] | None = None
+    try:
+        for line in console.stdout:
+            lines.append(line.rstrip("\n"))
+            if customer is None and (match := re.match(r"ok   session: PIN (\d{6})", line)):
+                phone = ["--server", server_url, "--pin", match.group(1), "--size", "640x360"]
+                customer = subprocess.Popen(
+                    [*lens_customer_command(), *phone, "--fps", "15", "--no-audio-out"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+        return lines, console.wait(timeout=120)
+    finally:
+        console.kill()
+        if customer is not None:
+            customer.terminate()
+            customer.wait(timeout=30)
+
+
+@pytest.mark.timeout(1500)
+def test_frozen_console_signs_in_and_paints_frames_from_lens_customer(
+    bundle: Path, keyring_config: Path, live_server
+) -> None:
+    """The frozen console's --live-check against a real server, lens-customer as the
+    phone: sign-in, PIN session, waiting, Start, frames painted, end."""
+    tech = live_server.technician()
+    command = [str(EXECUTABLE), "--live-check", "--server", live_server.url]
+    command += ["--email", tech.email, "--frames", "15", "--wait", "60"]
+    with subprocess.Popen(
+        command,
+        env=frozen_env(keyring_config),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as console:
+        lines, returncode = run_with_customer(console, tech.password, live_server.url)
+    report = "\n".join(lines)
+    assert returncode == 0, report
+    checked = [line for line in lines if re.match(r"ok   |FAIL |lens-desktop live check", line)]
+    assert checked[0] == f"ok   sign-in: {tech.email} on {live_server.url}", report
+    assert checked[2].startswith("ok   customer: waiting after "), report
+    assert re.match(r"ok   video: \d+ frames painted, 640x360, first ", checked[3]), report
+    assert checked[4:] == [
+        "ok   end: session closed by technician",
+        "lens-desktop live check: passed",
+    ]

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from lens_desktop import resources, self_check
 from lens_desktop.self_check import CheckResult, run_self_check
+from tests.fakes import MemoryKeyring
 
 REPO = Path(__file__).resolve().parents[3]
 LRELEASE = Path(sys.executable).parent / "pyside6-lrelease"
@@ -32,26 +33,6 @@ DUTCH_TS = """<?xml version="1.0" encoding="utf-8"?>
 </context>
 </TS>
 """
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps secrets in a dict: a hand-written stand-in for the OS
-    keyring, which this machine does not have."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username))
 
 
 class PlaintextKeyring(MemoryKeyring):
@@ -208,7 +189,7 @@ def test_a_real_keyring_backend_passes_and_is_named(use_keyring: Any) -> None:
     use_keyring(MemoryKeyring())
     result = self_check.check_keyring()
     assert result.ok, result.detail
-    assert result.detail == f"backend {__name__}.MemoryKeyring"
+    assert result.detail == "backend tests.fakes.MemoryKeyring"
 
 
 @pytest.mark.parametrize(

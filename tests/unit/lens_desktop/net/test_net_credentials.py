@@ -6,30 +6,10 @@ from __future__ import annotations
 import keyring
 import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from lens_desktop.net.credentials import CredentialStore, StoredLogin
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend that keeps secrets in a dict: a hand-written test double."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.secrets.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
+from tests.fakes import MemoryKeyring
 
 
 class PlaintextKeyring(MemoryKeyring):

@@ -9,34 +9,13 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 from PySide6.QtCore import QSettings
 
 from lens_desktop.net.credentials import CredentialStore
+from tests.fakes import MemoryKeyring
 
 # No display on CI or on this machine; a developer's own setting wins.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in a dict: a real backend class, nothing stored on disk."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
 
 
 @pytest.fixture

@@ -2,11 +2,15 @@
 
 Playback: a task pulls decoded Opus frames from the customer's aiortc audio track,
 resamples them with ``av.AudioResampler`` to the output device's rate, and pushes them
-into a :class:`JitterBuffer`. PortAudio's callback thread pulls from that buffer.
-The buffer starts playing once ~60 ms are queued (enough to ride out network jitter,
-small enough for conversation) and, when it runs dry, outputs silence and counts an
-underrun instead of repeating or clicking; it trims itself when a burst pushes it far
-past the target so latency cannot creep up.
+into a :class:`~lens_desktop.media.playout.JitterBuffer`, the one time-based audio
+buffer of the console (aiortc's own is replaced by a pass-through, see
+``aiortc_receiver``); PortAudio's callback thread pulls from it. A frame the network
+lost shows up as a gap in the frames' pts, and the buffer conceals it.
+
+The output stream is opened with a fixed block and ``OUTPUT_LATENCY_S`` of device
+buffer rather than PortAudio's "low": the callback needs the GIL, and with a 9 ms
+device buffer any stall of the loop thread became an audible click (PortAudio's
+``output_underflow``), which is counted in :attr:`AudioEngine.device_underflows`.
 
 Microphone: a PortAudio input stream delivers 20 ms blocks of 48 kHz mono s16 in its
 own thread; they reach the asyncio loop only via ``call_soon_threadsafe`` and are sent
@@ -21,8 +25,6 @@ import asyncio
 import contextlib
 import fractions
 import logging
-import threading
-from collections import deque
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -31,13 +33,17 @@ import av
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from lens_desktop.media.playout import JitterBuffer, missing_samples
+
 log = logging.getLogger(__name__)
 
 MIC_RATE = 48_000
 MIC_BLOCK = 960
 """20 ms at 48 kHz: one Opus frame per block, no re-chunking needed."""
-JITTER_TARGET_S = 0.060
-JITTER_MAX_S = 0.200
+OUTPUT_LATENCY_S = 0.040
+"""Device buffer behind the callback: enough to ride out the callback waiting for the
+GIL; the jitter buffer, not the device, is where latency is spent."""
+OUTPUT_BLOCK_S = 0.010
 MIC_QUEUE_MAX = 10
 """Blocks kept when the sender lags (200 ms); older ones are dropped."""
 
@@ -66,70 +72,6 @@ class AudioStatus:
     reason: str
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
-
-
-class JitterBuffer:
-    """Float32 mono samples between the playback task and PortAudio's callback thread."""
-
-    def __init__(self, rate: int) -> None:
-        self._lock = threading.Lock()
-        self._chunks: deque[np.ndarray] = deque()
-        self._size = 0
-        self._target = int(rate * JITTER_TARGET_S)
-        self._max = int(rate * JITTER_MAX_S)
-        self._playing = False
-        self.underruns = 0
-        self.trimmed_samples = 0
-
-    @property
-    def buffered(self) -> int:
-        return self._size
-
-    def push(self, samples: np.ndarray) -> None:
-        with self._lock:
-            self._chunks.append(samples)
-            self._size += len(samples)
-            if self._size <= self._max:
-                return
-            while self._size > self._target + len(samples) and len(self._chunks) > 1:
-                dropped = self._chunks.popleft()
-                self._size -= len(dropped)
-                self.trimmed_samples += len(dropped)
-
-    def pull(self, out: np.ndarray) -> bool:
-        """Fill ``out`` (1-D); returns False (and writes silence) while buffering."""
-        with self._lock:
-            if not self._playing:
-                if self._size < self._target:
-                    out.fill(0)
-                    return False
-                self._playing = True
-            filled = self._take(out)
-            if filled < len(out):
-                out[filled:] = 0
-                self.underruns += 1
-                self._playing = False
-            return True
-
-    def _take(self, out: np.ndarray) -> int:
-        filled = 0
-        while filled < len(out) and self._chunks:
-            chunk = self._chunks[0]
-            n = min(len(chunk), len(out) - filled)
-            out[filled : filled + n] = chunk[:n]
-            filled += n
-            if n == len(chunk):
-                self._chunks.popleft()
-            else:
-                self._chunks[0] = chunk[n:]
-        self._size -= filled
-        return filled
-
-    def reset(self) -> None:
-        with self._lock:
-            self._chunks.clear()
-            self._size = 0
-            self._playing = False
 
 
 class MicrophoneTrack(MediaStreamTrack):
@@ -194,6 +136,11 @@ class AudioEngine:
         self.frames_played = 0
         """aiortc audio frames received and queued for the speaker."""
         self.samples_output = 0
+        self.device_underflows = 0
+        """PortAudio's ``output_underflow``: the device ran dry (an audible click)
+        although the jitter buffer may not have."""
+        self.mic_overflows = 0
+        """PortAudio's ``input_overflow``: microphone samples lost before we read them."""
         self._closed = False
 
     # -- device discovery -------------------------------------------------------------
@@ -225,8 +172,32 @@ class AudioEngine:
         self._volume = min(1.0, max(0.0, float(value)))
 
     @property
-    def underruns(self) -> int:
+    def buffer_underruns(self) -> int:
+        """Times the jitter buffer ran dry (network or decoder late)."""
         return self._buffer.underruns if self._buffer is not None else 0
+
+    @property
+    def underruns(self) -> int:
+        """Gaps a listener hears: the jitter buffer ran dry, or the device did."""
+        return self.buffer_underruns + self.device_underflows
+
+    @property
+    def output_latency(self) -> float:
+        """Seconds of audio the device holds after the callback (PortAudio's figure)."""
+        return float(getattr(self._output, "latency", 0.0) or 0.0)
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for the session's statistics line (see lens_desktop.media.stats)."""
+        buffer = self._buffer
+        rate = int(self._output.samplerate) if self._output is not None else 0
+        queued = buffer.buffered / rate if buffer is not None and rate else 0.0
+        concealed = buffer.concealed_samples / rate if buffer is not None and rate else 0.0
+        return {
+            "audio_underruns": self.underruns,
+            "audio_device_underflows": self.device_underflows,
+            "audio_delay_ms": round(1000 * (queued + self.output_latency), 1),
+            "audio_concealed_ms": round(1000 * concealed, 1),
+        }
 
     # -- speaker ----------------------------------------------------------------------
 
@@ -251,7 +222,8 @@ class AudioEngine:
             channels=1,
             dtype="float32",
             device=self.output_device,
-            latency="low",
+            blocksize=int(rate * OUTPUT_BLOCK_S),
+            latency=OUTPUT_LATENCY_S,
             callback=self._on_output,
         )
         self._output.start()
@@ -263,7 +235,9 @@ class AudioEngine:
         ``ndarray.shape``, deprecated in NumPy 2.5, and a warning raised as an error
         inside the callback would stop the stream.
         """
-        del frames, time, status
+        del frames, time
+        if status.output_underflow:
+            self.device_underflows += 1
         mono = np.frombuffer(outdata, dtype=np.float32)
         assert self._buffer is not None
         if self._buffer.pull(mono):
@@ -278,11 +252,15 @@ class AudioEngine:
         resampler = av.AudioResampler(
             format="flt", layout="mono", rate=int(self._output.samplerate)
         )
+        rate = int(self._output.samplerate)
+        expected: int | None = None
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()
                 if not isinstance(frame, av.AudioFrame):
                     continue
+                self._buffer.conceal(missing_samples(expected, frame, rate))
+                expected = None if frame.pts is None else frame.pts + frame.samples
                 for out in resampler.resample(frame):
                     self._buffer.push(out.to_ndarray().reshape(-1).astype(np.float32))
                 self.frames_played += 1
@@ -314,7 +292,9 @@ class AudioEngine:
 
     def _on_input(self, indata: Any, frames: int, time: Any, status: Any) -> None:
         """PortAudio thread: copy the block and hand it to the loop."""
-        del frames, time, status
+        del frames, time
+        if status.input_overflow:
+            self.mic_overflows += 1
         mic, loop = self._mic, self._loop
         if mic is None or loop is None or loop.is_closed():
             return

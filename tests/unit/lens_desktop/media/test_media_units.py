@@ -13,9 +13,9 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.stats import RTCInboundRtpStreamStats, RTCStatsReport, RTCTransportStats
 from PySide6.QtGui import QImage
 
-from lens_desktop.media.audio import JitterBuffer
 from lens_desktop.media.frames import LatestFrameReader, VideoFrame, to_qimage
 from lens_desktop.media.peer import BITRATE_HINT, munge_answer_sdp
+from lens_desktop.media.playout import JitterBuffer
 from lens_desktop.media.stats import StatsSampler
 from tests.qt_fixtures import wait_until
 
@@ -46,13 +46,13 @@ def test_munge_adds_bitrate_hints_to_video_codecs_only() -> None:
 
 
 def test_jitter_buffer_prebuffers_counts_underruns_and_trims_bursts() -> None:
-    buffer = JitterBuffer(1000)  # 60 samples target, 200 max
+    buffer = JitterBuffer(1000)  # 30 samples target, 200 max
     out = np.empty(20, dtype=np.float32)
-    buffer.push(np.ones(40, dtype=np.float32))
+    buffer.push(np.ones(20, dtype=np.float32))
     assert not buffer.pull(out) and not out.any()  # below target: silence, no underrun
-    buffer.push(np.ones(40, dtype=np.float32))
+    buffer.push(np.ones(20, dtype=np.float32))
     assert buffer.pull(out) and out.all()
-    for _ in range(4):
+    for _ in range(2):
         buffer.pull(out)
     assert buffer.underruns == 1 and not out[-10:].any()  # ran dry: silence, counted
     for _ in range(30):

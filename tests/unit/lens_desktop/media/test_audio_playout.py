@@ -1,0 +1,175 @@
+"""The console's playout: the jitter buffer's latency control and loss concealment, and
+the engine's counting of what a listener hears (PortAudio faked, no device)."""
+
+from __future__ import annotations
+
+import fractions
+from types import SimpleNamespace
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+
+from lens_desktop.media import audio, playout
+from lens_desktop.media.audio import AudioEngine
+from lens_desktop.media.playout import JitterBuffer, missing_samples
+
+RATE = 48_000
+CHUNK = 960  # one 20 ms Opus frame
+BLOCK = 480  # one 10 ms device callback
+
+
+def delay_ms(buffer: JitterBuffer) -> float:
+    return 1000 * buffer.buffered / RATE
+
+
+def run(buffer: JitterBuffer, seconds: float, every: int = 2) -> list[float]:
+    """Steady call: a 20 ms chunk arrives every second 10 ms pull; the buffer level
+    after each pull."""
+    out = np.empty(BLOCK, dtype=np.float32)
+    levels = []
+    for i in range(int(seconds * 100)):
+        if i % every == 0:
+            buffer.push(np.full(CHUNK, 0.5, dtype=np.float32))
+        buffer.pull(out)
+        levels.append(delay_ms(buffer))
+    return levels
+
+
+def stall(buffer: JitterBuffer, ms: int) -> None:
+    """Nothing arrives for ``ms`` (the loop or the sender stalled), then all at once."""
+    out = np.empty(BLOCK, dtype=np.float32)
+    for _ in range(ms // 10):
+        buffer.pull(out)
+    for _ in range(ms // 20):
+        buffer.push(np.full(CHUNK, 0.5, dtype=np.float32))
+
+
+def test_latency_comes_back_down_after_a_stall_and_burst() -> None:
+    assert playout.TRIM_WINDOW_S <= 3.0
+    buffer = JitterBuffer(RATE)
+    steady = run(buffer, 2.0)
+    assert max(steady[-100:]) <= 1000 * playout.JITTER_TARGET_S + 20
+    stall(buffer, 140)
+    assert buffer.underruns == 1 and delay_ms(buffer) >= 140
+    after = run(buffer, 30.0)
+    # Within a window it is down to the learned cushion, not 140 ms for the rest of
+    # the call; ten quiet windows later the cushion has relaxed too.
+    cushion_ms = 1000 * playout.JITTER_CUSHION_MAX_S
+    assert max(after[400:700]) <= cushion_ms + 1000 * playout.JITTER_MIN_TRIM_S + 25
+    assert max(after[-100:]) <= 1000 * (playout.JITTER_KEEP_S + playout.JITTER_MIN_TRIM_S) + 30
+    assert buffer.trimmed_samples > 0 and buffer.underruns == 1
+
+
+def test_a_stall_teaches_the_buffer_to_ride_out_the_next_one() -> None:
+    buffer = JitterBuffer(RATE)
+    run(buffer, 2.0)
+    stall(buffer, 80)
+    assert buffer.underruns == 1
+    run(buffer, 1.0)
+    stall(buffer, 80)
+    assert buffer.underruns == 1  # the same stall again: no gap this time
+    assert buffer.cushion > RATE * playout.JITTER_KEEP_S
+
+
+def test_trimming_crossfades_instead_of_jumping() -> None:
+    buffer = JitterBuffer(RATE)
+    seconds = playout.TRIM_WINDOW_S + 1
+    tone = np.linspace(0, 1, int(RATE * seconds), dtype=np.float32)  # any cut is a step
+    ahead = RATE * 3 // 20  # 150 ms queued: most of it is never needed
+    buffer.push(tone[:ahead])
+    out = np.empty(BLOCK, dtype=np.float32)
+    played = []
+    for i in range(int(playout.TRIM_WINDOW_S * 100) + 5):
+        if i % 2 == 0:
+            start = ahead + i // 2 * CHUNK
+            buffer.push(tone[start : start + CHUNK])
+        assert buffer.pull(out)
+        played.append(out.copy())
+    assert buffer.trimmed_samples > RATE // 10
+    # The ramp rises 0.00001 per sample; cutting 100 ms out of it would step by 0.025.
+    assert np.abs(np.diff(np.concatenate(played))).max() < 0.005
+
+
+def test_a_lost_frame_is_concealed_so_the_level_holds() -> None:
+    buffer = JitterBuffer(RATE)
+    run(buffer, 1.0)
+    level = buffer.buffered
+    buffer.conceal(CHUNK)
+    assert buffer.buffered == level + CHUNK and buffer.concealed_samples == CHUNK
+    out = np.empty(buffer.buffered, dtype=np.float32)
+    buffer.pull(out)
+    filler = out[level:]
+    assert filler[0] > 0.4 and abs(filler[-1]) < 0.01  # the last audio, faded out
+    assert buffer.underruns == 0
+
+
+def frame(pts: int | None, samples: int = CHUNK) -> av.AudioFrame:
+    out = av.AudioFrame(format="s16", layout="mono", samples=samples)
+    out.sample_rate = RATE
+    out.pts = pts
+    out.time_base = fractions.Fraction(1, RATE)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("expected", "pts", "rate", "concealed"),
+    [
+        (None, 0, 44_100, 0),  # first frame
+        (960, 960, 44_100, 0),  # in order
+        (960, 1920, 44_100, 882),  # one frame lost, at the device's 44.1 kHz
+        (960, 2880, 48_000, 1920),  # two lost
+        (960, 960 + 48_000 * 2 // 5, 48_000, 0),  # 400 ms: a pause (DTX), not a loss
+        (1920, 960, 48_000, 0),  # jumped back: a new stream
+    ],
+)
+def test_missing_samples(expected: int | None, pts: int, rate: int, concealed: int) -> None:
+    assert missing_samples(expected, frame(pts), rate) == concealed
+
+
+class FakeStream:
+    """Stands in for sounddevice's raw streams: records how it was opened."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        self.samplerate = kwargs["samplerate"]
+        self.latency = kwargs["latency"]
+
+    def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class FakeSounddevice:
+    RawOutputStream = FakeStream
+    RawInputStream = FakeStream
+
+    @staticmethod
+    def query_devices(device: Any = None, kind: str | None = None) -> dict[str, Any]:
+        return {"default_samplerate": 44_100.0}
+
+
+def status(underflow: bool = False, overflow: bool = False) -> SimpleNamespace:
+    return SimpleNamespace(output_underflow=underflow, input_overflow=overflow)
+
+
+async def test_device_underflows_count_as_underruns_a_listener_hears() -> None:
+    engine = AudioEngine()
+    engine._sd = FakeSounddevice()  # type: ignore[assignment]
+    engine._ensure_output()
+    opened = engine._output.kwargs
+    assert opened["latency"] == audio.OUTPUT_LATENCY_S != "low"
+    assert opened["blocksize"] == 441  # 10 ms at the device's rate
+    block = bytearray(441 * 4)
+    engine._on_output(block, 441, None, status())
+    engine._on_output(block, 441, None, status(underflow=True))
+    engine._on_output(block, 441, None, status(underflow=True))
+    assert engine.device_underflows == 2 and engine.buffer_underruns == 0
+    assert engine.underruns == 2
+    stats = engine.stats()
+    assert stats["audio_underruns"] == 2 and stats["audio_device_underflows"] == 2
+    assert stats["audio_delay_ms"] == 1000 * audio.OUTPUT_LATENCY_S
+    await engine.close()

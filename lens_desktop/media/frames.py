@@ -84,6 +84,8 @@ class LatestFrameReader:
         self.frames_converted = 0
         self.frames_dropped = 0
         self.last_size: tuple[int, int] | None = None
+        self.last_frame_at: float | None = None
+        """time.monotonic() when the newest decoded frame came off the track."""
 
     def start(self) -> None:
         """Start both tasks on the running loop."""
@@ -106,7 +108,8 @@ class LatestFrameReader:
                 self.frames_received += 1
                 if self._latest is not None:
                     self.frames_dropped += 1
-                self._latest = (frame, time.monotonic())
+                self.last_frame_at = time.monotonic()
+                self._latest = (frame, self.last_frame_at)
                 self._wakeup.set()
         except MediaStreamError:
             log.debug("video track ended")

@@ -9,6 +9,10 @@ Received video goes through :class:`LatestFrameReader` (newest frame only) and c
 out as ``frame_ready``; received audio goes to the :class:`AudioEngine`, and the
 engine's microphone is sent back. The ``control`` data channel carries in-session
 control messages both ways.
+
+Each receiver gets the console's jitter buffer as its track arrives (``aiortc_receiver``:
+no double audio buffering, no latency ratchet or multi-second freeze after a loss), and
+a :class:`KeyframeWatchdog` asks for a keyframe when the picture stops.
 """
 
 from __future__ import annotations
@@ -30,11 +34,14 @@ from aiortc import (
 )
 from aiortc.exceptions import InvalidStateError
 from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.sdp import candidate_from_sdp
 from PySide6.QtCore import QObject, Signal
 
+from lens_desktop.media import aiortc_receiver
 from lens_desktop.media.audio import AudioEngine
 from lens_desktop.media.frames import LatestFrameReader, VideoFrame
+from lens_desktop.media.keyframes import KeyframeWatchdog
 from lens_desktop.media.stats import StatsSampler
 
 log = logging.getLogger(__name__)
@@ -99,12 +106,16 @@ class _Connection:
         self.channel: RTCDataChannel | None = None
         self.mic: MediaStreamTrack | None = None
         self.stats_task: asyncio.Task[None] | None = None
+        self.keyframes: KeyframeWatchdog | None = None
+        self.keyframe_task: asyncio.Task[None] | None = None
+        self.video_buffer: aiortc_receiver.VideoFrameBuffer | None = None
 
     async def close(self) -> None:
-        if self.stats_task is not None:
-            self.stats_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.stats_task
+        for task in (self.stats_task, self.keyframe_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.reader is not None:
             await self.reader.close()
         if self.mic is not None:
@@ -237,11 +248,45 @@ class PeerSession(QObject):
     # -- peer connection events -------------------------------------------------------
 
     def _on_track(self, conn: _Connection, track: MediaStreamTrack) -> None:
+        receiver = next(
+            (t.receiver for t in conn.pc.getTransceivers() if t.receiver.track is track), None
+        )
+        buffer = self._install_buffer(receiver, track.kind)
         if track.kind == "video":
             conn.reader = LatestFrameReader(track, lambda f: self._on_frame(conn, f))
             conn.reader.start()
+            if isinstance(buffer, aiortc_receiver.VideoFrameBuffer):
+                conn.video_buffer = buffer
+            if receiver is not None:
+                self._watch_keyframes(conn, conn.reader, receiver)
         elif track.kind == "audio" and self._audio is not None:
             self._audio.play_track(track)
+
+    @staticmethod
+    def _install_buffer(receiver: RTCRtpReceiver | None, kind: str) -> object:
+        """The console's jitter buffer for this receiver; aiortc's own if that fails
+        (worse latency and recovery, but media still flows)."""
+        if receiver is None:
+            log.error("no receiver for the %s track; keeping aiortc's jitter buffer", kind)
+            return None
+        try:
+            return aiortc_receiver.install(receiver, kind)
+        except aiortc_receiver.AiortcInternalsChanged:
+            log.exception("keeping aiortc's own %s jitter buffer", kind)
+            return None
+
+    def _watch_keyframes(
+        self, conn: _Connection, reader: LatestFrameReader, receiver: RTCRtpReceiver
+    ) -> None:
+        async def request() -> int:
+            return await aiortc_receiver.request_keyframe(receiver)
+
+        conn.keyframes = KeyframeWatchdog(
+            request,
+            lambda: reader.last_frame_at,
+            lambda: conn.pc.connectionState == "connected",
+        )
+        conn.keyframe_task = asyncio.ensure_future(conn.keyframes.run())
 
     def _on_frame(self, conn: _Connection, frame: VideoFrame) -> None:
         if conn is self._conn:
@@ -282,16 +327,24 @@ class PeerSession(QObject):
             reader = conn.reader
             report = await conn.pc.getStats()
             if self._state == "connected" and reader is not None:
-                self.stats_changed.emit(
-                    sampler.sample(
-                        report,
-                        reader.last_size,
-                        reader.frames_received,
-                        reader.frames_converted,
-                        reader.frames_dropped,
-                    )
+                stats = sampler.sample(
+                    report,
+                    reader.last_size,
+                    reader.frames_received,
+                    reader.frames_converted,
+                    reader.frames_dropped,
                 )
+                stats.update(self._recovery_stats(conn))
+                self.stats_changed.emit(stats)
             await asyncio.sleep(STATS_INTERVAL)
+
+    def _recovery_stats(self, conn: _Connection) -> dict[str, Any]:
+        """Audio counters and how often the video had to be rescued, for the line."""
+        stats: dict[str, Any] = self._audio.stats() if self._audio is not None else {}
+        buffer, keyframes = conn.video_buffer, conn.keyframes
+        stats["video_holes_skipped"] = buffer.holes_skipped if buffer is not None else 0
+        stats["keyframe_requests"] = keyframes.requests if keyframes is not None else 0
+        return stats
 
     # -- control and shutdown ---------------------------------------------------------
 

@@ -5,6 +5,12 @@ dict for the session pane's status line:
 "fps_painted": 29.8, "bitrate_kbps": 2400.0, "packet_loss_pct": 0.1,
 "rtt_ms": 12.0 | None, "frames_dropped": 3}``
 
+``PeerSession`` adds the receive path's own counters, cumulative for the session:
+``audio_underruns`` (gaps a listener heard: the jitter buffer or the device ran dry),
+``audio_device_underflows`` (the device part of those), ``audio_delay_ms`` (audio
+queued + device buffer now), ``audio_concealed_ms`` (lost audio filled in),
+``keyframe_requests`` and ``video_holes_skipped`` (video rescued after a loss).
+
 aiortc reports cumulative counters, so rates are deltas between two samples; the
 caller samples about once a second.
 """

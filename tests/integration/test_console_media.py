@@ -4,6 +4,7 @@ and its audio engine against the PulseAudio null sink."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from typing import Any
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtp import RtpPacket, is_rtcp
 from PySide6.QtGui import QImage
 
 from lens_customer.pattern import read_stamp
@@ -149,6 +151,56 @@ async def test_slow_painter_gets_the_newest_frame_and_latency_stays_bounded() ->
     assert max(lags[-10:]) <= 12, lags
 
 
+def lose_video_packets(customer: Customer, every: int) -> list[int]:
+    """Make the customer's network lose every ``every``-th video packet and every
+    retransmission (so NACK cannot repair anything); returns the lost sequence numbers.
+    Wraps the customer's DTLS transport, where plain RTP leaves for SRTP."""
+    transport = customer.pc.getTransceivers()[0].sender.transport
+    send = transport._send_rtp
+    media_ssrc: list[int] = []
+    lost: list[int] = []
+
+    async def lossy(data: bytes) -> None:
+        if not is_rtcp(data):
+            packet = RtpPacket.parse(data)
+            media_ssrc[:] = media_ssrc or [packet.ssrc]  # RTX only starts after a NACK
+            if packet.ssrc != media_ssrc[0]:
+                return
+            if packet.sequence_number % every == 0:
+                lost.append(packet.sequence_number)
+                return
+        await send(data)
+
+    transport._send_rtp = lossy
+    return lost
+
+
+async def test_unrepaired_video_loss_freezes_the_picture_briefly_not_for_seconds() -> None:
+    """aiortc alone would hold every frame behind a lost packet until 512 more arrived
+    (here: over 10 s); the console skips the hole and asks for a keyframe."""
+    sent: list[dict[str, Any]] = []
+    peer = PeerSession("s1", [], sent.append)
+    stats = SignalRecorder(peer.stats_changed)
+    painted: list[float] = []
+    peer.frame_ready.connect(lambda f: painted.append(time.monotonic()))
+    customer = Customer(PatternVideoTrack(320, 240, 30))
+    try:
+        await connect(peer, customer, 1, sent)
+        await wait_until(lambda: len(painted) >= 10, timeout=15)
+        lost = lose_video_packets(customer, every=25)
+        await wait_until(lambda: len(lost) >= 2, timeout=15)
+        start = time.monotonic()
+        await wait_until(lambda: time.monotonic() - start > 6, timeout=10)
+        window = [t for t in painted if t >= start]
+        gaps = [b - a for a, b in itertools.pairwise([start, *window])]
+        assert len(window) >= 60, f"{len(window)} frames in 6 s with {len(lost)} packets lost"
+        assert max(gaps) < 1.2, gaps
+        await stats.wait_for(lambda s: s["video_holes_skipped"] >= 1)
+    finally:
+        await peer.close()
+        await customer.pc.close()
+
+
 def dominant_frequency(samples: np.ndarray, rate: int) -> float:
     spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
     return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))])
@@ -216,6 +268,7 @@ async def test_peer_plays_customer_audio_and_sends_the_microphone_back() -> None
     sent: list[dict[str, Any]] = []
     engine = AudioEngine()
     peer = PeerSession("s1", [], sent.append, audio=engine)
+    stats = SignalRecorder(peer.stats_changed)
     customer = Customer(PatternVideoTrack(320, 240, 30), ToneAudioTrack(freq=1000.0))
     console_audio: list[MediaStreamTrack] = []
     customer.pc.on("track", lambda t: console_audio.append(t) if t.kind == "audio" else None)
@@ -223,6 +276,10 @@ async def test_peer_plays_customer_audio_and_sends_the_microphone_back() -> None
         await connect(peer, customer, 1, sent)
         assert "a=sendrecv" in sent[-1]["sdp"]  # the console's microphone goes back
         await wait_until(lambda: engine.frames_played >= 25, timeout=15)
+        # What the statistics line gets: the speaker's delay and the gaps one hears.
+        sample = await stats.wait_for(lambda s: s.get("audio_delay_ms", 0) > 0)
+        assert sample["audio_delay_ms"] < 300
+        assert sample["audio_underruns"] >= sample["audio_device_underflows"] >= 0
         await wait_until(lambda: bool(console_audio))
         frame = await asyncio.wait_for(console_audio[0].recv(), 5)
         assert frame.sample_rate == 48000

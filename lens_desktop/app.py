@@ -3,7 +3,8 @@
 One QApplication, one qasync event loop, one ``ConsoleApp`` that walks the technician
 through sign-in -> console window -> sign-out (or expiry) -> sign-in again, and on the
 way out closes everything it built, in order: the window's tasks and peers, the event
-socket, the HTTP client, the audio devices.
+socket, the HTTP client, the audio devices and the chime. The interface language is
+chosen and installed before the first window (lens_desktop/ui/language.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon
+from PySide6.QtCore import QLocale, QSettings, QTranslator
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from lens_desktop import resources
 from lens_desktop.demo import DemoInfo, DemoServer, DemoServerError
 from lens_desktop.net.errors import ApiError
 from lens_desktop.ui.errors import describe_error
+from lens_desktop.ui.language import (
+    choose_language,
+    install_translators,
+    remove_translators,
+    translate,
+)
 from lens_desktop.ui.main_window import MainWindow
 from lens_desktop.ui.notify import Notifier
 from lens_desktop.ui.prompts import MessageBoxPrompter, Prompter
@@ -30,6 +38,7 @@ from lens_desktop.ui.sign_in import SignedIn, SignInDialog
 
 if TYPE_CHECKING:
     from lens_desktop.media.audio import AudioEngine, AudioStatus
+    from lens_desktop.media.chime import Chime
     from lens_desktop.net.client import ServerClient
     from lens_desktop.net.credentials import CredentialStore, StoredLogin
     from lens_desktop.net.events import EventSocket
@@ -38,21 +47,25 @@ log = logging.getLogger(__name__)
 
 LAST_SERVER_KEY = "sign_in/server_url"
 LAST_EMAIL_KEY = "sign_in/email"
-EXPIRED_TEXT = "Your sign-in has expired. Please sign in again."
+
+
+def expired_text() -> str:
+    return translate("Console", "Your sign-in has expired. Please sign in again.")
 
 
 def demo_guide(info: DemoInfo) -> str:
     """What a new user does next in demo mode, shown in the empty session pane."""
-    return (
-        f"Demo mode: a local Lens server runs at {info.url}; you are signed in as {info.email}.\n\n"
+    return translate(
+        "Console",
+        "Demo mode: a local Lens server runs at {url}; you are signed in as {email}.\n\n"
         "1. Press New Session (Ctrl+N), type a name, and create a session: PIN code, or "
         "Email with \u201csend on my behalf\u201d (the email is written to\n"
-        f"    {info.outbox}).\n"
+        "    {outbox}).\n"
         "2. Be the customer: open the link from that email in a browser on this computer "
-        f"(or open {info.url}/ and type the PIN) \u2014 or run:\n"
-        f"    lens-customer --server {info.url} --pin <PIN>\n"
-        "3. When the customer appears in the list as Waiting, select it and press Start."
-    )
+        "(or open {url}/ and type the PIN) \u2014 or run:\n"
+        "    lens-customer --server {url} --pin <PIN>\n"
+        "3. When the customer appears in the list as Waiting, select it and press Start.",
+    ).format(url=info.url, email=info.email, outbox=info.outbox)
 
 
 class ConsoleApp:
@@ -71,6 +84,7 @@ class ConsoleApp:
         notifier: Notifier | None = None,
         server_url: str | None = None,
         demo: DemoInfo | None = None,
+        chime: Chime | None = None,
     ) -> None:
         self._settings = settings
         self._credentials = credentials
@@ -83,6 +97,7 @@ class ConsoleApp:
         self._notifier = notifier
         self._server_url = demo.url if demo else server_url
         self._demo = demo
+        self._chime = chime
         self._audio: AudioEngine | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self.window: MainWindow | None = None
@@ -107,6 +122,8 @@ class ConsoleApp:
         finally:
             if self._audio is not None:
                 await self._audio.close()
+            if self._chime is not None:
+                self._chime.close()
 
     # -- sign-in ---------------------------------------------------------------------
 
@@ -130,14 +147,18 @@ class ConsoleApp:
             technician = await client.login(demo.email, demo.password)
         except ApiError as exc:
             client.close()
-            return None, f"Could not sign in to the demo server: {describe_error(exc)}"
+            return None, translate(
+                "Console", "Could not sign in to the demo server: {error}"
+            ).format(error=describe_error(exc))
         return SignedIn(demo.url, client, technician, remembered=False), ""
 
     def _restore_failed(self, exc: ApiError, stored: StoredLogin) -> str:
         if exc.is_auth_failure:
             self._credentials.clear()
-            return "Your saved sign-in has expired. Please sign in again."
-        return f"Could not sign in with your saved sign-in: {describe_error(exc)}"
+            return translate("Console", "Your saved sign-in has expired. Please sign in again.")
+        return translate("Console", "Could not sign in with your saved sign-in: {error}").format(
+            error=describe_error(exc)
+        )
 
     async def sign_in(self, notice: str = "") -> SignedIn | None:
         """Show the sign-in dialog; None when the technician cancels."""
@@ -213,7 +234,7 @@ class ConsoleApp:
 
         window.quit_requested.connect(lambda: finish("quit"))
         window.sign_out_requested.connect(lambda: finish("signed_out"))
-        window.session_expired.connect(lambda text: finish("expired", text or EXPIRED_TEXT))
+        window.session_expired.connect(lambda text: finish("expired", text or expired_text()))
         return outcome
 
     async def _close_console(
@@ -253,11 +274,22 @@ def make_tray(app: QApplication) -> QSystemTrayIcon | None:
     """A tray icon for 'customer waiting' balloons, where the desktop has a tray."""
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None
-    icon = app.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
-    tray = QSystemTrayIcon(icon, app)
-    tray.setToolTip("Lens Technician Console")
+    tray = QSystemTrayIcon(resources.tray_icon(), app)
+    tray.setToolTip(translate("Console", "Lens Technician Console"))
     tray.show()
     return tray
+
+
+def make_chime(settings: QSettings) -> Chime:
+    """The new-session sound on the output device chosen in the settings (read at each
+    chime), with the system beep where PortAudio cannot play it."""
+    from lens_desktop.media.chime import Chime
+
+    return Chime(
+        resources.new_session_sound_path(),
+        fallback=QApplication.beep,
+        output_device=lambda: load_settings(settings).output_device,
+    )
 
 
 def make_audio(status: AudioStatus) -> Callable[[ConsoleSettings], AudioEngine | None]:
@@ -288,17 +320,20 @@ def build_console(
     from lens_desktop.net.events import EventSocket
 
     status = AudioEngine.probe()
+    settings = QSettings()
+    chime = make_chime(settings)
     return ConsoleApp(
-        settings=QSettings(),
+        settings=settings,
         credentials=CredentialStore(),
         client_factory=ServerClient,
         events_factory=EventSocket,
         peer_factory=PeerSession,
         audio_status=status,
         audio_factory=make_audio(status),
-        notifier=Notifier(make_tray(app)),
+        notifier=Notifier(make_tray(app), sound=chime.play),
         server_url=server_url,
         demo=demo,
+        chime=chime,
     )
 
 
@@ -323,6 +358,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.close()
 
 
+def install_language(app: QApplication, settings: QSettings) -> list[QTranslator]:
+    """The translators of the technician's language (or the system's), installed before
+    any window is built; the caller keeps them for as long as the console runs."""
+    language = choose_language(load_settings(settings).language, QLocale.system().name())
+    log.info("interface language: %s", language)
+    return install_translators(app, language)
+
+
 def run_console(server_url: str | None, demo: DemoInfo | None = None) -> int:
     import qasync
 
@@ -330,10 +373,15 @@ def run_console(server_url: str | None, demo: DemoInfo | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setOrganizationName("Lens")
     app.setApplicationName("Lens Console")
+    app.setWindowIcon(resources.app_icon())
     # The loop, not Qt, decides when the console ends (after everything is closed).
     app.setQuitOnLastWindowClosed(False)
+    translators = install_language(app, QSettings())
     console = build_console(app, server_url, demo)
-    return asyncio.run(console.run(), loop_factory=lambda: qasync.QEventLoop(app))
+    try:
+        return asyncio.run(console.run(), loop_factory=lambda: qasync.QEventLoop(app))
+    finally:
+        remove_translators(app, translators)
 
 
 if __name__ == "__main__":

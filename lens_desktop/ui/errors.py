@@ -1,27 +1,46 @@
 """Server errors in plain words, with a next step where the server's message lacks one.
 
-The server already words ``message`` for a person; a few codes get the console's own
-wording because the console knows the context (which session, which button).
+The server already words ``message`` for a person (and in English: it is shown as it
+arrives); a few codes get the console's own, translated wording because the console
+knows the context (which session, which button).
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from lens_desktop.net.errors import ApiError, ServerUnreachable
+from lens_desktop.ui.language import translate
 
 PERMISSION_REASONS = {
-    "lens_sessions": "Your group is not allowed to run Lens sessions.",
-    "private_sessions": "Your group is not allowed to run private sessions.",
-    "connect_pin": "Your group is not allowed to connect by PIN code.",
-    "connect_email": "Your group is not allowed to connect by email.",
-    "connect_link": "Your group is not allowed to connect by link.",
+    "lens_sessions": QT_TRANSLATE_NOOP("Errors", "Your group is not allowed to run Lens sessions."),
+    "private_sessions": QT_TRANSLATE_NOOP(
+        "Errors", "Your group is not allowed to run private sessions."
+    ),
+    "connect_pin": QT_TRANSLATE_NOOP("Errors", "Your group is not allowed to connect by PIN code."),
+    "connect_email": QT_TRANSLATE_NOOP("Errors", "Your group is not allowed to connect by email."),
+    "connect_link": QT_TRANSLATE_NOOP("Errors", "Your group is not allowed to connect by link."),
 }
+"""English source texts; ``permission_reason`` translates them."""
+
+
+def permission_reason(permission: str) -> str | None:
+    """Why a missing ``permission`` stops the technician, in the interface language."""
+    reason = PERMISSION_REASONS.get(permission)
+    return None if reason is None else translate("Errors", reason)
 
 
 def already_active_text(active_name: str | None) -> str:
-    who = f" ({active_name})" if active_name else ""
-    return (
-        f"You already have an active Lens session{who}. "
-        "End it or put it on hold before starting another."
+    if active_name:
+        return translate(
+            "Errors",
+            "You already have an active Lens session ({name}). "
+            "End it or put it on hold before starting another.",
+        ).format(name=active_name)
+    return translate(
+        "Errors",
+        "You already have an active Lens session. "
+        "End it or put it on hold before starting another.",
     )
 
 
@@ -31,13 +50,17 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, ServerUnreachable):
         return exc.message
     if not isinstance(exc, ApiError):
-        return f"Something went wrong: {exc}. Try again."
+        return translate("Errors", "Something went wrong: {error}. Try again.").format(error=exc)
     if exc.code == "permission_denied":
         missing = exc.details.get("missing_permission")
-        reason = PERMISSION_REASONS.get(str(missing), exc.message)
-        return f"{reason} Ask your administrator if you need it."
+        reason = permission_reason(str(missing)) or exc.message
+        return translate("Errors", "{reason} Ask your administrator if you need it.").format(
+            reason=reason
+        )
     if exc.code in ("not_authenticated", "token_expired"):
-        return "Your sign-in has expired. Please sign in again."
+        return translate("Errors", "Your sign-in has expired. Please sign in again.")
     if exc.code == "invalid_credentials" or (exc.status == 401 and exc.code != "token_expired"):
-        return exc.message or "The email address or password is wrong."
-    return exc.message or f"The server refused the request ({exc.code})."
+        return exc.message or translate("Errors", "The email address or password is wrong.")
+    return exc.message or translate("Errors", "The server refused the request ({code}).").format(
+        code=exc.code
+    )

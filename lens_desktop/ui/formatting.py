@@ -8,19 +8,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-STATE_LABELS = {
-    "connecting": "Connecting",
-    "waiting": "Waiting",
-    "active": "Active",
-    "on_hold": "On hold",
-    "reconnecting": "Reconnecting",
-    "closed_by_technician": "Ended by you",
-    "closed_by_customer": "Ended by customer",
-    "timed_out": "Timed out",
-    "expired": "Expired",
-}
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-METHOD_LABELS = {"pin": "PIN code", "email": "Email", "link": "Link"}
+from lens_desktop.ui.language import translate
+
+STATE_LABELS = {
+    "connecting": QT_TRANSLATE_NOOP("Formatting", "Connecting"),
+    "waiting": QT_TRANSLATE_NOOP("Formatting", "Waiting"),
+    "active": QT_TRANSLATE_NOOP("Formatting", "Active"),
+    "on_hold": QT_TRANSLATE_NOOP("Formatting", "On hold"),
+    "reconnecting": QT_TRANSLATE_NOOP("Formatting", "Reconnecting"),
+    "closed_by_technician": QT_TRANSLATE_NOOP("Formatting", "Ended by you"),
+    "closed_by_customer": QT_TRANSLATE_NOOP("Formatting", "Ended by customer"),
+    "timed_out": QT_TRANSLATE_NOOP("Formatting", "Timed out"),
+    "expired": QT_TRANSLATE_NOOP("Formatting", "Expired"),
+}
+"""English source texts; ``state_label`` translates them when shown."""
+
+METHOD_LABELS = {
+    "pin": QT_TRANSLATE_NOOP("Formatting", "PIN code"),
+    "email": QT_TRANSLATE_NOOP("Formatting", "Email"),
+    "link": QT_TRANSLATE_NOOP("Formatting", "Link"),
+}
 
 # States in which a session owns a tab in the console (media may flow).
 OPEN_STATES = frozenset({"active", "on_hold", "reconnecting"})
@@ -44,11 +53,15 @@ def format_duration(seconds: float) -> str:
 
 
 def state_label(state: str) -> str:
-    return STATE_LABELS.get(state, state.replace("_", " ").capitalize())
+    if state in STATE_LABELS:
+        return translate("Formatting", STATE_LABELS[state])
+    return state.replace("_", " ").capitalize()  # a state newer than this console
 
 
 def method_label(method: str) -> str:
-    return METHOD_LABELS.get(method, method)
+    if method in METHOD_LABELS:
+        return translate("Formatting", METHOD_LABELS[method])
+    return method
 
 
 def as_datetime(value: datetime | str | None) -> datetime | None:
@@ -83,7 +96,12 @@ def pin_validity_text(expires_at: datetime | str | None, validity_seconds: int |
     if not until:
         return ""
     if not validity_seconds:
-        return f"valid until {until}"
+        return translate("Formatting", "valid until {until}").format(until=until)
     minutes = round(validity_seconds / 60)
-    unit = "minute" if minutes == 1 else "minutes"
-    return f"valid until {until} ({minutes} {unit})"
+    # Two messages rather than one "%n minute(s)": English is the untranslated source
+    # (no lens_en.qm ships), and Dutch splits singular and plural just as English does.
+    if minutes == 1:
+        template = translate("Formatting", "valid until {until} (1 minute)")
+    else:
+        template = translate("Formatting", "valid until {until} ({minutes} minutes)")
+    return template.format(until=until, minutes=minutes)

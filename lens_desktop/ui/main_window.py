@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QItemSelection, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTabWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
@@ -30,6 +31,7 @@ from lens_desktop.net.errors import ApiError
 from lens_desktop.net.models import SessionInfo
 from lens_desktop.ui.errors import already_active_text, describe_error
 from lens_desktop.ui.formatting import OPEN_STATES
+from lens_desktop.ui.language import translate
 from lens_desktop.ui.new_session import NewSessionDialog
 from lens_desktop.ui.notify import Notifier
 from lens_desktop.ui.prompts import Prompter
@@ -40,15 +42,34 @@ from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog
 from lens_desktop.ui.tasks import TaskOwner
 
 CONNECTION_TEXT = {
-    "connecting": "Connecting to {server}…",
-    "connected": "Connected to {server}",
-    "reconnecting": "Reconnecting…",
-    "closed": "Disconnected",
+    "connecting": QT_TRANSLATE_NOOP("MainWindow", "Connecting to {server}…"),
+    "connected": QT_TRANSLATE_NOOP("MainWindow", "Connected to {server}"),
+    "reconnecting": QT_TRANSLATE_NOOP("MainWindow", "Reconnecting…"),
+    "closed": QT_TRANSLATE_NOOP("MainWindow", "Disconnected"),
 }
 ENDED_BY_OTHERS = {
-    "closed_by_customer": "{name} ended the session.",
-    "timed_out": "The session with {name} timed out: the customer did not come back.",
-    "expired": "The session with {name} expired.",
+    "closed_by_customer": QT_TRANSLATE_NOOP("MainWindow", "{name} ended the session."),
+    "timed_out": QT_TRANSLATE_NOOP(
+        "MainWindow", "The session with {name} timed out: the customer did not come back."
+    ),
+    "expired": QT_TRANSLATE_NOOP("MainWindow", "The session with {name} expired."),
+}
+"""English source templates; translated where shown, then filled in."""
+LEAVING_TEXT = {
+    "sign_out": QT_TRANSLATE_NOOP(
+        "MainWindow",
+        "You are in a session with {names}. "
+        "Signing out ends the session for the customer too. Continue?",
+    ),
+    "quit": QT_TRANSLATE_NOOP(
+        "MainWindow",
+        "You are in a session with {names}. "
+        "Quitting Lens ends the session for the customer too. Continue?",
+    ),
+}
+LEAVING_TITLE = {
+    "sign_out": QT_TRANSLATE_NOOP("MainWindow", "Sign out"),
+    "quit": QT_TRANSLATE_NOOP("MainWindow", "Quit Lens"),
 }
 
 
@@ -79,7 +100,7 @@ class MainWindow(QMainWindow):
         self.model = SessionTableModel(
             self, warning_seconds=services.config.waiting_warning_seconds
         )
-        self.setWindowTitle("Lens Technician Console")
+        self.setWindowTitle(translate("MainWindow", "Lens Technician Console"))
         self._build()
         self._connect_signals()
         self._restore_geometry()
@@ -95,7 +116,7 @@ class MainWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        self.table.setAccessibleName("Session list")
+        self.table.setAccessibleName(translate("MainWindow", "Session list"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(SessionTableModel.NAME, QHeaderView.ResizeMode.Stretch)
@@ -106,7 +127,11 @@ class MainWindow(QMainWindow):
         self.session_tabs = QTabWidget(self)
         self.session_tabs.setDocumentMode(True)
         self.placeholder = QLabel(
-            "No active session.\nSelect a waiting customer in the list and press Start.", self
+            translate(
+                "MainWindow",
+                "No active session.\nSelect a waiting customer in the list and press Start.",
+            ),
+            self,
         )
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setStyleSheet("color: #666666;")
@@ -114,7 +139,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.session_tabs)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self._session_list_pane())
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([180, 520])
@@ -122,17 +147,33 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.resize(1100, 760)
 
+    def _session_list_pane(self) -> QWidget:
+        """The list under its title, "Session list" as technicians call it; Alt plus the
+        title's mnemonic moves the focus into the list."""
+        pane = QWidget(self)
+        self.session_list_title = QLabel(translate("MainWindow", "Session &list"), pane)
+        self.session_list_title.setBuddy(self.table)
+        font = self.session_list_title.font()
+        font.setBold(True)
+        self.session_list_title.setFont(font)
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.session_list_title)
+        layout.addWidget(self.table)
+        return pane
+
     def _build_actions(self) -> None:
-        self.new_session_action = QAction("&New Session…", self)
+        self.new_session_action = QAction(translate("MainWindow", "&New Session…"), self)
         self.new_session_action.setShortcut(QKeySequence.StandardKey.New)
-        self.start_action = QAction("&Start", self)
-        self.hold_action = QAction("&Hold", self)
-        self.end_action = QAction("&End", self)
-        self.settings_action = QAction("Se&ttings…", self)
-        self.sign_out_action = QAction("Sign &out", self)
-        self.quit_action = QAction("&Quit", self)
+        self.start_action = QAction(translate("MainWindow", "&Start"), self)
+        self.hold_action = QAction(translate("MainWindow", "&Hold"), self)
+        self.end_action = QAction(translate("MainWindow", "&End"), self)
+        self.settings_action = QAction(translate("MainWindow", "Se&ttings…"), self)
+        self.sign_out_action = QAction(translate("MainWindow", "Sign &out"), self)
+        self.quit_action = QAction(translate("MainWindow", "&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.toolbar = QToolBar("Session", self)
+        self.toolbar = QToolBar(translate("MainWindow", "Session"), self)
         self.toolbar.setObjectName("session_toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for action in (
@@ -143,10 +184,10 @@ class MainWindow(QMainWindow):
         ):
             self.toolbar.addAction(action)
         self.addToolBar(self.toolbar)
-        file_menu = self.menuBar().addMenu("&Console")
+        file_menu = self.menuBar().addMenu(translate("MainWindow", "&Console"))
         for action in (self.settings_action, self.sign_out_action, self.quit_action):
             file_menu.addAction(action)
-        session_menu = self.menuBar().addMenu("&Session")
+        session_menu = self.menuBar().addMenu(translate("MainWindow", "&Session"))
         for action in (
             self.new_session_action,
             self.start_action,
@@ -167,7 +208,10 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.connection_label = QLabel(self)
         technician = self._services.technician
-        self.technician_label = QLabel(f"Signed in as {technician.display_name}", self)
+        self.technician_label = QLabel(
+            translate("MainWindow", "Signed in as {name}").format(name=technician.display_name),
+            self,
+        )
         self.statusBar().addWidget(self.connection_label, 1)
         self.statusBar().addPermanentWidget(self.technician_label)
         self.on_events_connection_changed(self._services.events.state)
@@ -265,14 +309,20 @@ class MainWindow(QMainWindow):
             self._pending_signals[session_id].append(data)
 
     def on_events_connection_changed(self, state: str) -> None:
-        text = CONNECTION_TEXT.get(state, state)
+        template = CONNECTION_TEXT.get(state)
+        text = translate("MainWindow", template) if template else state
         self.connection_label.setText(text.format(server=self._services.server_url))
 
     def on_events_auth_failed(self, message: str) -> None:
-        self.session_expired.emit(message or "Your sign-in has expired. Please sign in again.")
+        self.session_expired.emit(
+            message or translate("MainWindow", "Your sign-in has expired. Please sign in again.")
+        )
 
     def on_model_session_waiting(self, session: SessionInfo) -> None:
-        self._notifier.notify("Customer waiting", f"{session.name} is waiting for you.")
+        self._notifier.notify(
+            translate("MainWindow", "Customer waiting"),
+            translate("MainWindow", "{name} is waiting for you.").format(name=session.name),
+        )
 
     # -- selection and actions -------------------------------------------------------
 
@@ -299,7 +349,11 @@ class MainWindow(QMainWindow):
         busy = session is not None and session.id in self._pending_signals
         self.start_action.setEnabled(state == "waiting" and not busy)
         self.hold_action.setEnabled(state in ("active", "on_hold"))
-        self.hold_action.setText("&Resume" if state == "on_hold" else "&Hold")
+        self.hold_action.setText(
+            translate("MainWindow", "&Resume")
+            if state == "on_hold"
+            else translate("MainWindow", "&Hold")
+        )
         self.end_action.setEnabled(session is not None and not session.is_final)
 
     def on_new_session_action_triggered(self) -> None:
@@ -345,6 +399,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self._settings, self._services.audio_status, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.settings_saved.connect(self.on_settings_dialog_saved)
+        dialog.language_changed.connect(self.on_settings_dialog_language_changed)
         dialog.open()
 
     def on_settings_dialog_saved(self, values: ConsoleSettings) -> None:
@@ -353,8 +408,14 @@ class MainWindow(QMainWindow):
             audio.input_device = values.input_device
             audio.output_device = values.output_device
 
+    def on_settings_dialog_language_changed(self) -> None:
+        self.statusBar().showMessage(
+            translate("MainWindow", "The console shows the new language after you restart it."),
+            10000,
+        )
+
     def on_sign_out_action_triggered(self) -> None:
-        if self._confirm_leaving("Sign out"):
+        if self._confirm_leaving("sign_out"):
             self._allow_close = True
             self.sign_out_requested.emit()
 
@@ -362,7 +423,7 @@ class MainWindow(QMainWindow):
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._allow_close and not self._confirm_leaving("Quit Lens"):
+        if not self._allow_close and not self._confirm_leaving("quit"):
             event.ignore()
             return
         self.save_geometry()
@@ -376,14 +437,13 @@ class MainWindow(QMainWindow):
         self._allow_close = True
         self.close()
 
-    def _confirm_leaving(self, title: str) -> bool:
+    def _confirm_leaving(self, how: str) -> bool:
+        """Ask before signing out or quitting (``how``) ends open sessions."""
         names = [tab.session.name for tab in self._tabs.values()]
         if not names:
             return True
-        text = (
-            f"You are in a session with {', '.join(names)}. "
-            f"{title} now ends the session for the customer too. Continue?"
-        )
+        title = translate("MainWindow", LEAVING_TITLE[how])
+        text = translate("MainWindow", LEAVING_TEXT[how]).format(names=", ".join(names))
         return self._prompter.confirm(self, title, text)
 
     # -- work ------------------------------------------------------------------------
@@ -451,9 +511,9 @@ class MainWindow(QMainWindow):
         self._tasks.spawn(self._close_tab(session.id))
         message = ENDED_BY_OTHERS.get(session.state)
         if message:
-            text = message.format(name=session.name)
+            text = translate("MainWindow", message).format(name=session.name)
             self.statusBar().showMessage(text, 10000)
-            self._prompter.inform(self, "Session ended", text)
+            self._prompter.inform(self, translate("MainWindow", "Session ended"), text)
 
     async def _close_tab(self, session_id: str) -> None:
         tab = self._tabs.pop(session_id, None)

@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 
 from lens_desktop.net.errors import ApiError
 from lens_desktop.net.models import CreatedSession, ServerConfig, SessionInfo, Technician
-from lens_desktop.ui.errors import PERMISSION_REASONS, describe_error
+from lens_desktop.ui.errors import describe_error, permission_reason
 from lens_desktop.ui.formatting import format_pin, pin_validity_text
+from lens_desktop.ui.language import translate
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.validation import validate_email, validate_name
 from lens_desktop.ui.widgets import BusyBar, InlineError, NoteLabel
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
     from lens_desktop.net.client import ServerClient
 
 SESSION_TYPES = (("Rescue Lens", "lens"),)
+"""A product name: the same in every language."""
 LANGUAGES = (("English", "en"), ("Nederlands", "nl"))
+"""The invitation's language, each named in itself: the same list in any interface language."""
 BASE_PERMISSIONS = ("lens_sessions", "private_sessions")
 
 
@@ -62,7 +65,7 @@ def refusal_reason(permissions: frozenset[str], method: str) -> str | None:
     """Why the technician may not create a session of ``method``; None when allowed."""
     for permission in (*BASE_PERMISSIONS, f"connect_{method}"):
         if permission not in permissions:
-            return PERMISSION_REASONS[permission]
+            return permission_reason(permission)
     return None
 
 
@@ -81,7 +84,7 @@ class PinDisplay(QWidget):
         self.validity = QLabel(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
-        layout.addWidget(QLabel("PIN code for the customer:", self))
+        layout.addWidget(QLabel(translate("NewSessionDialog", "PIN code for the customer:"), self))
         layout.addWidget(self.pin)
         layout.addWidget(self.validity)
         self.hide()
@@ -139,9 +142,12 @@ class PinPage(MethodPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
-            "Create a 6-digit PIN code. Read it to the customer, who types it on the "
-            "Lens start page.",
-            "&Create PIN code",
+            translate(
+                "NewSessionDialog",
+                "Create a 6-digit PIN code. Read it to the customer, who types it on the "
+                "Lens start page.",
+            ),
+            translate("NewSessionDialog", "&Create PIN code"),
             parent,
         )
         self.pin_display = PinDisplay(self)
@@ -153,23 +159,32 @@ class EmailPage(MethodPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
-            "Email the customer a link that opens Lens on their phone.", "E&mail link", parent
+            translate(
+                "NewSessionDialog", "Email the customer a link that opens Lens on their phone."
+            ),
+            translate("NewSessionDialog", "E&mail link"),
+            parent,
         )
         self.use_client = QRadioButton(
-            "Send email using my &default email client on this computer", self
+            translate(
+                "NewSessionDialog", "Send email using my &default email client on this computer"
+            ),
+            self,
         )
-        self.use_server = QRadioButton("Send email on my &behalf via the Lens servers", self)
+        self.use_server = QRadioButton(
+            translate("NewSessionDialog", "Send email on my &behalf via the Lens servers"), self
+        )
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.use_client)
         self.choice.addButton(self.use_server)
         self.use_server.setChecked(True)
         self.to = QLineEdit(self)
-        self.to.setPlaceholderText("customer@example.com")
+        self.to.setPlaceholderText(translate("NewSessionDialog", "customer@example.com"))
         self.to_error = InlineError(self)
         self.language = QComboBox(self)
         for label, code in LANGUAGES:
             self.language.addItem(label, code)
-        self.retry = QPushButton("&Retry", self)
+        self.retry = QPushButton(translate("NewSessionDialog", "&Retry"), self)
         self.retry.hide()
         self.pin_display = PinDisplay(self)
         self._lay_out()
@@ -178,11 +193,11 @@ class EmailPage(MethodPage):
         self.controls_layout.addWidget(self.use_client)
         self.controls_layout.addWidget(self.use_server)
         form = QFormLayout()
-        to_label = QLabel("&To:", self)
+        to_label = QLabel(translate("NewSessionDialog", "&To:"), self)
         to_label.setBuddy(self.to)
         form.addRow(to_label, self.to)
         form.addRow("", self.to_error)
-        language_label = QLabel("Lan&guage:", self)
+        language_label = QLabel(translate("NewSessionDialog", "Lan&guage:"), self)
         language_label.setBuddy(self.language)
         form.addRow(language_label, self.language)
         self.controls_layout.addLayout(form)
@@ -211,15 +226,18 @@ class LinkPage(MethodPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
-            "Create a link to send any way you like (chat, SMS). It opens Lens on the "
-            "customer's phone.",
-            "Create &link",
+            translate(
+                "NewSessionDialog",
+                "Create a link to send any way you like (chat, SMS). It opens Lens on the "
+                "customer's phone.",
+            ),
+            translate("NewSessionDialog", "Create &link"),
             parent,
         )
         self.link = QLineEdit(self)
         self.link.setReadOnly(True)
         self.link.hide()
-        self.copy = QPushButton("C&opy link", self)
+        self.copy = QPushButton(translate("NewSessionDialog", "C&opy link"), self)
         self.copy.hide()
         self.copied = NoteLabel("", self)
         row = QHBoxLayout()
@@ -248,7 +266,7 @@ class NewSessionDialog(QDialog):
         self._validity = config.pin_validity_seconds if config else None
         self._tasks = TaskOwner("new-session")
         self._session: SessionInfo | None = None
-        self.setWindowTitle("Create New Session")
+        self.setWindowTitle(translate("NewSessionDialog", "Create New Session"))
         self._build()
         self._connect_signals()
         self._apply_permissions()
@@ -261,13 +279,15 @@ class NewSessionDialog(QDialog):
             self.session_type.addItem(label, code)
         self.name = QLineEdit(self)
         self.name.setMaxLength(200)
-        self.name.setPlaceholderText("Customer's name or ticket number")
+        self.name.setPlaceholderText(
+            translate("NewSessionDialog", "Customer's name or ticket number")
+        )
         self.name_error = InlineError(self)
         self.tabs = QTabWidget(self)
         self.pin_page, self.email_page, self.link_page = PinPage(), EmailPage(), LinkPage()
-        self.tabs.addTab(self.pin_page, "&PIN code")
-        self.tabs.addTab(self.email_page, "E&mail")
-        self.tabs.addTab(self.link_page, "Lin&k")
+        self.tabs.addTab(self.pin_page, translate("NewSessionDialog", "&PIN code"))
+        self.tabs.addTab(self.email_page, translate("NewSessionDialog", "E&mail"))
+        self.tabs.addTab(self.link_page, translate("NewSessionDialog", "Lin&k"))
         self.server_error = InlineError(self)
         self.busy = BusyBar(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -275,9 +295,9 @@ class NewSessionDialog(QDialog):
 
     def _lay_out(self) -> None:
         form = QFormLayout()
-        type_label = QLabel("Session &type:", self)
+        type_label = QLabel(translate("NewSessionDialog", "Session &type:"), self)
         type_label.setBuddy(self.session_type)
-        name_label = QLabel("&Name:", self)
+        name_label = QLabel(translate("NewSessionDialog", "&Name:"), self)
         name_label.setBuddy(self.name)
         form.addRow(type_label, self.session_type)
         form.addRow(name_label, self.name)
@@ -391,7 +411,9 @@ class NewSessionDialog(QDialog):
 
     def on_link_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.link_page.link.text())
-        self.link_page.copied.setText("Link copied to the clipboard.")
+        self.link_page.copied.setText(
+            translate("NewSessionDialog", "Link copied to the clipboard.")
+        )
 
     # -- work ------------------------------------------------------------------------
 
@@ -454,18 +476,30 @@ class NewSessionDialog(QDialog):
         page.copy.show()
         page.copy.setDefault(True)
         page.copy.setFocus()
-        page.show_result(f"Send this link to {session.name}. It works once.")
+        page.show_result(
+            translate("NewSessionDialog", "Send this link to {name}. It works once.").format(
+                name=session.name
+            )
+        )
 
     def _open_mail_client(self, created: CreatedSession) -> None:
         mailto: dict[str, Any] = created.mailto or {}
         page = self.email_page
         page.pin_display.show_session(created.session, self._validity)
         if QDesktopServices.openUrl(QUrl(str(mailto.get("url", "")))):
-            page.show_result("Your email program opened with the invitation. Send it from there.")
+            page.show_result(
+                translate(
+                    "NewSessionDialog",
+                    "Your email program opened with the invitation. Send it from there.",
+                )
+            )
         else:
             page.show_result(
-                "No email program could be opened. Read the PIN to the customer, or use "
-                "the Link tab next time."
+                translate(
+                    "NewSessionDialog",
+                    "No email program could be opened. Read the PIN to the customer, or use "
+                    "the Link tab next time.",
+                )
             )
 
     def _show_email_sent(self, session: SessionInfo, email: dict[str, Any], to: str) -> None:
@@ -474,18 +508,24 @@ class NewSessionDialog(QDialog):
         page.pin_display.show_session(session, self._validity)
         address = email.get("to") or to
         if email.get("status") == "outbox":
-            page.show_result(f"Email written to the server's outbox for {address}.")
+            template = translate(
+                "NewSessionDialog", "Email written to the server's outbox for {address}."
+            )
         else:
-            page.show_result(f"Email sent to {address}.")
+            template = translate("NewSessionDialog", "Email sent to {address}.")
+        page.show_result(template.format(address=address))
 
     def _show_email_failed(self, session: SessionInfo, exc: ApiError) -> None:
         page = self.email_page
         page.pin_display.show_session(session, self._validity)
         page.show_result("")
-        reason = exc.message.rstrip(".")
+        reason = exc.message.rstrip(".")  # the server's words, as they arrive
         self.server_error.show_error(
-            f"The email could not be sent: {reason}. The session and its PIN stay valid: "
-            "press Retry, or read the PIN to the customer."
+            translate(
+                "NewSessionDialog",
+                "The email could not be sent: {reason}. The session and its PIN stay valid: "
+                "press Retry, or read the PIN to the customer.",
+            ).format(reason=reason)
         )
         page.retry.show()
         page.retry.setDefault(True)

@@ -1,8 +1,8 @@
 """Getting the technician's attention when a customer starts waiting.
 
-A tray balloon where the desktop has a system tray, and a sound. Both are handed in so
-tests (and the packaging engineer's real sound) can replace them; ``notified`` lets a
-test see what the technician was told.
+A tray balloon where the desktop has a system tray, and a sound: the console hands in
+the chime's ``play`` (lens_desktop/media/chime.py, which beeps itself where it cannot
+play), tests a silent one. ``notified`` lets a test see what the technician was told.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -33,6 +34,7 @@ from lens_desktop.ui.formatting import (
     seconds_since,
     state_label,
 )
+from lens_desktop.ui.language import translate
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -52,7 +54,15 @@ class SessionTableModel(QAbstractTableModel):
     """Rows are sessions, newest first; columns are the constants below."""
 
     NAME, STATUS, CONNECTION, PIN, CREATED, WAITING = range(6)
-    HEADERS = ("Name", "Status", "Connection", "PIN", "Created", "Waiting")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("SessionList", "Name"),
+        QT_TRANSLATE_NOOP("SessionList", "Status"),
+        QT_TRANSLATE_NOOP("SessionList", "Connection"),
+        QT_TRANSLATE_NOOP("SessionList", "PIN"),
+        QT_TRANSLATE_NOOP("SessionList", "Created"),
+        QT_TRANSLATE_NOOP("SessionList", "Waiting"),
+    )
+    """English source texts of the column headers; ``headerData`` translates them."""
     SessionRole = Qt.ItemDataRole.UserRole + 1
 
     session_waiting = Signal(object)
@@ -202,7 +212,7 @@ class SessionTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return translate("SessionList", self.HEADERS[section])
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

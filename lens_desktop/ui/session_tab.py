@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lens_desktop.ui.language import translate
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
 from lens_desktop.ui.widgets import ERROR_STYLE
@@ -32,36 +33,59 @@ if TYPE_CHECKING:
     from lens_desktop.ui.services import ConsoleServices
 
 PEER_OVERLAYS = {
-    "connecting": "Connecting…",
-    "reconnecting": "Reconnecting…",
-    "failed": "The connection to the customer failed. Waiting for the customer to reconnect…",
-    "closed": "The video has ended.",
+    "connecting": QT_TRANSLATE_NOOP("SessionTab", "Connecting…"),
+    "reconnecting": QT_TRANSLATE_NOOP("SessionTab", "Reconnecting…"),
+    "failed": QT_TRANSLATE_NOOP(
+        "SessionTab",
+        "The connection to the customer failed. Waiting for the customer to reconnect…",
+    ),
+    "closed": QT_TRANSLATE_NOOP("SessionTab", "The video has ended."),
 }
-SESSION_OVERLAYS = {"on_hold": "On hold", "reconnecting": "Reconnecting…"}
+SESSION_OVERLAYS = {
+    "on_hold": QT_TRANSLATE_NOOP("SessionTab", "On hold"),
+    "reconnecting": QT_TRANSLATE_NOOP("SessionTab", "Reconnecting…"),
+}
+"""English source texts of the overlays; ``overlay_text`` translates them."""
 
 
 def overlay_text(session_state: str, peer_state: str, camera_paused: bool) -> str:
     """What the picture says on top, most important first ('' for none)."""
     if session_state in SESSION_OVERLAYS:
-        return SESSION_OVERLAYS[session_state]
+        return translate("SessionTab", SESSION_OVERLAYS[session_state])
     if peer_state != "connected":
-        return PEER_OVERLAYS.get(peer_state, "")
+        text = PEER_OVERLAYS.get(peer_state)
+        return translate("SessionTab", text) if text else ""
     if camera_paused:
-        return "The customer paused the camera"
+        return translate("SessionTab", "The customer paused the camera")
     return ""
 
 
 def stats_text(stats: dict[str, Any]) -> str:
-    """One line of live statistics, as a technician reads it."""
+    """One line of live statistics, as a technician reads it (units stay international)."""
     rtt = stats.get("rtt_ms")
+    resolution = stats.get("resolution")
     parts = [
-        str(stats.get("resolution") or "no video").replace("x", "\u00d7"),
+        str(resolution).replace("x", "\u00d7")
+        if resolution
+        else translate("SessionTab", "no video"),
         f"{stats.get('fps', 0):.0f} fps",
         f"{stats.get('bitrate_kbps', 0):,.0f} kbps",
-        f"loss {stats.get('packet_loss_pct', 0):.1f} %",
-        f"RTT {rtt:.0f} ms" if rtt is not None else "RTT n/a",
+        translate("SessionTab", "loss {percent:.1f} %").format(
+            percent=stats.get("packet_loss_pct", 0)
+        ),
+        f"RTT {rtt:.0f} ms" if rtt is not None else translate("SessionTab", "RTT n/a"),
     ]
     return "  ·  ".join(parts)
+
+
+def audio_note_text(reason: str) -> str:
+    """Why the audio controls are off. The audio engine words its reason in English,
+    usually as "Audio unavailable: <detail>"; the lead-in is the console's and
+    translated, the detail stays the engine's."""
+    detail = reason.removeprefix("Audio unavailable: ") or translate(
+        "SessionTab", "no audio engine"
+    )
+    return translate("SessionTab", "Audio unavailable: {reason}").format(reason=detail)
 
 
 class SessionTab(QWidget):
@@ -93,14 +117,26 @@ class SessionTab(QWidget):
 
     def _build(self) -> None:
         self.video = VideoView(self)
-        self.actual_size = self._toggle("&Actual size", "Show the picture pixel for pixel")
-        self.show_stats = self._toggle("S&tatistics", "Show live video statistics")
-        self.mic_mute = self._toggle("Mute &mic", "Stop sending your microphone")
-        self.speaker_mute = self._toggle("Mute s&peaker", "Silence the customer")
+        self.actual_size = self._toggle(
+            translate("SessionTab", "&Actual size"),
+            translate("SessionTab", "Show the picture pixel for pixel"),
+        )
+        self.show_stats = self._toggle(
+            translate("SessionTab", "S&tatistics"),
+            translate("SessionTab", "Show live video statistics"),
+        )
+        self.mic_mute = self._toggle(
+            translate("SessionTab", "Mute &mic"),
+            translate("SessionTab", "Stop sending your microphone"),
+        )
+        self.speaker_mute = self._toggle(
+            translate("SessionTab", "Mute s&peaker"),
+            translate("SessionTab", "Silence the customer"),
+        )
         self.volume = QSlider(Qt.Orientation.Horizontal, self)
         self.volume.setRange(0, 100)
         self.volume.setMaximumWidth(140)
-        self.volume.setAccessibleName("Speaker volume")
+        self.volume.setAccessibleName(translate("SessionTab", "Speaker volume"))
         self.volume.setValue(100)
         self.audio_note = QLabel(self)
         self.audio_note.setStyleSheet(ERROR_STYLE)
@@ -126,7 +162,7 @@ class SessionTab(QWidget):
         controls.addWidget(self.audio_note)
         for widget in (self.mic_mute, self.speaker_mute):
             controls.addWidget(widget)
-        volume_label = QLabel("&Volume", self)
+        volume_label = QLabel(translate("SessionTab", "&Volume"), self)
         volume_label.setBuddy(self.volume)
         controls.addWidget(volume_label)
         controls.addWidget(self.volume)
@@ -143,9 +179,7 @@ class SessionTab(QWidget):
         for widget in (self.mic_mute, self.speaker_mute, self.volume):
             widget.setEnabled(usable)
         if not usable:
-            reason = status.reason or "no audio engine"
-            prefix = "" if reason.startswith("Audio unavailable") else "Audio unavailable: "
-            self.audio_note.setText(prefix + reason)
+            self.audio_note.setText(audio_note_text(status.reason))
             return
         assert audio is not None
         self.mic_mute.setChecked(audio.mic_muted)
@@ -215,7 +249,7 @@ class SessionTab(QWidget):
     def on_show_stats_toggled(self, checked: bool) -> None:
         self.stats.setVisible(checked)
         if checked and not self.stats.text():
-            self.stats.setText("Waiting for statistics…")
+            self.stats.setText(translate("SessionTab", "Waiting for statistics…"))
 
     def on_mic_mute_toggled(self, checked: bool) -> None:
         if self._services.audio is not None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from lens_desktop.net.errors import ApiError
 from lens_desktop.ui.errors import describe_error
+from lens_desktop.ui.language import translate
 from lens_desktop.ui.services import SignInServices
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.validation import (
@@ -59,7 +60,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self._services = services
         self._tasks = TaskOwner("sign-in")
-        self.setWindowTitle("Sign in to Lens")
+        self.setWindowTitle(translate("SignInDialog", "Sign in to Lens"))
         self._build()
         self._connect_signals()
         self._apply_keyring_availability()
@@ -72,12 +73,12 @@ class SignInDialog(QDialog):
         self.notice.setStyleSheet("background: #fff4ce; padding: 6px; border-radius: 3px;")
         self.notice.hide()
         self.server_url = QLineEdit(self)
-        self.server_url.setPlaceholderText("https://lens.example.com")
+        self.server_url.setPlaceholderText("https://lens.example.com")  # an address: not translated
         self.email = QLineEdit(self)
-        self.email.setPlaceholderText("you@example.com")
+        self.email.setPlaceholderText(translate("SignInDialog", "you@example.com"))
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.remember = QCheckBox("&Remember me on this computer", self)
+        self.remember = QCheckBox(translate("SignInDialog", "&Remember me on this computer"), self)
         self.remember_reason = NoteLabel("", self)
         self.remember_reason.hide()
         self.errors = {name: InlineError(self) for name in ("server_url", "email", "password")}
@@ -85,7 +86,7 @@ class SignInDialog(QDialog):
         self.busy = BusyBar(self)
         self.buttons = QDialogButtonBox(self)
         self.sign_in_button = self.buttons.addButton(
-            "&Sign in", QDialogButtonBox.ButtonRole.AcceptRole
+            translate("SignInDialog", "&Sign in"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.sign_in_button.setDefault(True)
@@ -95,9 +96,9 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         for label, name, field in (
-            ("Ser&ver:", "server_url", self.server_url),
-            ("&Email:", "email", self.email),
-            ("&Password:", "password", self.password),
+            (translate("SignInDialog", "Ser&ver:"), "server_url", self.server_url),
+            (translate("SignInDialog", "&Email:"), "email", self.email),
+            (translate("SignInDialog", "&Password:"), "password", self.password),
         ):
             form.addRow(label, field)
             form.addRow("", self.errors[name])

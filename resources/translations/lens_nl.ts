@@ -1,0 +1,632 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="nl">
+<context>
+    <name>Console</name>
+    <message>
+        <source>Your sign-in has expired. Please sign in again.</source>
+        <translation>Uw aanmelding is verlopen. Meld u opnieuw aan.</translation>
+    </message>
+    <message>
+        <source>Demo mode: a local Lens server runs at {url}; you are signed in as {email}.
+
+1. Press New Session (Ctrl+N), type a name, and create a session: PIN code, or Email with “send on my behalf” (the email is written to
+    {outbox}).
+2. Be the customer: open the link from that email in a browser on this computer (or open {url}/ and type the PIN) — or run:
+    lens-customer --server {url} --pin &lt;PIN&gt;
+3. When the customer appears in the list as Waiting, select it and press Start.</source>
+        <translation>Demomodus: er draait een lokale Lens-server op {url}; u bent aangemeld als {email}.
+
+1. Klik op Nieuwe sessie (Ctrl+N), typ een naam en maak een sessie: Pincode, of E-mail met ‘namens mij verzenden’ (de e-mail wordt opgeslagen in
+    {outbox}).
+2. Speel zelf de klant: open de koppeling uit die e-mail in een browser op deze computer (of open {url}/ en typ de pincode), of voer uit:
+    lens-customer --server {url} --pin &lt;PIN&gt;
+3. Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Starten.</translation>
+    </message>
+    <message>
+        <source>Could not sign in to the demo server: {error}</source>
+        <translation>Aanmelden bij de demoserver is mislukt: {error}</translation>
+    </message>
+    <message>
+        <source>Your saved sign-in has expired. Please sign in again.</source>
+        <translation>Uw opgeslagen aanmelding is verlopen. Meld u opnieuw aan.</translation>
+    </message>
+    <message>
+        <source>Could not sign in with your saved sign-in: {error}</source>
+        <translation>Aanmelden met uw opgeslagen aanmelding is mislukt: {error}</translation>
+    </message>
+    <message>
+        <source>Lens Technician Console</source>
+        <translation>Lens Technicusconsole</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>Your group is not allowed to run Lens sessions.</source>
+        <translation>Uw groep mag geen Lens-sessies houden.</translation>
+    </message>
+    <message>
+        <source>Your group is not allowed to run private sessions.</source>
+        <translation>Uw groep mag geen privésessies houden.</translation>
+    </message>
+    <message>
+        <source>Your group is not allowed to connect by PIN code.</source>
+        <translation>Uw groep mag niet verbinden met een pincode.</translation>
+    </message>
+    <message>
+        <source>Your group is not allowed to connect by email.</source>
+        <translation>Uw groep mag niet verbinden via e-mail.</translation>
+    </message>
+    <message>
+        <source>Your group is not allowed to connect by link.</source>
+        <translation>Uw groep mag niet verbinden via een koppeling.</translation>
+    </message>
+    <message>
+        <source>You already have an active Lens session ({name}). End it or put it on hold before starting another.</source>
+        <translation>U hebt al een actieve Lens-sessie ({name}). Beëindig die sessie of zet hem in de wacht voordat u een nieuwe start.</translation>
+    </message>
+    <message>
+        <source>You already have an active Lens session. End it or put it on hold before starting another.</source>
+        <translation>U hebt al een actieve Lens-sessie. Beëindig die sessie of zet hem in de wacht voordat u een nieuwe start.</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {error}. Try again.</source>
+        <translation>Er is iets misgegaan: {error}. Probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>{reason} Ask your administrator if you need it.</source>
+        <translation>{reason} Vraag uw beheerder erom als u dit nodig hebt.</translation>
+    </message>
+    <message>
+        <source>Your sign-in has expired. Please sign in again.</source>
+        <translation>Uw aanmelding is verlopen. Meld u opnieuw aan.</translation>
+    </message>
+    <message>
+        <source>The email address or password is wrong.</source>
+        <translation>Het e-mailadres of het wachtwoord klopt niet.</translation>
+    </message>
+    <message>
+        <source>The server refused the request ({code}).</source>
+        <translation>De server heeft het verzoek geweigerd ({code}).</translation>
+    </message>
+</context>
+<context>
+    <name>Formatting</name>
+    <message>
+        <source>Connecting</source>
+        <translation>Verbinden</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wachtend</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actief</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>In de wacht</translation>
+    </message>
+    <message>
+        <source>Reconnecting</source>
+        <translation>Opnieuw verbinden</translation>
+    </message>
+    <message>
+        <source>Ended by you</source>
+        <translation>Beëindigd door u</translation>
+    </message>
+    <message>
+        <source>Ended by customer</source>
+        <translation>Beëindigd door klant</translation>
+    </message>
+    <message>
+        <source>Timed out</source>
+        <translation>Time-out</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Verlopen</translation>
+    </message>
+    <message>
+        <source>PIN code</source>
+        <translation>Pincode</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Koppeling</translation>
+    </message>
+    <message>
+        <source>valid until {until}</source>
+        <translation>geldig tot {until}</translation>
+    </message>
+    <message>
+        <source>valid until {until} (1 minute)</source>
+        <translation>geldig tot {until} (1 minuut)</translation>
+    </message>
+    <message>
+        <source>valid until {until} ({minutes} minutes)</source>
+        <translation>geldig tot {until} ({minutes} minuten)</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Connecting to {server}…</source>
+        <translation>Verbinden met {server}…</translation>
+    </message>
+    <message>
+        <source>Connected to {server}</source>
+        <translation>Verbonden met {server}</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>Opnieuw verbinden…</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>Niet verbonden</translation>
+    </message>
+    <message>
+        <source>{name} ended the session.</source>
+        <translation>{name} heeft de sessie beëindigd.</translation>
+    </message>
+    <message>
+        <source>The session with {name} timed out: the customer did not come back.</source>
+        <translation>De sessie met {name} is gestopt na een time-out: de klant is niet teruggekomen.</translation>
+    </message>
+    <message>
+        <source>The session with {name} expired.</source>
+        <translation>De sessie met {name} is verlopen.</translation>
+    </message>
+    <message>
+        <source>You are in a session with {names}. Signing out ends the session for the customer too. Continue?</source>
+        <translation>U bent in een sessie met {names}. Als u zich afmeldt, wordt de sessie ook voor de klant beëindigd. Doorgaan?</translation>
+    </message>
+    <message>
+        <source>You are in a session with {names}. Quitting Lens ends the session for the customer too. Continue?</source>
+        <translation>U bent in een sessie met {names}. Als u Lens afsluit, wordt de sessie ook voor de klant beëindigd. Doorgaan?</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Afmelden</translation>
+    </message>
+    <message>
+        <source>Quit Lens</source>
+        <translation>Lens afsluiten</translation>
+    </message>
+    <message>
+        <source>Lens Technician Console</source>
+        <translation>Lens Technicusconsole</translation>
+    </message>
+    <message>
+        <source>Session list</source>
+        <translation>Sessielijst</translation>
+    </message>
+    <message>
+        <source>No active session.
+Select a waiting customer in the list and press Start.</source>
+        <translation>Geen actieve sessie.
+Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
+    </message>
+    <message>
+        <source>Session &amp;list</source>
+        <translation>Sessie&amp;lijst</translation>
+    </message>
+    <message>
+        <source>&amp;New Session…</source>
+        <translation>&amp;Nieuwe sessie…</translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation>&amp;Starten</translation>
+    </message>
+    <message>
+        <source>&amp;Hold</source>
+        <translation>In &amp;wacht zetten</translation>
+    </message>
+    <message>
+        <source>&amp;End</source>
+        <translation>&amp;Beëindigen</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>&amp;Instellingen…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>&amp;Afmelden</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>A&amp;fsluiten</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sessie</translation>
+    </message>
+    <message>
+        <source>&amp;Console</source>
+        <translation>&amp;Console</translation>
+    </message>
+    <message>
+        <source>&amp;Session</source>
+        <translation>&amp;Sessie</translation>
+    </message>
+    <message>
+        <source>Signed in as {name}</source>
+        <translation>Aangemeld als {name}</translation>
+    </message>
+    <message>
+        <source>Your sign-in has expired. Please sign in again.</source>
+        <translation>Uw aanmelding is verlopen. Meld u opnieuw aan.</translation>
+    </message>
+    <message>
+        <source>Customer waiting</source>
+        <translation>Klant wacht</translation>
+    </message>
+    <message>
+        <source>{name} is waiting for you.</source>
+        <translation>{name} wacht op u.</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Hervatten</translation>
+    </message>
+    <message>
+        <source>The console shows the new language after you restart it.</source>
+        <translation>De console toont de nieuwe taal nadat u hem opnieuw hebt gestart.</translation>
+    </message>
+    <message>
+        <source>Session ended</source>
+        <translation>Sessie beëindigd</translation>
+    </message>
+</context>
+<context>
+    <name>NewSessionDialog</name>
+    <message>
+        <source>PIN code for the customer:</source>
+        <translation>Pincode voor de klant:</translation>
+    </message>
+    <message>
+        <source>Create a 6-digit PIN code. Read it to the customer, who types it on the Lens start page.</source>
+        <translation>Maak een pincode van 6 cijfers. Lees die voor aan de klant, die hem invoert op de startpagina van Lens.</translation>
+    </message>
+    <message>
+        <source>&amp;Create PIN code</source>
+        <translation>Pincode &amp;maken</translation>
+    </message>
+    <message>
+        <source>Email the customer a link that opens Lens on their phone.</source>
+        <translation>Mail de klant een koppeling die Lens op de telefoon opent.</translation>
+    </message>
+    <message>
+        <source>E&amp;mail link</source>
+        <translation>Koppeling &amp;mailen</translation>
+    </message>
+    <message>
+        <source>Send email using my &amp;default email client on this computer</source>
+        <translation>E-mail verzenden met mijn stan&amp;daard e-mailprogramma op deze computer</translation>
+    </message>
+    <message>
+        <source>Send email on my &amp;behalf via the Lens servers</source>
+        <translation>E-mail namens mij verzenden &amp;via de Lens-servers</translation>
+    </message>
+    <message>
+        <source>customer@example.com</source>
+        <translation>klant@example.com</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>Opnieuw p&amp;roberen</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;Aan:</translation>
+    </message>
+    <message>
+        <source>Lan&amp;guage:</source>
+        <translation>Taa&amp;l:</translation>
+    </message>
+    <message>
+        <source>Create a link to send any way you like (chat, SMS). It opens Lens on the customer&apos;s phone.</source>
+        <translation>Maak een koppeling die u op elke gewenste manier verstuurt (chat, sms). De koppeling opent Lens op de telefoon van de klant.</translation>
+    </message>
+    <message>
+        <source>Create &amp;link</source>
+        <translation>Koppeling &amp;maken</translation>
+    </message>
+    <message>
+        <source>C&amp;opy link</source>
+        <translation>Koppeling &amp;kopiëren</translation>
+    </message>
+    <message>
+        <source>Create New Session</source>
+        <translation>Nieuwe sessie maken</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s name or ticket number</source>
+        <translation>Naam van de klant of ticketnummer</translation>
+    </message>
+    <message>
+        <source>&amp;PIN code</source>
+        <translation>&amp;Pincode</translation>
+    </message>
+    <message>
+        <source>E&amp;mail</source>
+        <translation>&amp;E-mail</translation>
+    </message>
+    <message>
+        <source>Lin&amp;k</source>
+        <translation>K&amp;oppeling</translation>
+    </message>
+    <message>
+        <source>Session &amp;type:</source>
+        <translation>Sessie&amp;type:</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Naam:</translation>
+    </message>
+    <message>
+        <source>Link copied to the clipboard.</source>
+        <translation>Koppeling gekopieerd naar het klembord.</translation>
+    </message>
+    <message>
+        <source>Send this link to {name}. It works once.</source>
+        <translation>Stuur deze koppeling naar {name}. Hij werkt één keer.</translation>
+    </message>
+    <message>
+        <source>Your email program opened with the invitation. Send it from there.</source>
+        <translation>Uw e-mailprogramma is geopend met de uitnodiging. Verzend die vanuit dat programma.</translation>
+    </message>
+    <message>
+        <source>No email program could be opened. Read the PIN to the customer, or use the Link tab next time.</source>
+        <translation>Er kon geen e-mailprogramma worden geopend. Lees de pincode voor aan de klant, of gebruik de volgende keer het tabblad Koppeling.</translation>
+    </message>
+    <message>
+        <source>Email written to the server&apos;s outbox for {address}.</source>
+        <translation>E-mail voor {address} in het postvak Uit van de server gezet.</translation>
+    </message>
+    <message>
+        <source>Email sent to {address}.</source>
+        <translation>E-mail verzonden naar {address}.</translation>
+    </message>
+    <message>
+        <source>The email could not be sent: {reason}. The session and its PIN stay valid: press Retry, or read the PIN to the customer.</source>
+        <translation>De e-mail kon niet worden verzonden: {reason}. De sessie en de pincode blijven geldig: klik op Opnieuw proberen, of lees de pincode voor aan de klant.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionList</name>
+    <message>
+        <source>Name</source>
+        <translation>Naam</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Verbinding</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>Pincode</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Gemaakt</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wachttijd</translation>
+    </message>
+</context>
+<context>
+    <name>SessionTab</name>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbinden…</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>Opnieuw verbinden…</translation>
+    </message>
+    <message>
+        <source>The connection to the customer failed. Waiting for the customer to reconnect…</source>
+        <translation>De verbinding met de klant is mislukt. Wachten tot de klant opnieuw verbinding maakt…</translation>
+    </message>
+    <message>
+        <source>The video has ended.</source>
+        <translation>De video is gestopt.</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>In de wacht</translation>
+    </message>
+    <message>
+        <source>The customer paused the camera</source>
+        <translation>De klant heeft de camera gepauzeerd</translation>
+    </message>
+    <message>
+        <source>no video</source>
+        <translation>geen video</translation>
+    </message>
+    <message>
+        <source>loss {percent:.1f} %</source>
+        <translation>verlies {percent:.1f} %</translation>
+    </message>
+    <message>
+        <source>RTT n/a</source>
+        <translation>RTT n.v.t.</translation>
+    </message>
+    <message>
+        <source>no audio engine</source>
+        <translation>geen audio-engine</translation>
+    </message>
+    <message>
+        <source>Audio unavailable: {reason}</source>
+        <translation>Geen geluid: {reason}</translation>
+    </message>
+    <message>
+        <source>&amp;Actual size</source>
+        <translation>&amp;Ware grootte</translation>
+    </message>
+    <message>
+        <source>Show the picture pixel for pixel</source>
+        <translation>Het beeld pixel voor pixel tonen</translation>
+    </message>
+    <message>
+        <source>S&amp;tatistics</source>
+        <translation>S&amp;tatistieken</translation>
+    </message>
+    <message>
+        <source>Show live video statistics</source>
+        <translation>Live videostatistieken tonen</translation>
+    </message>
+    <message>
+        <source>Mute &amp;mic</source>
+        <translation>&amp;Microfoon dempen</translation>
+    </message>
+    <message>
+        <source>Stop sending your microphone</source>
+        <translation>Uw microfoon niet meer doorgeven</translation>
+    </message>
+    <message>
+        <source>Mute s&amp;peaker</source>
+        <translation>L&amp;uidspreker dempen</translation>
+    </message>
+    <message>
+        <source>Silence the customer</source>
+        <translation>De klant niet meer laten horen</translation>
+    </message>
+    <message>
+        <source>Speaker volume</source>
+        <translation>Luidsprekervolume</translation>
+    </message>
+    <message>
+        <source>&amp;Volume</source>
+        <translation>&amp;Volume</translation>
+    </message>
+    <message>
+        <source>Waiting for statistics…</source>
+        <translation>Wachten op statistieken…</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>System default</source>
+        <translation>Systeemstandaard</translation>
+    </message>
+    <message>
+        <source>Lens Settings</source>
+        <translation>Lens-instellingen</translation>
+    </message>
+    <message>
+        <source>The console shows the new language after you restart it.</source>
+        <translation>De console toont de nieuwe taal nadat u hem opnieuw hebt gestart.</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone:</source>
+        <translation>&amp;Microfoon:</translation>
+    </message>
+    <message>
+        <source>&amp;Speaker:</source>
+        <translation>&amp;Luidspreker:</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Taal:</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in to Lens</source>
+        <translation>Aanmelden bij Lens</translation>
+    </message>
+    <message>
+        <source>you@example.com</source>
+        <translation>uw.naam@example.com</translation>
+    </message>
+    <message>
+        <source>&amp;Remember me on this computer</source>
+        <translation>Aangemeld &amp;blijven op deze computer</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in</source>
+        <translation>&amp;Aanmelden</translation>
+    </message>
+    <message>
+        <source>Ser&amp;ver:</source>
+        <translation>&amp;Server:</translation>
+    </message>
+    <message>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-mail:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Wachtwoord:</translation>
+    </message>
+</context>
+<context>
+    <name>Validation</name>
+    <message>
+        <source>Enter the customer&apos;s name or another way to recognise the session.</source>
+        <translation>Vul de naam van de klant in, of iets anders waaraan u de sessie herkent.</translation>
+    </message>
+    <message>
+        <source>The name is too long ({length} characters; at most {maximum}).</source>
+        <translation>De naam is te lang ({length} tekens; maximaal {maximum}).</translation>
+    </message>
+    <message>
+        <source>The name may contain only printable characters (no line breaks or tabs).</source>
+        <translation>De naam mag alleen afdrukbare tekens bevatten (geen regeleinden of tabs).</translation>
+    </message>
+    <message>
+        <source>Enter the customer&apos;s email address.</source>
+        <translation>Vul het e-mailadres van de klant in.</translation>
+    </message>
+    <message>
+        <source>Not a valid email address: {reason}</source>
+        <translation>Geen geldig e-mailadres: {reason}</translation>
+    </message>
+    <message>
+        <source>Enter the address of your Lens server, for example https://lens.example.com.</source>
+        <translation>Vul het adres van uw Lens-server in, bijvoorbeeld https://lens.example.com.</translation>
+    </message>
+    <message>
+        <source>The server address must start with https:// (or http:// on a test setup).</source>
+        <translation>Het serveradres moet beginnen met https:// (of http:// bij een testopstelling).</translation>
+    </message>
+    <message>
+        <source>The server address has an invalid port.</source>
+        <translation>Het serveradres bevat een ongeldige poort.</translation>
+    </message>
+    <message>
+        <source>The server address needs a host name, for example https://lens.example.com.</source>
+        <translation>Het serveradres moet een hostnaam bevatten, bijvoorbeeld https://lens.example.com.</translation>
+    </message>
+    <message>
+        <source>Enter the email address you sign in with.</source>
+        <translation>Vul het e-mailadres in waarmee u zich aanmeldt.</translation>
+    </message>
+    <message>
+        <source>That does not look like an email address.</source>
+        <translation>Dat lijkt geen e-mailadres.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Vul uw wachtwoord in.</translation>
+    </message>
+</context>
+</TS>

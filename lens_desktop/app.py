@@ -21,6 +21,9 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from lens_desktop import resources
 from lens_desktop.demo import DemoInfo, DemoServer, DemoServerError
+from lens_desktop.live_check import add_arguments as add_live_check_arguments
+from lens_desktop.live_check import options_from_args as live_check_options
+from lens_desktop.live_check import run_live_check
 from lens_desktop.net.errors import ApiError
 from lens_desktop.ui.errors import describe_error
 from lens_desktop.ui.language import (
@@ -267,6 +270,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--demo", action="store_true", help="run against an embedded local demo server"
     )
     parser.add_argument("--self-check", action="store_true", help="check the installation")
+    add_live_check_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -343,6 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lens_desktop.self_check import run_self_check
 
         return run_self_check()
+    if args.live_check:
+        return run_live_check(live_check_options(args))
     if not args.demo:
         return run_console(args.server)
     server = DemoServer()

@@ -25,6 +25,8 @@ import asyncio
 import contextlib
 import fractions
 import logging
+import os
+import threading
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -44,6 +46,8 @@ OUTPUT_LATENCY_S = 0.040
 """Device buffer behind the callback: enough to ride out the callback waiting for the
 GIL; the jitter buffer, not the device, is where latency is spent."""
 OUTPUT_BLOCK_S = 0.010
+CALLBACK_PRIORITY = 10
+"""SCHED_FIFO priority asked for PortAudio's callback threads (rtkit grants up to 20)."""
 MIC_QUEUE_MAX = 10
 """Blocks kept when the sender lags (200 ms); older ones are dropped."""
 
@@ -72,6 +76,24 @@ class AudioStatus:
     reason: str
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+
+
+def request_realtime() -> bool:
+    """Ask for real-time scheduling of the calling thread, as audio programs do.
+
+    On a loaded machine the callback threads waited several times their CPU time for
+    a core (docs/performance.md), and a late callback is a click. Allowed for root,
+    with an ``rtprio`` limit (the ``audio`` group on many distributions) or via
+    ``CAP_SYS_NICE``; elsewhere it is refused and the thread stays as it was.
+    """
+    policy = getattr(os, "SCHED_FIFO", None)
+    if policy is None:
+        return False
+    try:
+        os.sched_setscheduler(0, policy, os.sched_param(CALLBACK_PRIORITY))
+    except OSError:
+        return False
+    return True
 
 
 class MicrophoneTrack(MediaStreamTrack):
@@ -141,6 +163,10 @@ class AudioEngine:
         although the jitter buffer may not have."""
         self.mic_overflows = 0
         """PortAudio's ``input_overflow``: microphone samples lost before we read them."""
+        self.realtime_threads: dict[str, bool] = {}
+        """Per stream ("output", "input"): whether its callback thread got real-time
+        scheduling (see :func:`request_realtime`)."""
+        self._callback_threads: dict[str, int] = {}
         self._closed = False
 
     # -- device discovery -------------------------------------------------------------
@@ -236,6 +262,7 @@ class AudioEngine:
         inside the callback would stop the stream.
         """
         del frames, time
+        self._prioritise("output")
         if status.output_underflow:
             self.device_underflows += 1
         mono = np.frombuffer(outdata, dtype=np.float32)
@@ -246,6 +273,13 @@ class AudioEngine:
             mono.fill(0)
         elif self._volume != 1.0:
             mono *= self._volume
+
+    def _prioritise(self, stream: str) -> None:
+        """Once per callback thread (PortAudio may start a new one): ask for RT."""
+        ident = threading.get_ident()
+        if self._callback_threads.get(stream) != ident:
+            self._callback_threads[stream] = ident
+            self.realtime_threads[stream] = request_realtime()
 
     async def _play(self, track: MediaStreamTrack) -> None:
         assert self._buffer is not None and self._output is not None
@@ -293,6 +327,7 @@ class AudioEngine:
     def _on_input(self, indata: Any, frames: int, time: Any, status: Any) -> None:
         """PortAudio thread: copy the block and hand it to the loop."""
         del frames, time
+        self._prioritise("input")
         if status.input_overflow:
             self.mic_overflows += 1
         mic, loop = self._mic, self._loop

@@ -4,6 +4,7 @@ the engine's counting of what a listener hears (PortAudio faked, no device)."""
 from __future__ import annotations
 
 import fractions
+import os
 from types import SimpleNamespace
 from typing import Any
 
@@ -156,7 +157,12 @@ def status(underflow: bool = False, overflow: bool = False) -> SimpleNamespace:
     return SimpleNamespace(output_underflow=underflow, input_overflow=overflow)
 
 
-async def test_device_underflows_count_as_underruns_a_listener_hears() -> None:
+async def test_device_underflows_count_as_underruns_a_listener_hears(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[int] = []
+    # The callback runs on this test's thread here: never make that one real-time.
+    monkeypatch.setattr(audio, "request_realtime", lambda: not asked.append(1))
     engine = AudioEngine()
     engine._sd = FakeSounddevice()  # type: ignore[assignment]
     engine._ensure_output()
@@ -168,8 +174,21 @@ async def test_device_underflows_count_as_underruns_a_listener_hears() -> None:
     engine._on_output(block, 441, None, status(underflow=True))
     engine._on_output(block, 441, None, status(underflow=True))
     assert engine.device_underflows == 2 and engine.buffer_underruns == 0
+    assert asked == [1] and engine.realtime_threads == {"output": True}  # once per thread
     assert engine.underruns == 2
     stats = engine.stats()
     assert stats["audio_underruns"] == 2 and stats["audio_device_underflows"] == 2
     assert stats["audio_delay_ms"] == 1000 * audio.OUTPUT_LATENCY_S
     await engine.close()
+
+
+def test_realtime_is_asked_for_and_a_refusal_is_harmless(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int, int, int]] = []
+
+    def refuse(pid: int, policy: int, param: os.sched_param) -> None:
+        calls.append((pid, policy, param.sched_priority))
+        raise PermissionError("not allowed")
+
+    monkeypatch.setattr(os, "sched_setscheduler", refuse)
+    assert audio.request_realtime() is False
+    assert calls == [(0, os.SCHED_FIFO, audio.CALLBACK_PRIORITY)]  # this thread only

@@ -46,7 +46,7 @@ import psutil
 from playwright.async_api import Browser, Page, Playwright, async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.media_audio import SinkMonitor
+from bench.media_audio import PrivateSink, SinkMonitor
 from bench.media_js import (
     AUDIO_STATS,
     CLOCK,
@@ -130,6 +130,7 @@ async def launch(pw: Playwright, clip: Path | None, tone: Path) -> Browser:
     # Playwright mutes headless browsers; the receiver must play to the null sink.
     unmuted = ["--mute-audio"] if clip is None else []
     return await pw.chromium.launch(
+        env=SINK["sink"].env(),
         executable_path=CHROMIUM,
         headless=True,
         args=chromium_args(clip, tone),
@@ -223,6 +224,8 @@ async def sampling(count: Callable[[], Awaitable[int]], run: Run) -> Any:
 # --- receivers ------------------------------------------------------------------------
 
 
+SINK: dict[str, PrivateSink] = {}
+"""The bench's own null sink, while bench() runs."""
 PROFILE: dict[str, Path] = {}
 PROFILE_TARGET: dict[str, Path] = {}
 PROFILE_FLAGS: list[str] = []
@@ -274,6 +277,7 @@ async def console_receiver(
             *run.console_flags,
             stdout=asyncio.subprocess.PIPE,
             stderr=errors,
+            env=SINK["sink"].env(),
         )
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), 30)
@@ -315,11 +319,19 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
         f"dropped as stale by the reader, {result['unreadable']} painted without a stamp; "
         f"ALSA reported {alsa} playback underruns (device level, below the jitter buffer)"
     )
+    keys = ("mic_overflows", "trimmed_samples", "concealed_samples", "cushion_ms", "realtime")
+    audio = {k: result.get(k) for k in (*keys, "push_gaps_ms", "callback_gaps_ms")}
+    run.notes.append(
+        f"console receive path: {result.get('keyframe_requests')} keyframe requests by the "
+        f"watchdog, {result.get('video_holes_skipped')} unrepaired video holes skipped; "
+        f"audio {audio}"
+    )
     run.notes.append(
         f"console window: paintEvent {result['paint_s']:.2f} s wall, cyclic GC "
         f"{sum(result['gc_s']):.2f} s in {result['gc_count']} collections (gen 0/1/2), "
         f"audio output latency {1000 * result['output_latency_s']:.0f} ms; CPU s by thread: "
-        f"{result['threads_cpu_s']}"
+        f"{result['threads_cpu_s']}; runnable but waiting for a CPU, s by thread: "
+        f"{result.get('threads_wait_s')}"
     )
 
 
@@ -426,7 +438,7 @@ async def chromium_sender_run(
                 await chromium_receiver(receiver_browser, server, tech, session_id, seconds, run)
 
         offset = await clock_offset(page)
-        monitor = SinkMonitor()
+        monitor = SinkMonitor(SINK["sink"].monitor)
         await monitor.start()
 
         async def frames_sent() -> int:
@@ -796,7 +808,9 @@ def main() -> None:
         PROFILE_FLAGS.append("--nonblocking")
     if args.profile:
         PROFILE["path"] = PROFILE_TARGET["path"] = args.profile.resolve()
-    runs = asyncio.run(bench(args))
+    with PrivateSink() as sink:
+        SINK["sink"] = sink
+        runs = asyncio.run(bench(args))
     print(f"machine: {platform.node()} {' '.join(os.uname())}, {os.cpu_count()} cores")
     print(f"load average at end: {os.getloadavg()}")
     print(f"window: {args.seconds:.0f} s per run; console flags: {CONSOLE_FLAGS or 'none'}\n")

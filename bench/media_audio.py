@@ -9,12 +9,19 @@ buffering makes this up to ~10 ms late, i.e. latency reads slightly high.
 The same sink also carries the customer page's playback of the technician's voice
 (which is the console's microphone = this monitor), so each beep comes back as an
 echo a few hundred ms later; onsets within 500 ms of the previous one are ignored.
+
+The machine's PulseAudio is shared with other engineers' tests, which play tones and
+chimes to the default sink; :class:`PrivateSink` gives the bench a null sink of its
+own (``PULSE_SINK``/``PULSE_SOURCE`` for every process it starts), so their sounds
+are not taken for beeps.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
 import time
 
 import numpy as np
@@ -41,6 +48,35 @@ class BeepDetector:
             self.onsets.append(onset)
             self.last_ms = arrived_ms
         self.envelope = peak if not self.envelope else 0.95 * self.envelope + 0.05 * peak
+
+
+class PrivateSink:
+    """A null sink for this bench run only (pactl load-module / unload-module)."""
+
+    def __init__(self) -> None:
+        self.name = f"lens_bench_{os.getpid()}"
+        self._module: str | None = None
+
+    def __enter__(self) -> PrivateSink:
+        self._module = subprocess.run(
+            ["pactl", "load-module", "module-null-sink", f"sink_name={self.name}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._module:
+            subprocess.run(["pactl", "unload-module", self._module], check=False)
+
+    @property
+    def monitor(self) -> str:
+        return f"{self.name}.monitor"
+
+    def env(self) -> dict[str, str]:
+        """Environment for a process that should play to / record from this sink."""
+        return {**os.environ, "PULSE_SINK": self.name, "PULSE_SOURCE": self.monitor}
 
 
 class SinkMonitor:

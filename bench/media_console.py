@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import itertools
 import json
 import os
 import random
@@ -46,6 +47,7 @@ from PySide6.QtWidgets import QApplication
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lens_customer.pattern import band_height, read_stamp
 from lens_desktop.media import audio as audio_module
+from lens_desktop.media import playout
 from lens_desktop.media.peer import PeerSession
 from lens_desktop.net.events import EventSocket
 from lens_desktop.ui.video_pane import VideoPane
@@ -85,6 +87,33 @@ def thread_cpu() -> dict[str, float]:
             name = name.split("_", 1)[0] if name.startswith("lens-convert") else name
             out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
     return out
+
+
+def thread_waits() -> dict[str, float]:
+    """Seconds each thread spent runnable but not running (the kernel's schedstat):
+    how much the machine's load, not this process, held each thread back."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    out: dict[str, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            waited = int((task / "schedstat").read_text().split()[1]) / 1e9
+            comm = (task / "comm").read_text().strip()
+            tid = int(task.name)
+            name = "main (GUI thread)" if tid == os.getpid() else names.get(tid, comm)
+            name = name.split("_", 1)[0] if name.startswith("lens-convert") else name
+            out[name] = out.get(name, 0.0) + waited
+    return out
+
+
+def realtime_pulse_threads() -> int:
+    """Experiment: SCHED_FIFO for libpulse's client threads ("threaded-ml") too."""
+    done = 0
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):
+            if (task / "comm").read_text().strip() == "threaded-ml":
+                os.sched_setscheduler(int(task.name), os.SCHED_FIFO, os.sched_param(10))
+                done += 1
+    return done
 
 
 class GcClock:
@@ -130,11 +159,15 @@ class BenchPane(VideoPane):
         self.paints.append((stamp[0], stamp[1], now, frame.width, frame.height))
 
 
-class BeepBuffer(audio_module.JitterBuffer):
+class BeepBuffer(playout.JitterBuffer):
     """JitterBuffer that notes when each timing beep should reach the speaker."""
 
     onsets: list[float] = []
     output_latency_s = 0.0
+    pushes: list[float] = []
+    """time.time() of every push (decoded audio reaching the buffer)"""
+    pulls: list[float] = []
+    """time.time() of every pull (PortAudio's output callback)"""
 
     def __init__(self, rate: int) -> None:
         super().__init__(rate)
@@ -142,10 +175,15 @@ class BeepBuffer(audio_module.JitterBuffer):
         self._envelope = 0.0
         self._last_onset = 0.0
 
+    def pull(self, out: np.ndarray) -> bool:
+        BeepBuffer.pulls.append(time.time())
+        return super().pull(out)
+
     def push(self, samples: np.ndarray) -> None:
         queued = self.buffered
         super().push(samples)
         now = time.time()
+        BeepBuffer.pushes.append(now)
         peak = float(np.abs(samples).max()) if len(samples) else 0.0
         threshold = max(1.8 * self._envelope, 0.05)
         if self._envelope and peak > threshold and now - self._last_onset > 0.5:
@@ -154,6 +192,15 @@ class BeepBuffer(audio_module.JitterBuffer):
             BeepBuffer.onsets.append((now + delay) * 1000.0)
             self._last_onset = now
         self._envelope = peak if not self._envelope else 0.95 * self._envelope + 0.05 * peak
+
+
+def gap_summary(times: list[float], start_ms: float, end_ms: float) -> dict[str, Any]:
+    """Largest interval between consecutive events in the window, and how many
+    intervals exceeded 25/50/100 ms (ms)."""
+    inside = [t * 1000 for t in times if start_ms <= t * 1000 <= end_ms]
+    gaps = [b - a for a, b in itertools.pairwise(inside)]
+    over = {f">{limit}": sum(g > limit for g in gaps) for limit in (25, 50, 100)}
+    return {"max": round(max(gaps, default=0.0)), **over}
 
 
 def is_media(data: bytes) -> bool:
@@ -216,46 +263,23 @@ def impair_network(loss: float, delay_ms: float) -> None:
     rtcicetransport.RTCIceTransport.__init__ = patched  # type: ignore[method-assign]
 
 
-def count_device_underflows(latency: float | None) -> Any:
-    """Wraps sounddevice's RawOutputStream so PortAudio's own underflow flags (the
-    device ran dry: an audible glitch the jitter buffer never sees) are counted, and
-    optionally (experiment) opens the stream with a given latency instead of "low"."""
-    import sounddevice
+def stock_receive_path(buffers: bool, watchdog: bool) -> None:
+    """Experiment (before/after in one table): keep aiortc's own jitter buffers
+    (`buffers`) and/or drop the console's keyframe watchdog (`watchdog`)."""
+    from lens_desktop.media import aiortc_receiver, keyframes
 
-    base = sounddevice.RawOutputStream
+    if buffers:
 
-    class CountingOutput(base):  # type: ignore[misc, valid-type]
-        underflows = 0
+        def keep(receiver: Any, kind: str) -> Any:
+            return getattr(receiver, aiortc_receiver.BUFFER_ATTRIBUTE)
 
-        def __init__(self, *args: Any, callback: Any, latency: Any = None, **kw: Any) -> None:
-            def counted(outdata: Any, frames: int, time_info: Any, status: Any) -> None:
-                if status.output_underflow:
-                    CountingOutput.underflows += 1
-                callback(outdata, frames, time_info, status)
+        aiortc_receiver.install = keep  # type: ignore[assignment]
+    if watchdog:
 
-            chosen = latency if forced is None else forced
-            super().__init__(*args, callback=counted, latency=chosen, **kw)
+        async def never(self: Any, interval: float = 0.1) -> None:
+            await asyncio.Event().wait()
 
-    forced = latency
-    sounddevice.RawOutputStream = CountingOutput
-    return CountingOutput
-
-
-def set_audio_jitter(audio_prefetch: int | None, audio_capacity: int | None) -> None:
-    """Experiment: aiortc's audio jitter buffer holds `prefetch` packets (default 4 =
-    80 ms) before it releases the first, and skips a lost packet only once `capacity`
-    (default 16 = 320 ms) have piled up behind it; patch the constructor call in
-    RTCRtpReceiver (which passes keywords)."""
-    from aiortc import jitterbuffer, rtcrtpreceiver
-
-    class Audio(jitterbuffer.JitterBuffer):
-        def __init__(self, capacity: int, prefetch: int = 0, is_video: bool = False) -> None:
-            if not is_video:
-                capacity = audio_capacity or capacity
-                prefetch = audio_prefetch if audio_prefetch is not None else prefetch
-            super().__init__(capacity, prefetch, is_video)
-
-    rtcrtpreceiver.JitterBuffer = Audio  # type: ignore[misc]
+        keyframes.KeyframeWatchdog.run = never  # type: ignore[method-assign]
 
 
 class Receiver:
@@ -270,6 +294,8 @@ class Receiver:
         self.engine = self._audio_engine()
         self.peer = PeerSession(args.session_id, [], self._send, audio=self.engine)
         self.peer.frame_ready.connect(show)
+        self.stats: dict[str, Any] = {}
+        self.peer.stats_changed.connect(self.stats.update)
         self.socket.signal_received.connect(self._on_signal)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -277,11 +303,16 @@ class Receiver:
         if self.args.no_audio:
             return None
         audio_module.JitterBuffer = BeepBuffer  # type: ignore[misc]
-        self.output_class = count_device_underflows(
-            self.args.output_latency_ms and self.args.output_latency_ms / 1000
-        )
+        if self.args.no_realtime:
+            audio_module.request_realtime = lambda: False
+        if self.args.output_latency_ms is not None:
+            audio_module.OUTPUT_LATENCY_S = self.args.output_latency_ms / 1000
+        if self.args.output_block_ms is not None:
+            audio_module.OUTPUT_BLOCK_S = self.args.output_block_ms / 1000
         if self.args.jitter_target_ms is not None:
-            audio_module.JITTER_TARGET_S = self.args.jitter_target_ms / 1000
+            playout.JITTER_TARGET_S = self.args.jitter_target_ms / 1000
+        if self.args.jitter_keep_ms is not None:
+            playout.JITTER_KEEP_S = self.args.jitter_keep_ms / 1000
         return audio_module.AudioEngine()
 
     def _send(self, data: dict[str, Any]) -> None:
@@ -314,16 +345,18 @@ class Receiver:
         return result
 
     async def measure(self) -> dict[str, Any]:
-        output = getattr(self.engine, "_output", None) if self.engine else None
-        BeepBuffer.output_latency_s = float(getattr(output, "latency", 0.0) or 0.0)
-        underruns_before = self.engine.underruns if self.engine else 0
-        underflows_before = self.output_class.underflows if self.engine else 0
+        if self.args.rt_pulse:
+            print(f"rt pulse threads: {realtime_pulse_threads()}", file=sys.stderr)
+        BeepBuffer.output_latency_s = self.engine.output_latency if self.engine else 0.0
+        counters_before = self.audio_counters()
+        stats_before = dict(self.stats)
         gc_clock = GcClock()
-        paint0, threads0 = self.pane.paint_seconds, thread_cpu()
+        paint0, threads0, waits0 = self.pane.paint_seconds, thread_cpu(), thread_waits()
         start_ms, cpu0 = wall_ms(), time.process_time()
         await asyncio.sleep(self.args.seconds)  # the measurement window itself
         end_ms, cpu1 = wall_ms(), time.process_time()
-        threads1 = thread_cpu()
+        threads1, waits1 = thread_cpu(), thread_waits()
+        waits = {k: round(v - waits0.get(k, 0.0), 2) for k, v in waits1.items()}
         threads = {k: round(v - threads0.get(k, 0.0), 2) for k, v in threads1.items()}
         reader = self.peer.reader
         self.last_reader = reader
@@ -335,18 +368,48 @@ class Receiver:
             "unreadable": self.pane.unreadable,
             "received": reader.frames_received if reader else 0,
             "dropped_in_reader": reader.frames_dropped if reader else 0,
-            "underruns": (self.engine.underruns - underruns_before) if self.engine else None,
-            "device_underflows": (self.output_class.underflows - underflows_before)
-            if self.engine
-            else None,
+            **{
+                k: v - counters_before[k] if isinstance(v, int) else v
+                for k, v in self.audio_counters().items()
+            },
+            "keyframe_requests": self.stat_delta("keyframe_requests", stats_before),
+            "video_holes_skipped": self.stat_delta("video_holes_skipped", stats_before),
             "audio_frames": self.engine.frames_played if self.engine else 0,
             "beeps_out_ms": BeepBuffer.onsets,
+            "push_gaps_ms": gap_summary(BeepBuffer.pushes, start_ms, end_ms),
+            "callback_gaps_ms": gap_summary(BeepBuffer.pulls, start_ms, end_ms),
+            "cushion_ms": round(1000 * buffer.cushion / buffer._rate, 1)
+            if (buffer := getattr(self.engine, "_buffer", None)) is not None
+            else None,
             "output_latency_s": BeepBuffer.output_latency_s,
             "paint_s": self.pane.paint_seconds - paint0,
             "gc_s": gc_clock.seconds,
             "gc_count": gc_clock.count,
+            "threads_wait_s": {k: v for k, v in sorted(waits.items(), key=lambda kv: -kv[1]) if v},
             "threads_cpu_s": {k: v for k, v in sorted(threads.items(), key=lambda kv: -kv[1]) if v},
         }
+
+    def audio_counters(self) -> dict[str, Any]:
+        """The engine's own counters (product code), differenced over the window."""
+        engine = self.engine
+        if engine is None:
+            return {}
+        buffer = engine._buffer
+        return {
+            "underruns": engine.buffer_underruns,
+            "device_underflows": engine.device_underflows,
+            "mic_overflows": engine.mic_overflows,
+            "realtime": engine.realtime_threads,
+            "trimmed_samples": buffer.trimmed_samples if buffer else 0,
+            "concealed_samples": buffer.concealed_samples if buffer else 0,
+        }
+
+    def stat_delta(self, key: str, before: dict[str, Any]) -> Any:
+        """A counter of the console's stats line over the window (sampled once a second,
+        so +-1 s at the edges); None when the line has no such key."""
+        if key not in self.stats:
+            return None
+        return self.stats[key] - before.get(key, 0)
 
     async def close(self) -> None:
         await self.peer.close()
@@ -374,15 +437,34 @@ def parse_args() -> argparse.Namespace:
         "--jitter-target-ms", type=float, help="experiment: AudioEngine jitter buffer target"
     )
     parser.add_argument(
-        "--output-latency-ms", type=float, help='experiment: PortAudio latency, not "low"'
+        "--jitter-keep-ms", type=float, help="experiment: AudioEngine jitter buffer cushion"
     )
     parser.add_argument(
-        "--audio-capacity",
-        type=int,
-        help="experiment: aiortc audio jitter buffer size (power of 2)",
+        "--output-latency-ms", type=float, help="experiment: PortAudio output latency"
     )
     parser.add_argument(
-        "--audio-prefetch", type=int, help="experiment: aiortc's audio jitter buffer prefetch"
+        "--output-block-ms", type=float, help="experiment: PortAudio output block size"
+    )
+    parser.add_argument(
+        "--switch-interval-ms", type=float, help="experiment: sys.setswitchinterval"
+    )
+    parser.add_argument(
+        "--rt-pulse", action="store_true", help="experiment: RT for libpulse's threads too"
+    )
+    parser.add_argument(
+        "--no-realtime",
+        action="store_true",
+        help="experiment: leave PortAudio's callback threads at normal priority",
+    )
+    parser.add_argument(
+        "--stock-buffers",
+        action="store_true",
+        help="experiment: keep aiortc's own receive jitter buffers (the 'before')",
+    )
+    parser.add_argument(
+        "--no-keyframe-watchdog",
+        action="store_true",
+        help="experiment: no PLI when the picture stops",
     )
     return parser.parse_args()
 
@@ -441,8 +523,10 @@ def main() -> None:
     args = parse_args()
     if args.loss or args.delay_ms:
         impair_network(args.loss, args.delay_ms)
-    if args.audio_prefetch is not None or args.audio_capacity:
-        set_audio_jitter(args.audio_prefetch, args.audio_capacity)
+    if args.switch_interval_ms:
+        sys.setswitchinterval(args.switch_interval_ms / 1000)
+    if args.stock_buffers or args.no_keyframe_watchdog:
+        stock_receive_path(args.stock_buffers, args.no_keyframe_watchdog)
     result = run_split(args) if args.split_loop else run_qasync(args)
     Path(args.out).write_text(json.dumps(result))
 

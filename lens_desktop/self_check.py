@@ -388,20 +388,28 @@ def check_keyring() -> CheckResult:
 
 
 def check_translations(directory: Path | None = None) -> CheckResult:
-    """Every compiled ``lens_*.qm`` must load into a QTranslator."""
+    """Every compiled ``lens_<lang>.qm`` must load into a QTranslator, and so must Qt's
+    own ``qtbase_<lang>.qm`` for it (standard buttons such as Cancel)."""
 
     def probe() -> str:
-        from PySide6.QtCore import QTranslator
+        from PySide6.QtCore import QLibraryInfo, QTranslator
 
         folder = directory if directory is not None else resources.translations_dir()
         compiled = sorted(folder.glob("lens_*.qm"))
         if not compiled:
             raise CheckFailed(f"no compiled translations found in {folder}")
+        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        qt_names = []
         for qm in compiled:
             translator = QTranslator()
             if not translator.load(str(qm)) or translator.isEmpty():
                 raise CheckFailed(f"{qm.name} does not load as a Qt translation")
-        return "loaded " + ", ".join(qm.name for qm in compiled)
+            qt_name = "qtbase_" + qm.stem.partition("_")[2]
+            if not QTranslator().load(qt_name, qt_dir):
+                raise CheckFailed(f"Qt's {qt_name}.qm is missing from {qt_dir}")
+            qt_names.append(qt_name + ".qm")
+        loaded = ", ".join(qm.name for qm in compiled)
+        return f"loaded {loaded}; Qt's {', '.join(qt_names)}"
 
     return run_check("translations", probe)
 

@@ -110,7 +110,7 @@ def test_frozen_self_check_passes_every_check(bundle: Path, keyring_config: Path
         "ok   aiortc Opus: audio/opus, ",
         f"ok   PortAudio: PortAudio V19.6.0-devel from {INTERNAL / 'libportaudio.so.2'}; ",
         "ok   keyring: backend lens_test_keyring.MemoryKeyring",
-        "ok   translations: loaded lens_nl.qm",
+        "ok   translations: loaded lens_nl.qm; Qt's qtbase_nl.qm",
         f"ok   resources: 11 files in {INTERNAL / 'resources'}; icons render; new-session.wav",
         "lens-desktop self-check: 12 run, all checks passed",
     ]

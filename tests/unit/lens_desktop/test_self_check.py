@@ -224,7 +224,16 @@ def test_a_compiled_translation_loads(tmp_path: Path) -> None:
     subprocess.run([str(LRELEASE), "-silent", str(source)], check=True)
     result = self_check.check_translations(tmp_path)
     assert result.ok, result.detail
-    assert result.detail == "loaded lens_nl.qm"
+    assert result.detail == "loaded lens_nl.qm; Qt's qtbase_nl.qm"
+
+
+def test_a_language_qt_has_no_translation_for_is_a_fail(tmp_path: Path) -> None:
+    source = tmp_path / "lens_xx.ts"
+    source.write_text(DUTCH_TS.replace("nl_NL", "xx"), encoding="utf-8")
+    subprocess.run([str(LRELEASE), "-silent", str(source)], check=True)
+    result = self_check.check_translations(tmp_path)
+    assert not result.ok
+    assert result.detail.startswith("Qt's qtbase_xx.qm is missing from ")
 
 
 def test_a_damaged_translation_is_a_fail(tmp_path: Path) -> None:

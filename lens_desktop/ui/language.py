@@ -29,6 +29,14 @@ SUPPORTED_LANGUAGES = ("en", "nl")
 translate = QCoreApplication.translate
 """``translate("Context", "text")``: lupdate recognises calls by this name."""
 
+_interface_language = SOURCE_LANGUAGE
+
+
+def interface_language() -> str:
+    """The language whose translators are installed (``"en"`` when none are): dialogs use
+    it as the default for what they send in a language, such as the invitation email."""
+    return _interface_language
+
 
 def choose_language(setting: str, system_locale: str) -> str:
     """The language to show: the technician's choice when it is one we ship, otherwise
@@ -64,12 +72,17 @@ def load_translators(language: str, folder: Path | None = None) -> list[QTransla
 def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
     """Installs ``language``'s translators into ``app`` and returns them: the caller keeps
     them alive (a collected QTranslator silently uninstalls) and may remove them again."""
+    global _interface_language
     translators = load_translators(language)
     for translator in translators:
         app.installTranslator(translator)
+    if translators:
+        _interface_language = language
     return translators
 
 
 def remove_translators(app: QCoreApplication, translators: list[QTranslator]) -> None:
+    global _interface_language
     for translator in translators:
         app.removeTranslator(translator)
+    _interface_language = SOURCE_LANGUAGE

@@ -35,7 +35,7 @@ from lens_desktop.net.errors import ApiError
 from lens_desktop.net.models import CreatedSession, ServerConfig, SessionInfo, Technician
 from lens_desktop.ui.errors import describe_error, permission_reason
 from lens_desktop.ui.formatting import format_pin, pin_validity_text
-from lens_desktop.ui.language import translate
+from lens_desktop.ui.language import interface_language, translate
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.validation import validate_email, validate_name
 from lens_desktop.ui.widgets import BusyBar, InlineError, NoteLabel
@@ -184,6 +184,7 @@ class EmailPage(MethodPage):
         self.language = QComboBox(self)
         for label, code in LANGUAGES:
             self.language.addItem(label, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(interface_language())))
         self.retry = QPushButton(translate("NewSessionDialog", "&Retry"), self)
         self.retry.hide()
         self.pin_display = PinDisplay(self)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email as _validate_email
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from lens_desktop.ui.language import translate
 
@@ -47,9 +48,38 @@ def validate_email(text: str) -> str | None:
     try:
         _validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
-        # The library's reason is English; it is specific, so it is kept.
-        return translate("Validation", "Not a valid email address: {reason}").format(reason=exc)
+        return invalid_email_text(str(exc))
     return None
+
+
+EMAIL_REASONS = (
+    QT_TRANSLATE_NOOP("EmailReason", "An email address must have an @-sign."),
+    QT_TRANSLATE_NOOP("EmailReason", "There must be something before the @-sign."),
+    QT_TRANSLATE_NOOP("EmailReason", "There must be something after the @-sign."),
+    QT_TRANSLATE_NOOP(
+        "EmailReason", "The part after the @-sign is not valid. It should have a period."
+    ),
+    QT_TRANSLATE_NOOP("EmailReason", "An email address cannot end with a period."),
+    QT_TRANSLATE_NOOP(
+        "EmailReason", "An email address cannot have a period immediately before the @-sign."
+    ),
+    QT_TRANSLATE_NOOP(
+        "EmailReason", "An email address cannot have a period immediately after the @-sign."
+    ),
+    QT_TRANSLATE_NOOP("EmailReason", "An email address cannot have two periods in a row."),
+)
+"""The email library's (English) reasons a technician meets most, translated here."""
+
+
+def invalid_email_text(reason: str) -> str:
+    """The library's reason, in the interface language when we know it; a reason we
+    have no translation for is left out in other languages rather than shown in English."""
+    template = translate("Validation", "Not a valid email address: {reason}")
+    translated = translate("EmailReason", reason)
+    in_english = template == "Not a valid email address: {reason}"
+    if translated != reason or in_english:
+        return template.format(reason=translated)
+    return translate("Validation", "Not a valid email address.")
 
 
 def validate_server_url(text: str) -> str | None:

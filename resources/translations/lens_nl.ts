@@ -41,6 +41,41 @@
     </message>
 </context>
 <context>
+    <name>EmailReason</name>
+    <message>
+        <source>An email address must have an @-sign.</source>
+        <translation>Een e-mailadres moet een @-teken bevatten.</translation>
+    </message>
+    <message>
+        <source>There must be something before the @-sign.</source>
+        <translation>Er moet iets vóór het @-teken staan.</translation>
+    </message>
+    <message>
+        <source>There must be something after the @-sign.</source>
+        <translation>Er moet iets na het @-teken staan.</translation>
+    </message>
+    <message>
+        <source>The part after the @-sign is not valid. It should have a period.</source>
+        <translation>Het deel na het @-teken is ongeldig. Het moet een punt bevatten.</translation>
+    </message>
+    <message>
+        <source>An email address cannot end with a period.</source>
+        <translation>Een e-mailadres mag niet op een punt eindigen.</translation>
+    </message>
+    <message>
+        <source>An email address cannot have a period immediately before the @-sign.</source>
+        <translation>Een e-mailadres mag geen punt direct vóór het @-teken hebben.</translation>
+    </message>
+    <message>
+        <source>An email address cannot have a period immediately after the @-sign.</source>
+        <translation>Een e-mailadres mag geen punt direct na het @-teken hebben.</translation>
+    </message>
+    <message>
+        <source>An email address cannot have two periods in a row.</source>
+        <translation>Een e-mailadres mag geen twee punten achter elkaar hebben.</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>Your group is not allowed to run Lens sessions.</source>
@@ -599,6 +634,10 @@ Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
     <message>
         <source>Not a valid email address: {reason}</source>
         <translation>Geen geldig e-mailadres: {reason}</translation>
+    </message>
+    <message>
+        <source>Not a valid email address.</source>
+        <translation>Geen geldig e-mailadres.</translation>
     </message>
     <message>
         <source>Enter the address of your Lens server, for example https://lens.example.com.</source>

@@ -38,6 +38,7 @@ from lens_desktop.ui.new_session import NewSessionDialog
 from lens_desktop.ui.services import SignInServices
 from lens_desktop.ui.settings_dialog import SettingsDialog
 from lens_desktop.ui.sign_in import SignInDialog
+from lens_desktop.ui.validation import invalid_email_text, validate_email
 from tests.qt_fixtures import wait_until
 
 SAME_IN_DUTCH = {"Status", "&Volume", "&Console"}
@@ -214,7 +215,8 @@ async def test_new_session_dialog_in_dutch_on_every_tab(dutch, qtbot, live_serve
         seen = plain(assert_no_english(dialog))
         assert "Koppeling mailen" in seen
         assert "Vul de naam van de klant in, of iets anders waaraan u de sessie herkent." in seen
-        assert any(t.startswith("Geen geldig e-mailadres: ") for t in seen)
+        assert "Geen geldig e-mailadres: Een e-mailadres moet een @-teken bevatten." in seen
+        assert dialog.email_page.language.currentText() == "Nederlands"  # the UI's language
         assert_fits(dialog)
         dialog.grab().save(str(shots / "new_session_email.png"))
 
@@ -266,3 +268,8 @@ def test_settings_dialog_in_dutch(dutch, qtbot, settings, shots) -> None:
     assert "De console toont de nieuwe taal nadat u hem opnieuw hebt gestart." in seen
     assert_fits(dialog)
     dialog.grab().save(str(shots / "settings.png"))
+
+
+def test_email_reasons_are_dutch_or_left_out(dutch) -> None:
+    assert validate_email("ann@") == "Geen geldig e-mailadres: Er moet iets na het @-teken staan."
+    assert invalid_email_text("A reason we never saw.") == "Geen geldig e-mailadres."

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from lens_desktop.ui.formatting import format_duration, format_pin, pin_validity_text
 from lens_desktop.ui.validation import (
     SignInValues,
+    invalid_email_text,
     normalize_server_url,
     validate_email,
     validate_name,
@@ -71,6 +72,13 @@ def test_good_emails_pass(address: str) -> None:
 )
 def test_bad_emails_fail(address: str) -> None:
     assert validate_email(address)
+
+
+def test_in_english_the_library_reason_is_kept_even_when_we_have_no_translation() -> None:
+    assert (
+        validate_email("ann") == "Not a valid email address: An email address must have an @-sign."
+    )
+    assert invalid_email_text("Something new.") == "Not a valid email address: Something new."
 
 
 @pytest.mark.parametrize(

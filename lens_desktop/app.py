@@ -373,7 +373,7 @@ def install_language(app: QApplication, settings: QSettings) -> list[QTranslator
 
 
 def run_console(server_url: str | None, demo: DemoInfo | None = None) -> int:
-    import qasync
+    from lens_desktop.event_loop import ConsoleEventLoop
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -385,7 +385,7 @@ def run_console(server_url: str | None, demo: DemoInfo | None = None) -> int:
     translators = install_language(app, QSettings())
     console = build_console(app, server_url, demo)
     try:
-        return asyncio.run(console.run(), loop_factory=lambda: qasync.QEventLoop(app))
+        return asyncio.run(console.run(), loop_factory=lambda: ConsoleEventLoop(app))
     finally:
         remove_translators(app, translators)
 

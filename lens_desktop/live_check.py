@@ -323,11 +323,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_live_check(options: LiveCheckOptions, argv0: Sequence[str] = ("lens-desktop",)) -> int:
     """Run the check on a qasync loop over a QApplication (offscreen works)."""
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from lens_desktop.event_loop import ConsoleEventLoop
 
     app = QApplication.instance() or QApplication(list(argv0))
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     check = LiveCheck(options)
-    return asyncio.run(check.run(), loop_factory=lambda: qasync.QEventLoop(app))
+    return asyncio.run(check.run(), loop_factory=lambda: ConsoleEventLoop(app))

@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication
+
+from lens_desktop.event_loop import ConsoleEventLoop
 
 
 def qt_app() -> QApplication:
@@ -40,7 +41,7 @@ def qt_app() -> QApplication:
 
 def new_qasync_loop() -> asyncio.AbstractEventLoop:
     """A fresh qasync loop over the process-wide QApplication."""
-    return qasync.QEventLoop(qt_app())
+    return ConsoleEventLoop(qt_app())
 
 
 def qasync_loop_factories(item: Any) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:

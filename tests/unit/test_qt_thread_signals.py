@@ -19,7 +19,7 @@ PER_THREAD = 5000
 CHILD = textwrap.dedent(
     f"""
     import asyncio, threading
-    import qasync
+    from lens_desktop.event_loop import ConsoleEventLoop
     from PySide6.QtCore import QObject, Signal
     from PySide6.QtWidgets import QApplication
 
@@ -60,7 +60,7 @@ CHILD = textwrap.dedent(
         print("ALL", len(values))
 
     app = QApplication([])
-    asyncio.run(main(), loop_factory=lambda: qasync.QEventLoop(app))
+    asyncio.run(main(), loop_factory=lambda: ConsoleEventLoop(app))
     """
 )
 

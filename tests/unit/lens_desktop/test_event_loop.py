@@ -1,0 +1,52 @@
+"""The console's loop leaves no Qt timer behind when it closes (lens_desktop/event_loop.py).
+
+The recipe of the crash it fixes: a loop closes with a ``call_later`` pending, the closed
+loop is collected by a GC pass in another thread, and the GUI thread goes on processing
+events. With plain ``qasync.QEventLoop`` that prints "Timers cannot be stopped from
+another thread" and dies with SIGSEGV once the orphaned timer fires. It runs in a child
+process so that a regression is a failed test, not a crashed test run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+RECIPE = textwrap.dedent(
+    """
+    import asyncio, gc, threading, time
+    from PySide6.QtWidgets import QApplication
+    from lens_desktop.event_loop import ConsoleEventLoop
+
+    app = QApplication([])
+
+    async def leave_a_timer_pending():
+        asyncio.get_running_loop().call_later(0.2, lambda: None)
+        await asyncio.sleep(0.01)
+
+    for _ in range(3):
+        asyncio.run(leave_a_timer_pending(), loop_factory=lambda: ConsoleEventLoop(app))
+        gc.disable()  # the closed loop is now garbage only the next collection frees
+        collector = threading.Thread(target=gc.collect)
+        collector.start()
+        collector.join()
+        gc.enable()
+        deadline = time.monotonic() + 0.5  # past the pending timer's due time
+        while time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
+    print("survived")
+    """
+)
+
+
+def test_a_closed_loop_collected_in_another_thread_leaves_no_timer_to_crash_on() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", RECIPE], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, f"exit {result.returncode}: {result.stderr}"
+    assert result.stdout.strip() == "survived"
+    assert "Timers cannot be stopped from another thread" not in result.stderr

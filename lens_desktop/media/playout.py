@@ -6,10 +6,12 @@ competing goals: never run dry (the bar is 0 underruns a minute) and keep the de
 short (p95 <= 150 ms one way).
 
 - It starts playing once ``JITTER_TARGET_S`` are queued.
-- It learns how late audio can come: when it runs dry, it outputs silence, counts an
-  underrun, and raises its *cushion* by how long it was dry; it then waits for the
-  cushion (or the target) before playing again. Each trim window without an underrun
-  the cushion relaxes back towards ``JITTER_KEEP_S``.
+- It learns how late audio can come: its *cushion* (the reserve it keeps, starting at
+  ``JITTER_START_CUSHION_S``) grows when it runs dry, by how long it was dry plus a
+  margin; it outputs silence meanwhile and counts an underrun, and it then
+  waits for the cushion (or the target) before playing again. Each trim window without
+  an underrun the cushion relaxes slowly back towards ``JITTER_KEEP_S`` (a stall that
+  happened once a minute will happen again).
 - It never keeps latency nobody needed: every ``TRIM_WINDOW_S`` of output it looks at
   the lowest level it fell to, and drops what was queued above the cushion all that
   time, joined with a short crossfade. A burst past ``JITTER_MAX_S`` is cut at once.
@@ -32,11 +34,17 @@ JITTER_TARGET_S = 0.030
 """Queued audio before playback starts."""
 JITTER_KEEP_S = 0.020
 """The smallest cushion: kept below the lowest level of a trim window."""
+JITTER_START_CUSHION_S = 0.050
+"""The cushion a new buffer starts with: loop stalls of 50 ms are common on a busy
+2-core machine, and learning each one costs an underrun."""
 JITTER_CUSHION_MAX_S = 0.080
 """The largest cushion stalls can teach the buffer: with the sender's ~30 ms and the
 device's 40 ms it still fits the 150 ms one-way bar."""
-CUSHION_RELAX = 0.8
-"""Share of the learned cushion (above ``JITTER_KEEP_S``) kept per quiet window."""
+JITTER_MARGIN_S = 0.010
+"""Added to what a dry spell teaches: the next stall may start at a lower level."""
+CUSHION_RELAX = 0.95
+"""Share of the learned cushion (above ``JITTER_KEEP_S``) kept per quiet window: it
+halves in about 40 s without an underrun."""
 JITTER_MIN_TRIM_S = 0.010
 TRIM_WINDOW_S = 3.0
 JITTER_MAX_S = 0.200
@@ -57,6 +65,7 @@ class JitterBuffer:
         self._target = int(rate * JITTER_TARGET_S)
         self._keep = int(rate * JITTER_KEEP_S)
         self._cushion_max = int(rate * JITTER_CUSHION_MAX_S)
+        self._margin = int(rate * JITTER_MARGIN_S)
         self._min_trim = int(rate * JITTER_MIN_TRIM_S)
         self._window = int(rate * TRIM_WINDOW_S)
         self._max = int(rate * JITTER_MAX_S)
@@ -64,7 +73,7 @@ class JitterBuffer:
         self._playing = False
         self._started = False
         self._dry = 0
-        self._cushion = self._keep
+        self._cushion = int(rate * JITTER_START_CUSHION_S)
         self._last = np.zeros(0, dtype=np.float32)
         self._low = self._max
         self._window_left = self._window
@@ -129,12 +138,12 @@ class JitterBuffer:
     def _resume(self, pulled: int) -> bool:
         """Whether enough is queued to (re)start; after an underrun, learn how long
         the buffer was dry and keep that much more in reserve from now on."""
-        if self._size < self._resume_level():
+        if self._size < (self._resume_level() if self._started else self._target):
             if self._started and self._size == 0:
                 self._dry += pulled  # nothing at all came: the stall outlasted the buffer
             return False
         if self._started:
-            grown = self._cushion + min(self._dry, self._cushion_max)
+            grown = self._cushion + min(self._dry, self._cushion_max) + self._margin
             self._cushion = min(self._cushion_max, grown)
         self._started = self._playing = True
         self._dry = 0

@@ -54,9 +54,9 @@ def test_latency_comes_back_down_after_a_stall_and_burst() -> None:
     assert max(steady[-100:]) <= 1000 * playout.JITTER_TARGET_S + 20
     stall(buffer, 140)
     assert buffer.underruns == 1 and delay_ms(buffer) >= 140
-    after = run(buffer, 30.0)
+    after = run(buffer, 120.0)
     # Within a window it is down to the learned cushion, not 140 ms for the rest of
-    # the call; ten quiet windows later the cushion has relaxed too.
+    # the call; two quiet minutes later the cushion has relaxed too.
     cushion_ms = 1000 * playout.JITTER_CUSHION_MAX_S
     assert max(after[400:700]) <= cushion_ms + 1000 * playout.JITTER_MIN_TRIM_S + 25
     assert max(after[-100:]) <= 1000 * (playout.JITTER_KEEP_S + playout.JITTER_MIN_TRIM_S) + 30

@@ -19,8 +19,11 @@ import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
+from PySide6.QtCore import QCoreApplication
 
 log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
+"""Reasons are shown to the technician, in the interface language (lupdate finds these)."""
 
 ENTRY = "last-login"
 """The keyring user name under which the one remembered login is stored."""
@@ -38,10 +41,12 @@ class StoredLogin:
 def unusable_reason(backend: KeyringBackend) -> str | None:
     """Why ``backend`` must not hold a token, or None when it may."""
     if isinstance(backend, fail.Keyring):
-        return "no system keyring is available on this computer"
+        return translate("Credentials", "no system keyring is available on this computer")
     module = type(backend).__module__
     if module.startswith("keyrings.alt") or "plaintext" in type(backend).__name__.lower():
-        return "the only keyring available stores passwords in a plain file"
+        return translate(
+            "Credentials", "the only keyring available stores passwords in a plain file"
+        )
     return None
 
 
@@ -63,10 +68,14 @@ class CredentialStore:
             if reason is None:
                 backend.get_password(self._service, ENTRY)
         except keyring.errors.KeyringError as exc:
-            reason = f"the system keyring cannot be used ({exc or type(exc).__name__})"
+            reason = translate(
+                "Credentials", "the system keyring cannot be used ({detail})"
+            ).format(detail=exc or type(exc).__name__)
         if reason is None:
             return True, ""
-        return False, f"Cannot remember the sign-in: {reason}."
+        return False, translate("Credentials", "Cannot remember the sign-in: {reason}.").format(
+            reason=reason
+        )
 
     def save(self, server_url: str, email: str, token: str) -> None:
         """Remember a login; raises keyring.errors.KeyringError if that is impossible."""

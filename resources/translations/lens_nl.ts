@@ -41,6 +41,25 @@
     </message>
 </context>
 <context>
+    <name>Credentials</name>
+    <message>
+        <source>no system keyring is available on this computer</source>
+        <translation>er is op deze computer geen systeemsleutelhanger beschikbaar</translation>
+    </message>
+    <message>
+        <source>the only keyring available stores passwords in a plain file</source>
+        <translation>de enige beschikbare sleutelhanger bewaart wachtwoorden in een gewoon bestand</translation>
+    </message>
+    <message>
+        <source>the system keyring cannot be used ({detail})</source>
+        <translation>de systeemsleutelhanger kan niet worden gebruikt ({detail})</translation>
+    </message>
+    <message>
+        <source>Cannot remember the sign-in: {reason}.</source>
+        <translation>Kan de aanmelding niet onthouden: {reason}.</translation>
+    </message>
+</context>
+<context>
     <name>EmailReason</name>
     <message>
         <source>An email address must have an @-sign.</source>

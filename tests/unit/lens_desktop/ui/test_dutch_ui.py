@@ -273,3 +273,16 @@ def test_settings_dialog_in_dutch(dutch, qtbot, settings, shots) -> None:
 def test_email_reasons_are_dutch_or_left_out(dutch) -> None:
     assert validate_email("ann@") == "Geen geldig e-mailadres: Er moet iets na het @-teken staan."
     assert invalid_email_text("A reason we never saw.") == "Geen geldig e-mailadres."
+
+
+def test_why_the_sign_in_cannot_be_remembered_is_dutch(dutch) -> None:
+    from keyring.backends import fail
+
+    from lens_desktop.net.credentials import CredentialStore
+
+    store = CredentialStore(service="lens-dutch-test", backend=fail.Keyring())
+    assert store.available() == (
+        False,
+        "Kan de aanmelding niet onthouden: er is op deze computer geen systeemsleutelhanger "
+        "beschikbaar.",
+    )

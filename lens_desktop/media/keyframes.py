@@ -58,9 +58,15 @@ class KeyframeWatchdog:
         return True
 
     async def run(self, interval: float = CHECK_INTERVAL_S) -> None:
-        """Check every ``interval`` until cancelled."""
+        """Check every ``interval`` until cancelled; a request that fails ends the
+        watch (logged) rather than the connection."""
         while True:
             await asyncio.sleep(interval)
-            if self.due():
-                log.debug("no video frame for %.1f s: asking for a keyframe", self._after)
+            if not self.due():
+                continue
+            log.debug("no video frame for %.1f s: asking for a keyframe", self._after)
+            try:
                 await self._request()
+            except Exception:
+                log.exception("cannot ask the customer for a keyframe; no longer trying")
+                return

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+
+import pytest
 
 from lens_desktop.media.keyframes import KeyframeWatchdog
 from tests.qt_fixtures import wait_until
@@ -85,3 +88,17 @@ async def test_run_sends_the_request() -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     assert dog.requests >= picture.requests
+
+
+async def test_a_failing_request_ends_the_watch_with_an_error_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken() -> int:
+        raise RuntimeError("aiortc changed")
+
+    dog = KeyframeWatchdog(broken, lambda: None, lambda: True, after=0.01)
+    with caplog.at_level(logging.ERROR):
+        await asyncio.wait_for(dog.run(interval=0.01), 5)  # returns instead of raising
+    assert dog.requests == 1
+    assert "no longer trying" in caplog.text
+    caplog.clear()  # the error was expected here

@@ -34,6 +34,7 @@ from typing import Any
 import av
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from PySide6.QtCore import QCoreApplication
 
 from lens_desktop.media.playout import JitterBuffer, missing_samples
 
@@ -52,6 +53,12 @@ MIC_QUEUE_MAX = 10
 """Blocks kept when the sender lags (200 ms); older ones are dropped."""
 
 
+UNAVAILABLE = "Audio unavailable: "
+"""The lead-in of every reason, kept English: the session tab replaces it with its own
+translated one and shows the (translated) detail after it."""
+translate = QCoreApplication.translate
+
+
 class AudioUnavailable(RuntimeError):
     """PortAudio or a sound device cannot be used; the message says why for a person."""
 
@@ -61,10 +68,10 @@ def load_sounddevice() -> ModuleType:
     try:
         import sounddevice
     except OSError as exc:
-        raise AudioUnavailable(
-            "Audio unavailable: PortAudio library not found "
-            "(install libportaudio2). Video still works."
-        ) from exc
+        detail = translate(
+            "Audio", "PortAudio library not found (install libportaudio2). Video still works."
+        )
+        raise AudioUnavailable(UNAVAILABLE + detail) from exc
     return sounddevice
 
 
@@ -180,11 +187,11 @@ class AudioEngine:
         except AudioUnavailable as exc:
             return AudioStatus(False, str(exc))
         except Exception as exc:  # PortAudioError and friends: report, never crash the UI
-            return AudioStatus(False, f"Audio unavailable: {exc}")
+            return AudioStatus(False, UNAVAILABLE + str(exc))
         inputs = [d["name"] for d in devices if d["max_input_channels"] > 0]
         outputs = [d["name"] for d in devices if d["max_output_channels"] > 0]
         if not outputs and not inputs:
-            return AudioStatus(False, "Audio unavailable: no sound devices found.")
+            return AudioStatus(False, UNAVAILABLE + translate("Audio", "no sound devices found."))
         return AudioStatus(True, "", inputs, outputs)
 
     # -- properties -------------------------------------------------------------------

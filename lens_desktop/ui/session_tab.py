@@ -75,6 +75,12 @@ def stats_text(stats: dict[str, Any]) -> str:
         ),
         f"RTT {rtt:.0f} ms" if rtt is not None else translate("SessionTab", "RTT n/a"),
     ]
+    if "audio_delay_ms" in stats:
+        parts.append(
+            translate("SessionTab", "audio {delay:.0f} ms, {underruns} dropouts").format(
+                delay=stats["audio_delay_ms"], underruns=stats.get("audio_underruns", 0)
+            )
+        )
     return "  ·  ".join(parts)
 
 

@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="nl">
 <context>
+    <name>Audio</name>
+    <message>
+        <source>PortAudio library not found (install libportaudio2). Video still works.</source>
+        <translation>PortAudio-bibliotheek niet gevonden (installeer libportaudio2). Video werkt wel.</translation>
+    </message>
+    <message>
+        <source>no sound devices found.</source>
+        <translation>geen geluidsapparaten gevonden.</translation>
+    </message>
+</context>
+<context>
     <name>Console</name>
     <message>
         <source>Your sign-in has expired. Please sign in again.</source>
@@ -520,6 +531,10 @@ Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
     <message>
         <source>RTT n/a</source>
         <translation>RTT n.v.t.</translation>
+    </message>
+    <message>
+        <source>audio {delay:.0f} ms, {underruns} dropouts</source>
+        <translation>audio {delay:.0f} ms, {underruns} haperingen</translation>
     </message>
     <message>
         <source>no audio engine</source>

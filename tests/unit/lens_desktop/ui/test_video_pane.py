@@ -6,7 +6,7 @@ from PySide6.QtCore import QSize
 from ui_factories import draw_test_frame
 
 from lens_desktop.media.audio import AudioStatus
-from lens_desktop.ui.session_tab import overlay_text
+from lens_desktop.ui.session_tab import overlay_text, stats_text
 from lens_desktop.ui.settings_dialog import SettingsDialog, load_settings
 from lens_desktop.ui.video_pane import VideoView, fit_rect
 
@@ -66,3 +66,19 @@ def test_settings_dialog_stores_devices_and_language(qtbot, settings) -> None:
     again = SettingsDialog(settings, status)
     qtbot.addWidget(again)
     assert again.input_device.currentText() == "Mic B"
+
+
+def test_statistics_line_reads_as_a_technician_expects() -> None:
+    stats = {
+        "resolution": "1280x720",
+        "fps": 29.7,
+        "bitrate_kbps": 2150.4,
+        "packet_loss_pct": 0.25,
+        "rtt_ms": 3.2,
+    }
+    assert (
+        stats_text(stats) == "1280\u00d7720  ·  30 fps  ·  2,150 kbps  ·  loss 0.2 %  ·  RTT 3 ms"
+    )
+    with_audio = {**stats, "audio_delay_ms": 61.6, "audio_underruns": 2}
+    assert stats_text(with_audio).endswith("  ·  audio 62 ms, 2 dropouts")
+    assert stats_text({}) == "no video  ·  0 fps  ·  0 kbps  ·  loss 0.0 %  ·  RTT n/a"

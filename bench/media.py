@@ -58,10 +58,10 @@ from bench.media_js import (
 from lens_customer import CustomerOptions, HeadlessCustomer, SourceSpec
 from lens_customer.pattern import write_tone_wav, write_y4m
 from lens_desktop.media.peer import munge_answer_sdp
+from tests.chromium import CHROMIUM, FAKE_MEDIA_FLAGS, HEADLESS_FLAGS
 from tests.live_server import LiveServer, Tech
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 CLIP_FPS = 30
 CLIP_SECONDS = 2.0
 TONE_SECONDS = 10.0
@@ -105,17 +105,8 @@ class Run:
 
 
 def chromium_args(clip: Path | None, tone: Path) -> list[str]:
-    """Flags as in tests/e2e/conftest.py."""
-    args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--autoplay-policy=no-user-gesture-required",
-    ]
-    fake = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    """The flags the e2e tests use (tests/chromium.py), with this run's fake media."""
+    args, fake = list(HEADLESS_FLAGS), list(FAKE_MEDIA_FLAGS)
     if clip is None:  # the receiver: a fake microphone only, like the console's
         return [*args, *fake, f"--use-file-for-fake-audio-capture={tone}", RECEIVER_MARK]
     return [

@@ -23,9 +23,9 @@ from playwright.async_api import (
 )
 
 from lens_customer.pattern import write_tone_wav, write_y4m
+from tests.chromium import CHROMIUM, FAKE_MEDIA_FLAGS, HEADLESS_FLAGS
 from tests.qt_fixtures import qasync_loop_factories
 
-CHROMIUM = "/usr/bin/chromium"
 CLIP_FPS = 30
 CLIP_SECONDS = 2.0
 CLIP_FRAMES = round(CLIP_FPS * CLIP_SECONDS)
@@ -52,20 +52,15 @@ def media_files(tmp_path_factory: pytest.TempPathFactory) -> MediaFiles:
 def chromium_args(media: MediaFiles, fake_ui: bool = True) -> list[str]:
     """Without the fake UI, camera prompts go to the real (headless: refusing) UI and
     only permissions granted through Playwright count."""
+    fake_ui_flag, fake_device_flag = FAKE_MEDIA_FLAGS
     args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--use-fake-device-for-media-stream",
+        *HEADLESS_FLAGS,
+        fake_device_flag,
         f"--use-file-for-fake-video-capture={media.clip}",
         f"--use-file-for-fake-audio-capture={media.tone}",
-        "--autoplay-policy=no-user-gesture-required",
         f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1",
     ]
-    return [*args, "--use-fake-ui-for-media-stream"] if fake_ui else args
+    return [*args, fake_ui_flag] if fake_ui else args
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -28,7 +28,8 @@ from lens_customer.pattern import write_tone_wav, write_y4m
 from lens_desktop.net.models import SessionInfo
 from lens_desktop.ui.main_window import MainWindow
 from lens_desktop.ui.new_session import NewSessionDialog
-from tests.e2e.conftest import CHROMIUM, MediaFiles, Phone, chromium_args, open_phone
+from tests.chromium import CHROMIUM
+from tests.e2e.conftest import MediaFiles, Phone, chromium_args, open_phone
 from tests.e2e.seed_helpers import (
     Console,
     MailtoCatcher,

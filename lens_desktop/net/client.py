@@ -13,9 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
+from PySide6.QtCore import QCoreApplication
 
 from lens_desktop.net.errors import ApiError, ServerUnreachable
 from lens_desktop.net.models import CreatedSession, ServerConfig, SessionInfo, Technician
+
+translate = QCoreApplication.translate
+"""Reasons for a person, in the interface language (lupdate finds these)."""
 
 API_PREFIX = "/api/v1"
 TIMEOUT = (5.0, 30.0)
@@ -34,15 +38,15 @@ def unreachable_reason(exc: requests.RequestException) -> str:
     """A short, human reason for a request that got no HTTP answer."""
     text = str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
-        return "the secure connection failed (certificate problem?)"
+        return translate("ServerClient", "the secure connection failed (certificate problem?)")
     if isinstance(exc, requests.exceptions.Timeout):
-        return "the server did not answer in time"
+        return translate("ServerClient", "the server did not answer in time")
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
-        return "the address is not a valid URL"
+        return translate("ServerClient", "the address is not a valid URL")
     if "Name or service not known" in text or "getaddrinfo" in text or "nodename" in text:
-        return "the host name was not found"
+        return translate("ServerClient", "the host name was not found")
     if "refused" in text.lower():
-        return "the connection was refused"
+        return translate("ServerClient", "the connection was refused")
     return type(exc).__name__
 
 

@@ -49,4 +49,5 @@ class ServerUnreachable(ApiError):
                 "Check the address and your network."
             ),
         )
+        self.base_url = base_url
         self.reason = reason

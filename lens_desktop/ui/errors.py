@@ -24,6 +24,23 @@ PERMISSION_REASONS = {
 """English source texts; ``permission_reason`` translates them."""
 
 
+CODE_TEXTS = {
+    "account_disabled": QT_TRANSLATE_NOOP(
+        "Errors", "This account is disabled. Ask your administrator."
+    ),
+    "session_not_found": QT_TRANSLATE_NOOP(
+        "Errors", "That session no longer exists. The session list shows the current ones."
+    ),
+    "invalid_state": QT_TRANSLATE_NOOP(
+        "Errors", "That session has changed meanwhile. The session list shows its current state."
+    ),
+    "no_pin_available": QT_TRANSLATE_NOOP(
+        "Errors", "The server has no free PIN code right now. Try again in a moment."
+    ),
+}
+"""Server codes the console words itself (translated); other codes show the server's text."""
+
+
 def permission_reason(permission: str) -> str | None:
     """Why a missing ``permission`` stops the technician, in the interface language."""
     reason = PERMISSION_REASONS.get(permission)
@@ -48,7 +65,10 @@ def describe_error(exc: BaseException) -> str:
     """What to show for a failed call: the server's words, or the console's for codes
     where the console can say more."""
     if isinstance(exc, ServerUnreachable):
-        return exc.message
+        return translate(
+            "Errors",
+            "Cannot reach the Lens server at {url}: {reason}. Check the address and your network.",
+        ).format(url=exc.base_url, reason=exc.reason)
     if not isinstance(exc, ApiError):
         return translate("Errors", "Something went wrong: {error}. Try again.").format(error=exc)
     if exc.code == "permission_denied":
@@ -60,7 +80,9 @@ def describe_error(exc: BaseException) -> str:
     if exc.code in ("not_authenticated", "token_expired"):
         return translate("Errors", "Your sign-in has expired. Please sign in again.")
     if exc.code == "invalid_credentials" or (exc.status == 401 and exc.code != "token_expired"):
-        return exc.message or translate("Errors", "The email address or password is wrong.")
+        return translate("Errors", "The email address or password is wrong.")
+    if exc.code in CODE_TEXTS:
+        return translate("Errors", CODE_TEXTS[exc.code])
     return exc.message or translate("Errors", "The server refused the request ({code}).").format(
         code=exc.code
     )

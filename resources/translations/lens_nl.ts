@@ -128,12 +128,32 @@
         <translation>Uw groep mag niet verbinden via een koppeling.</translation>
     </message>
     <message>
+        <source>This account is disabled. Ask your administrator.</source>
+        <translation>Dit account is uitgeschakeld. Vraag het uw beheerder.</translation>
+    </message>
+    <message>
+        <source>That session no longer exists. The session list shows the current ones.</source>
+        <translation>Die sessie bestaat niet meer. De sessielijst toont de huidige sessies.</translation>
+    </message>
+    <message>
+        <source>That session has changed meanwhile. The session list shows its current state.</source>
+        <translation>Die sessie is intussen veranderd. De sessielijst toont de huidige status.</translation>
+    </message>
+    <message>
+        <source>The server has no free PIN code right now. Try again in a moment.</source>
+        <translation>De server heeft nu geen vrije pincode. Probeer het zo opnieuw.</translation>
+    </message>
+    <message>
         <source>You already have an active Lens session ({name}). End it or put it on hold before starting another.</source>
         <translation>U hebt al een actieve Lens-sessie ({name}). Beëindig die sessie of zet hem in de wacht voordat u een nieuwe start.</translation>
     </message>
     <message>
         <source>You already have an active Lens session. End it or put it on hold before starting another.</source>
         <translation>U hebt al een actieve Lens-sessie. Beëindig die sessie of zet hem in de wacht voordat u een nieuwe start.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the Lens server at {url}: {reason}. Check the address and your network.</source>
+        <translation>Kan de Lens-server op {url} niet bereiken: {reason}. Controleer het adres en uw netwerk.</translation>
     </message>
     <message>
         <source>Something went wrong: {error}. Try again.</source>
@@ -465,6 +485,29 @@ Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
     <message>
         <source>The email could not be sent: {reason}. The session and its PIN stay valid: press Retry, or read the PIN to the customer.</source>
         <translation>De e-mail kon niet worden verzonden: {reason}. De sessie en de pincode blijven geldig: klik op Opnieuw proberen, of lees de pincode voor aan de klant.</translation>
+    </message>
+</context>
+<context>
+    <name>ServerClient</name>
+    <message>
+        <source>the secure connection failed (certificate problem?)</source>
+        <translation>de beveiligde verbinding is mislukt (certificaatprobleem?)</translation>
+    </message>
+    <message>
+        <source>the server did not answer in time</source>
+        <translation>de server antwoordde niet op tijd</translation>
+    </message>
+    <message>
+        <source>the address is not a valid URL</source>
+        <translation>het adres is geen geldige URL</translation>
+    </message>
+    <message>
+        <source>the host name was not found</source>
+        <translation>de hostnaam is niet gevonden</translation>
+    </message>
+    <message>
+        <source>the connection was refused</source>
+        <translation>de verbinding werd geweigerd</translation>
     </message>
 </context>
 <context>

@@ -286,3 +286,20 @@ def test_why_the_sign_in_cannot_be_remembered_is_dutch(dutch) -> None:
         "Kan de aanmelding niet onthouden: er is op deze computer geen systeemsleutelhanger "
         "beschikbaar.",
     )
+
+
+def test_server_refusals_and_an_unreachable_server_are_said_in_dutch(dutch) -> None:
+    from lens_desktop.net.client import unreachable_reason
+    from lens_desktop.net.errors import ApiError, ServerUnreachable
+    from lens_desktop.ui.errors import describe_error
+
+    wrong = ApiError(401, "invalid_credentials", "Wrong email or password.")
+    assert describe_error(wrong) == "Het e-mailadres of het wachtwoord klopt niet."
+    import requests
+
+    reason = unreachable_reason(requests.exceptions.ConnectionError("Connection refused"))
+    unreachable = ServerUnreachable("http://127.0.0.1:9", reason)
+    assert describe_error(unreachable) == (
+        "Kan de Lens-server op http://127.0.0.1:9 niet bereiken: de verbinding werd geweigerd. "
+        "Controleer het adres en uw netwerk."
+    )

@@ -55,15 +55,6 @@ class LiveCheckOptions:
     wait_s: float = DEFAULT_WAIT_S
 
 
-@dataclass
-class VideoTally:
-    """What the pane painted: counted from the pane itself, not from the peer."""
-
-    painted: int = 0
-    first_at: float | None = None
-    size: tuple[int, int] = (0, 0)
-
-
 class LiveCheck:
     """One run of the check; everything it opens it closes, whatever step fails."""
 
@@ -76,7 +67,7 @@ class LiveCheck:
         self._pane: VideoPane | None = None
         self._session: SessionInfo | None = None
         self._updates: asyncio.Queue[SessionInfo] = asyncio.Queue()
-        self._tally = VideoTally()
+        self._first_frame_at: float | None = None
         self._auth_failure = ""
         self._enough_video: asyncio.Event = asyncio.Event()
         self._tasks = TaskOwner("live-check")
@@ -158,20 +149,23 @@ class LiveCheck:
             await client.start(session.id)
         except ApiError as exc:
             raise StepFailed(f"start: {exc.message}") from exc
+        pane = self._pane
+        assert pane is not None
         try:
             async with asyncio.timeout(VIDEO_TIMEOUT_S):
                 await self._enough_video.wait()
         except TimeoutError:
             raise StepFailed(
-                f"video: {self._tally.painted} of {self._options.frames} frames painted in "
+                f"video: {pane.frames_painted} of {self._options.frames} frames painted in "
                 f"{VIDEO_TIMEOUT_S:.0f} s (peer {self._peer.state}); a firewall between this "
                 "computer and the phone, or missing TURN servers, can cause this"
             ) from None
-        first = (self._tally.first_at or started) - started
-        width, height = self._tally.size
+        first = (self._first_frame_at or started) - started
+        last = pane.last_painted_frame
+        assert last is not None
         self._say(
             True,
-            f"video: {self._tally.painted} frames painted, {width}x{height}, "
+            f"video: {pane.frames_painted} frames painted, {last.width}x{last.height}, "
             f"first {first:.2f} s after Start",
         )
 
@@ -215,14 +209,11 @@ class LiveCheck:
         pane = self._pane
         if pane is None:
             return
+        if self._first_frame_at is None:
+            self._first_frame_at = time.monotonic()
         pane.show_frame(frame)
-        pane.repaint()  # paint now: the check counts painted frames, not received ones
-        tally = self._tally
-        if tally.first_at is None:
-            tally.first_at = time.monotonic()
-        tally.painted += 1
-        tally.size = (frame.width, frame.height)
-        if tally.painted >= self._options.frames:
+        # The pane counts what it painted; by this frame's arrival the earlier ones are.
+        if pane.frames_painted >= self._options.frames:
             self._enough_video.set()
 
     def _on_events_session_changed(self, session: SessionInfo) -> None:

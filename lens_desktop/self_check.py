@@ -415,12 +415,17 @@ def check_translations(directory: Path | None = None) -> CheckResult:
 
 
 def check_sound(path: Path) -> str:
-    """The chime must be a WAV PortAudio can play as is: 16-bit PCM, under a second."""
-    with wave.open(str(path), "rb") as chime:
-        seconds = chime.getnframes() / chime.getframerate()
-        if chime.getsampwidth() != 2 or not 0 < seconds < 1:
-            raise CheckFailed(f"{path.name}: expected 16-bit PCM under 1 s")
-        return f"{path.name} {chime.getframerate()} Hz {seconds:.2f} s"
+    """The chime must load the way the console plays it (``chime.load_wav``: 16-bit
+    PCM) and be short."""
+    from lens_desktop.media.chime import load_wav
+
+    try:
+        sound = load_wav(path)
+    except (ValueError, wave.Error) as exc:
+        raise CheckFailed(f"{path.name}: expected 16-bit PCM under 1 s ({exc})") from exc
+    if not 0 < sound.seconds < 1:
+        raise CheckFailed(f"{path.name}: expected 16-bit PCM under 1 s")
+    return f"{path.name} {sound.rate} Hz {sound.seconds:.2f} s"
 
 
 def check_icon_renders() -> str:

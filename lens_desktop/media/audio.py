@@ -290,10 +290,8 @@ class AudioEngine:
 
     async def _play(self, track: MediaStreamTrack) -> None:
         assert self._buffer is not None and self._output is not None
-        resampler = av.AudioResampler(
-            format="flt", layout="mono", rate=int(self._output.samplerate)
-        )
         rate = int(self._output.samplerate)
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
         expected: int | None = None
         with contextlib.suppress(MediaStreamError):
             while True:

@@ -24,7 +24,7 @@ import numpy as np
 import sounddevice
 from keyring.backends import fail
 from playwright.async_api import Page
-from PySide6.QtCore import QObject, QSettings, QUrl, Slot
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton
 
@@ -39,6 +39,7 @@ from lens_desktop.ui.main_window import MainWindow
 from lens_desktop.ui.session_model import SessionTableModel
 from lens_desktop.ui.settings_dialog import ConsoleSettings
 from lens_desktop.ui.video_pane import VideoPane, fit_rect
+from tests.fakes import RecordingPrompter
 from tests.live_server import LiveServer, Tech
 from tests.qt_fixtures import wait_until
 
@@ -49,30 +50,13 @@ NO_AUDIO = AudioStatus(False, "Audio unavailable: this variant tests the mail pa
 # -- the console -----------------------------------------------------------------------
 
 
-class Prompter:
-    """Answers the console's questions (yes) and records its notices."""
-
-    def __init__(self) -> None:
-        self.questions: list[str] = []
-        self.notices: list[str] = []
-
-    def confirm(self, parent: Any, title: str, text: str) -> bool:
-        del parent, title
-        self.questions.append(text)
-        return True
-
-    def inform(self, parent: Any, title: str, text: str) -> None:
-        del parent, title
-        self.notices.append(text)
-
-
 @dataclass
 class Console:
     """A running ConsoleApp, its `run()` task and what it asked."""
 
     app: ConsoleApp
     run: asyncio.Future[int]
-    prompter: Prompter
+    prompter: RecordingPrompter
     engines: list[AudioEngine]
     """What the product's audio factory built (the test reads its counters)."""
 
@@ -109,7 +93,7 @@ async def running_console(server: LiveServer, folder: Path, audio: bool) -> Asyn
             engines.append(engine)
         return engine
 
-    prompter = Prompter()
+    prompter = RecordingPrompter()
     app = ConsoleApp(
         settings=QSettings(str(folder / "console.ini"), QSettings.Format.IniFormat),
         credentials=CredentialStore(service="lens-seed-e2e", backend=fail.Keyring()),
@@ -237,18 +221,6 @@ def find_link(text: str) -> str:
     links = set(LINK.findall(text))
     assert len(links) == 1, f"expected one invitation link in: {text!r}"
     return links.pop()
-
-
-class MailtoCatcher(QObject):
-    """Stands in for the desktop's mail program: QDesktopServices hands it mailto URLs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open_url(self, url: QUrl) -> None:
-        self.urls.append(QUrl(url))
 
 
 # -- sound on the PulseAudio null sink -------------------------------------------------

@@ -32,7 +32,6 @@ from tests.chromium import CHROMIUM
 from tests.e2e.conftest import MediaFiles, Phone, chromium_args, open_phone
 from tests.e2e.seed_helpers import (
     Console,
-    MailtoCatcher,
     SinkListener,
     SinkTone,
     assert_counting_up,
@@ -50,6 +49,7 @@ from tests.e2e.seed_helpers import (
     wait_js,
     wait_page_hears,
 )
+from tests.fakes import MailtoCatcher
 from tests.live_server import LiveServer, Tech
 from tests.qt_fixtures import qt_garbage_collected, wait_until
 

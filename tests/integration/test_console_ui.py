@@ -19,27 +19,13 @@ from lens_desktop.media.peer import PeerSession
 from lens_desktop.net.client import ServerClient
 from lens_desktop.net.credentials import CredentialStore
 from lens_desktop.net.events import EventSocket
+from tests.fakes import RecordingPrompter
 from tests.qt_fixtures import wait_until
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display here or on CI
 
 SMALL = SourceSpec(width=320, height=180, fps=15, audio="none")
 NO_AUDIO = AudioStatus(False, "Audio unavailable: no sound device on this test machine.")
-
-
-class Prompter:
-    """Answers the console's questions (yes) and records its notices."""
-
-    def __init__(self) -> None:
-        self.questions: list[str] = []
-        self.notices: list[str] = []
-
-    def confirm(self, parent: Any, title: str, text: str) -> bool:
-        self.questions.append(text)
-        return True
-
-    def inform(self, parent: Any, title: str, text: str) -> None:
-        self.notices.append(text)
 
 
 def state_of(live_server: Any, token: str, session_id: str) -> str:
@@ -51,7 +37,7 @@ async def test_console_end_to_end_with_a_headless_customer(
 ) -> None:
     qapp.setQuitOnLastWindowClosed(False)  # as app.main() does
     tech = live_server.technician()
-    prompter = Prompter()
+    prompter = RecordingPrompter()
     from keyring.backends import fail
 
     console = ConsoleApp(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from ui_factories import signed_in_client
 
 from lens_desktop.net.models import Technician
 from lens_desktop.ui.formatting import format_pin
 from lens_desktop.ui.new_session import NewSessionDialog
+from tests.fakes import MailtoCatcher
 from tests.qt_fixtures import next_emission, wait_until
 
 ALL = ["lens_sessions", "private_sessions", "connect_pin", "connect_email", "connect_link"]
@@ -115,18 +115,6 @@ async def test_failed_email_keeps_the_session_and_retry_sends_it(
         assert len(server_sessions(live_server, tech.token)) == 1
     finally:
         client.close()
-
-
-class MailtoCatcher(QObject):
-    """Receives the URLs QDesktopServices would hand to the email program."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open_url(self, url: QUrl) -> None:
-        self.urls.append(url)
 
 
 async def test_default_email_client_gets_a_filled_in_mailto(qtbot, live_server) -> None:

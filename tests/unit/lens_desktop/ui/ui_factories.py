@@ -6,6 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from lens_desktop.net.models import SessionInfo
+from tests.fakes import RecordingPrompter
+
+__all__ = ["RecordingPrompter"]  # re-exported for the UI tests
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 
@@ -68,22 +71,6 @@ async def signed_in_client(live_server, permissions=None):  # type: ignore[no-un
     technician = await client.login(tech.email, tech.password)
     config = await client.config()
     return client, technician, config, tech
-
-
-class RecordingPrompter:
-    """The window's question object for tests: canned answer, every text recorded."""
-
-    def __init__(self, answer: bool = True) -> None:
-        self.answer = answer
-        self.questions: list[str] = []
-        self.notices: list[str] = []
-
-    def confirm(self, parent, title: str, text: str) -> bool:  # type: ignore[no-untyped-def]
-        self.questions.append(text)
-        return self.answer
-
-    def inform(self, parent, title: str, text: str) -> None:  # type: ignore[no-untyped-def]
-        self.notices.append(text)
 
 
 def draw_test_frame(width: int = 1280, height: int = 720, label: str = "Lens test frame"):  # type: ignore[no-untyped-def]

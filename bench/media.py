@@ -789,7 +789,7 @@ def main() -> None:
         "--console-flag",
         action="append",
         default=[],
-        help="pass a flag to bench/media_console.py, e.g. --console-flag=--split-loop",
+        help="pass a flag to bench/media_console.py, e.g. --console-flag=--gui-loop",
     )
     args = parser.parse_args()
     CONSOLE_FLAGS.extend(args.console_flag)

@@ -40,7 +40,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import qasync
-from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QApplication
 
@@ -48,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lens_customer.pattern import band_height, read_stamp
 from lens_desktop.media import audio as audio_module
 from lens_desktop.media import playout
+from lens_desktop.media.media_loop import CallerLoop
 from lens_desktop.media.peer import PeerSession
 from lens_desktop.net.events import EventSocket
 from lens_desktop.ui.video_pane import VideoPane
@@ -292,7 +292,8 @@ class Receiver:
         self.pane = pane
         self.socket = EventSocket()
         self.engine = self._audio_engine()
-        self.peer = PeerSession(args.session_id, [], self._send, audio=self.engine)
+        media = CallerLoop() if args.gui_loop else None
+        self.peer = PeerSession(args.session_id, [], self._send, audio=self.engine, media=media)
         self.peer.frame_ready.connect(show)
         self.stats: dict[str, Any] = {}
         self.peer.stats_changed.connect(self.stats.update)
@@ -429,9 +430,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--loss", type=float, default=0.0)
     parser.add_argument("--delay-ms", type=float, default=0.0)
     parser.add_argument(
-        "--split-loop",
+        "--gui-loop",
         action="store_true",
-        help="experiment: media on a plain asyncio loop in its own thread; Qt only paints",
+        help="experiment: media on the GUI thread's qasync loop (before the media thread)",
+    )
+    parser.add_argument(
+        "--media-nice", type=int, help="experiment: nice value of the media thread"
+    )
+    parser.add_argument(
+        "--media-rt",
+        type=int,
+        help="experiment: SCHED_RR priority for the media thread (its threads stay normal)",
     )
     parser.add_argument(
         "--jitter-target-ms", type=float, help="experiment: AudioEngine jitter buffer target"
@@ -477,7 +486,8 @@ def make_pane() -> BenchPane:
 
 
 def run_qasync(args: argparse.Namespace) -> dict[str, Any]:
-    """As the console runs today: one qasync loop on the GUI thread does everything."""
+    """As the console runs: a qasync loop on the GUI thread for the UI and signaling,
+    the media thread for aiortc and audio (or, with --gui-loop, the GUI loop for all)."""
     app = QApplication([])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -486,48 +496,34 @@ def run_qasync(args: argparse.Namespace) -> dict[str, Any]:
         return dict(loop.run_until_complete(Receiver(args, pane, pane.show_frame).run()))
 
 
-class Bridge(QObject):
-    """Carries frames from the media thread to the GUI thread (queued connection)."""
+def media_priority(nice: int | None, rt: int | None) -> None:
+    """Experiment: another priority for the media thread than MEDIA_NICE."""
+    from lens_desktop.media import media_loop
 
-    frame = Signal(object)
-    finished = Signal()
+    if nice is not None:
+        media_loop.MEDIA_NICE = nice
+        defaults = media_loop.MediaLoop.__init__.__defaults__
+        media_loop.MediaLoop.__init__.__defaults__ = (defaults[0], nice)
+    if rt is not None:
 
+        def realtime(nice: int = 0) -> bool:
+            policy = os.SCHED_RR | os.SCHED_RESET_ON_FORK
+            os.sched_setscheduler(0, policy, os.sched_param(rt))
+            return True
 
-def run_split(args: argparse.Namespace) -> dict[str, Any]:
-    """Experiment: aiortc, signaling and audio on a plain asyncio loop in a thread; the
-    GUI thread runs plain Qt and only paints what the bridge hands over."""
-    app = QApplication([])
-    pane = make_pane()
-    bridge = Bridge()
-    bridge.frame.connect(pane.show_frame, Qt.ConnectionType.QueuedConnection)
-    bridge.finished.connect(app.quit, Qt.ConnectionType.QueuedConnection)
-    result: dict[str, Any] = {}
-
-    def media() -> None:
-        async def go() -> None:
-            result.update(await Receiver(args, pane, bridge.frame.emit).run())
-
-        try:
-            asyncio.run(go())
-        finally:
-            bridge.finished.emit()
-
-    thread = threading.Thread(target=media, name="media-loop")
-    thread.start()
-    app.exec()
-    thread.join()
-    return result
+        media_loop.raise_priority = realtime
 
 
 def main() -> None:
     args = parse_args()
+    media_priority(args.media_nice, args.media_rt)
     if args.loss or args.delay_ms:
         impair_network(args.loss, args.delay_ms)
     if args.switch_interval_ms:
         sys.setswitchinterval(args.switch_interval_ms / 1000)
     if args.stock_buffers or args.no_keyframe_watchdog:
         stock_receive_path(args.stock_buffers, args.no_keyframe_watchdog)
-    result = run_split(args) if args.split_loop else run_qasync(args)
+    result = run_qasync(args)
     Path(args.out).write_text(json.dumps(result))
 
 

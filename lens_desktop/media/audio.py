@@ -16,7 +16,10 @@ Microphone: a PortAudio input stream delivers 20 ms blocks of 48 kHz mono s16 in
 own thread; they reach the asyncio loop only via ``call_soon_threadsafe`` and are sent
 as aiortc audio frames by :class:`MicrophoneTrack`.
 
-No Qt here, and no loop objects touched from PortAudio threads.
+Loops: playback and the microphone track run on the loop that asked for them (the
+media thread's, when a ``PeerSession`` drives the engine); :meth:`AudioEngine.close`
+may be awaited from any loop and stops them on theirs. No Qt here, and no loop objects
+touched from PortAudio threads.
 """
 
 from __future__ import annotations
@@ -348,17 +351,27 @@ class AudioEngine:
 
     # -- shutdown ---------------------------------------------------------------------
 
+    async def _stop_tasks(self) -> None:
+        """On the loop that runs them: end playback and the microphone track."""
+        player = self._player
+        if player is not None:
+            player.cancel()
+            if player.get_loop() is asyncio.get_running_loop():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await player
+        if self._mic is not None:
+            self._mic.stop()
+
     async def close(self) -> None:
         """Stop playback and capture and release the devices; safe to call twice."""
         if self._closed:
             return
         self._closed = True
-        if self._player is not None:
-            self._player.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._player
-        if self._mic is not None:
-            self._mic.stop()
+        owner = self._player.get_loop() if self._player is not None else self._loop
+        if owner is None or owner is asyncio.get_running_loop() or not owner.is_running():
+            await self._stop_tasks()
+        else:
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._stop_tasks(), owner))
         for stream in (self._output, self._input):
             if stream is not None:
                 await asyncio.get_running_loop().run_in_executor(None, stream.close)

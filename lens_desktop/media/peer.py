@@ -13,6 +13,14 @@ control messages both ways.
 Each receiver gets the console's jitter buffer as its track arrives (``aiortc_receiver``:
 no double audio buffering, no latency ratchet or multi-second freeze after a loss), and
 a :class:`KeyframeWatchdog` asks for a keyframe when the picture stops.
+
+Threads: the public API (``handle_signal``, ``send_control``, ``close``, the signals)
+belongs to the GUI thread; everything aiortc does runs on the media thread
+(:mod:`lens_desktop.media.media_loop`), so a busy GUI thread neither clicks the audio
+nor stalls the video. Results come back through the GUI loop's
+``call_soon_threadsafe`` and are emitted there, in order. Decoded frames go through a
+one-slot mailbox: however late the GUI thread gets to them, it paints the newest one
+and no backlog of frames builds up in its event queue.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import contextlib
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +51,7 @@ from lens_desktop.media import aiortc_receiver
 from lens_desktop.media.audio import AudioEngine
 from lens_desktop.media.frames import LatestFrameReader, VideoFrame
 from lens_desktop.media.keyframes import KeyframeWatchdog
+from lens_desktop.media.media_loop import CallerLoop, MediaLoop, shared_media_loop
 from lens_desktop.media.stats import StatsSampler
 
 log = logging.getLogger(__name__)
@@ -138,18 +148,27 @@ class PeerSession(QObject):
         send_signal: Callable[[dict[str, Any]], None],
         audio: AudioEngine | None = None,
         parent: QObject | None = None,
+        media: MediaLoop | CallerLoop | None = None,
     ) -> None:
         super().__init__(parent)
         self.session_id = session_id
         self._ice_servers = ice_servers
         self._send_signal = send_signal
         self._audio = audio
+        self._media: MediaLoop | CallerLoop = media or shared_media_loop()
+        self._gui_loop = asyncio.get_event_loop()
         self._conn: _Connection | None = None
         self._generation = 0
-        self._lock = asyncio.Lock()
-        self._state = "connecting"
+        self._lock = asyncio.Lock()  # used on the media loop only
+        self._state = "connecting"  # as the GUI thread last heard it
+        self._media_state = "connecting"  # as the media thread set it
         self._was_connected = False
         self._closed = False
+        self._mailbox_lock = threading.Lock()
+        self._mailbox: VideoFrame | None = None
+        self._mailbox_posted = False
+        self.frames_superseded = 0
+        """Frames replaced in the mailbox before the GUI thread took them."""
 
     @property
     def state(self) -> str:
@@ -164,15 +183,49 @@ class PeerSession(QObject):
         """The current generation's frame reader (its counters feed stats and tests)."""
         return self._conn.reader if self._conn is not None else None
 
+    # -- crossing between the threads ------------------------------------------------
+
+    def _post(self, callback: Callable[..., None], *args: Any) -> None:
+        """Media thread -> GUI thread: call ``callback(*args)`` there, in order."""
+        with contextlib.suppress(RuntimeError):  # the GUI loop is closed: nobody listens
+            self._gui_loop.call_soon_threadsafe(callback, *args)
+
     def _set_state(self, state: str) -> None:
-        if state != self._state:
-            self._state = state
-            self.state_changed.emit(state)
+        if state != self._media_state:
+            self._media_state = state
+            self._post(self._publish_state, state)
+
+    def _publish_state(self, state: str) -> None:
+        self._state = state
+        self.state_changed.emit(state)
+
+    def _on_frame(self, conn: _Connection, frame: VideoFrame) -> None:
+        """Media thread: put the newest frame in the mailbox; wake the GUI once."""
+        if conn is not self._conn:
+            return
+        with self._mailbox_lock:
+            if self._mailbox is not None:
+                self.frames_superseded += 1
+            self._mailbox = frame
+            wake, self._mailbox_posted = not self._mailbox_posted, True
+        if wake:
+            self._post(self._deliver_frame)
+
+    def _deliver_frame(self) -> None:
+        with self._mailbox_lock:
+            frame, self._mailbox = self._mailbox, None
+            self._mailbox_posted = False
+        if frame is not None and not self._closed:
+            self.frame_ready.emit(frame)
 
     # -- signaling --------------------------------------------------------------------
 
     async def handle_signal(self, data: dict[str, Any]) -> None:
         """Process one signaling message from the customer, strictly in arrival order."""
+        if not self._closed:
+            await self._media.run(self._handle_signal(data))
+
+    async def _handle_signal(self, data: dict[str, Any]) -> None:
         async with self._lock:
             if self._closed:
                 return
@@ -221,7 +274,8 @@ class PeerSession(QObject):
         # aiortc keeps its own (unmunged) local description; only the copy sent to the
         # customer carries the bitrate hints, which are for the customer's encoder.
         sdp = munge_answer_sdp(conn.pc.localDescription.sdp)
-        self._send_signal({"kind": "answer", "sdp": sdp, "generation": conn.generation})
+        answer = {"kind": "answer", "sdp": sdp, "generation": conn.generation}
+        self._post(self._send_signal, answer)
 
     def _add_microphone(self, conn: _Connection) -> None:
         if self._audio is None:
@@ -288,10 +342,6 @@ class PeerSession(QObject):
         )
         conn.keyframe_task = asyncio.ensure_future(conn.keyframes.run())
 
-    def _on_frame(self, conn: _Connection, frame: VideoFrame) -> None:
-        if conn is self._conn:
-            self.frame_ready.emit(frame)
-
     def _on_datachannel(self, conn: _Connection, channel: RTCDataChannel) -> None:
         if channel.label != "control":
             return
@@ -305,7 +355,7 @@ class PeerSession(QObject):
             log.warning("ignoring malformed control message")
             return
         if isinstance(data, dict):
-            self.control_received.emit(data)
+            self._post(self.control_received.emit, data)
 
     def _on_connection_state(self, conn: _Connection) -> None:
         if conn is not self._conn:
@@ -326,16 +376,16 @@ class PeerSession(QObject):
         while True:
             reader = conn.reader
             report = await conn.pc.getStats()
-            if self._state == "connected" and reader is not None:
+            if self._media_state == "connected" and reader is not None:
                 stats = sampler.sample(
                     report,
                     reader.last_size,
                     reader.frames_received,
                     reader.frames_converted,
-                    reader.frames_dropped,
+                    reader.frames_dropped + self.frames_superseded,
                 )
                 stats.update(self._recovery_stats(conn))
-                self.stats_changed.emit(stats)
+                self._post(self.stats_changed.emit, stats)
             await asyncio.sleep(STATS_INTERVAL)
 
     def _recovery_stats(self, conn: _Connection) -> dict[str, Any]:
@@ -350,12 +400,18 @@ class PeerSession(QObject):
 
     def send_control(self, message: dict[str, Any]) -> bool:
         """Send a control message to the customer; False when the channel is not open."""
-        channel = self._conn.channel if self._conn is not None else None
+        conn = self._conn
+        channel = conn.channel if conn is not None else None
         if channel is None or channel.readyState != "open":
             log.info("control channel not open; dropping %s", message.get("type"))
             return False
-        channel.send(json.dumps(message))
+        self._media.call_soon(self._send_on_channel, conn, json.dumps(message))
         return True
+
+    def _send_on_channel(self, conn: _Connection, text: str) -> None:
+        channel = conn.channel
+        if conn is self._conn and channel is not None and channel.readyState == "open":
+            channel.send(text)
 
     async def _drop_connection(self) -> None:
         conn, self._conn = self._conn, None
@@ -367,6 +423,9 @@ class PeerSession(QObject):
         if self._closed:
             return
         self._closed = True
+        await self._media.run(self._close())
+
+    async def _close(self) -> None:
         async with self._lock:
             await self._drop_connection()
         self._set_state("closed")

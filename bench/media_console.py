@@ -434,9 +434,7 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="experiment: media on the GUI thread's qasync loop (before the media thread)",
     )
-    parser.add_argument(
-        "--media-nice", type=int, help="experiment: nice value of the media thread"
-    )
+    parser.add_argument("--media-nice", type=int, help="experiment: nice value of the media thread")
     parser.add_argument(
         "--media-rt",
         type=int,

@@ -310,7 +310,15 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
         f"dropped as stale by the reader, {result['unreadable']} painted without a stamp; "
         f"ALSA reported {alsa} playback underruns (device level, below the jitter buffer)"
     )
-    keys = ("mic_overflows", "trimmed_samples", "concealed_samples", "cushion_ms", "realtime")
+    keys = (
+        "mic_overflows",
+        "trimmed_samples",
+        "concealed_samples",
+        "cushion_ms",
+        "realtime",
+        "underruns_at_s",
+        "media_priority",
+    )
     audio = {k: result.get(k) for k in (*keys, "push_gaps_ms", "callback_gaps_ms")}
     run.notes.append(
         f"console receive path: {result.get('keyframe_requests')} keyframe requests by the "

@@ -168,6 +168,8 @@ class BeepBuffer(playout.JitterBuffer):
     """time.time() of every push (decoded audio reaching the buffer)"""
     pulls: list[float] = []
     """time.time() of every pull (PortAudio's output callback)"""
+    dry: list[float] = []
+    """time.time() of every pull that ran dry (an underrun)"""
 
     def __init__(self, rate: int) -> None:
         super().__init__(rate)
@@ -177,7 +179,11 @@ class BeepBuffer(playout.JitterBuffer):
 
     def pull(self, out: np.ndarray) -> bool:
         BeepBuffer.pulls.append(time.time())
-        return super().pull(out)
+        before = self.underruns
+        played = super().pull(out)
+        if self.underruns != before:
+            BeepBuffer.dry.append(time.time())
+        return played
 
     def push(self, samples: np.ndarray) -> None:
         queued = self.buffered
@@ -379,6 +385,10 @@ class Receiver:
             "beeps_out_ms": BeepBuffer.onsets,
             "push_gaps_ms": gap_summary(BeepBuffer.pushes, start_ms, end_ms),
             "callback_gaps_ms": gap_summary(BeepBuffer.pulls, start_ms, end_ms),
+            "media_priority": getattr(self.peer._media, "priority", None),
+            "underruns_at_s": [
+                round(t - start_ms / 1000, 1) for t in BeepBuffer.dry if start_ms <= t * 1000
+            ],
             "cushion_ms": round(1000 * buffer.cushion / buffer._rate, 1)
             if (buffer := getattr(self.engine, "_buffer", None)) is not None
             else None,
@@ -434,11 +444,10 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="experiment: media on the GUI thread's qasync loop (before the media thread)",
     )
-    parser.add_argument("--media-nice", type=int, help="experiment: nice value of the media thread")
     parser.add_argument(
-        "--media-rt",
-        type=int,
-        help="experiment: SCHED_RR priority for the media thread (its threads stay normal)",
+        "--media-priority",
+        choices=["realtime", "nice", "normal"],
+        help="experiment: the highest priority the media thread may ask for",
     )
     parser.add_argument(
         "--jitter-target-ms", type=float, help="experiment: AudioEngine jitter buffer target"
@@ -494,27 +503,18 @@ def run_qasync(args: argparse.Namespace) -> dict[str, Any]:
         return dict(loop.run_until_complete(Receiver(args, pane, pane.show_frame).run()))
 
 
-def media_priority(nice: int | None, rt: int | None) -> None:
-    """Experiment: another priority for the media thread than MEDIA_NICE."""
+def media_priority(highest: str | None) -> None:
+    """Experiment: cap what the media thread asks for (realtime > nice > normal)."""
     from lens_desktop.media import media_loop
 
-    if nice is not None:
-        media_loop.MEDIA_NICE = nice
-        defaults = media_loop.MediaLoop.__init__.__defaults__
-        media_loop.MediaLoop.__init__.__defaults__ = (defaults[0], nice)
-    if rt is not None:
-
-        def realtime(nice: int = 0) -> bool:
-            policy = os.SCHED_RR | os.SCHED_RESET_ON_FORK
-            os.sched_setscheduler(0, policy, os.sched_param(rt))
-            return True
-
-        media_loop.raise_priority = realtime
+    if highest is not None:
+        allowed = media_loop.PRIORITIES[media_loop.PRIORITIES.index(highest) :]
+        media_loop.MediaLoop.__init__.__defaults__ = ("lens-media", allowed)
 
 
 def main() -> None:
     args = parse_args()
-    media_priority(args.media_nice, args.media_rt)
+    media_priority(args.media_priority)
     if args.loss or args.delay_ms:
         impair_network(args.loss, args.delay_ms)
     if args.switch_interval_ms:

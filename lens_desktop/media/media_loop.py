@@ -7,11 +7,11 @@ behind the GUI thread's own turn for a core: decoded audio then reached the play
 buffer in bursts of up to 170 ms, and the speaker ran dry (docs/performance.md). Here
 they get a thread of their own, so the GUI thread only paints and handles the UI.
 
-The thread asks for a higher CPU priority (``MEDIA_NICE``) where the OS allows it,
-as browsers do for their media threads; the threads aiortc and the frame reader start
-from it (video/audio decoders, the frame converter, the Opus encoder's executor)
-inherit it. Where it is refused (an unprivileged user without a ``nice`` limit) the
-thread runs at normal priority and :attr:`MediaLoop.priority_raised` says so.
+The thread asks for real-time scheduling at a low priority (``MEDIA_RT_PRIORITY``)
+where the OS allows it, else for nice -10 (:func:`raise_priority`): on a busy machine
+the packets of the customer's voice then no longer wait for a core behind other
+programs. Where both are refused it runs at normal priority, and
+:attr:`MediaLoop.priority` says which it got.
 
 Code on the GUI thread reaches the loop only through :meth:`MediaLoop.run` (await a
 coroutine there) and :meth:`MediaLoop.call_soon`; the media code reaches the GUI
@@ -32,36 +32,56 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+MEDIA_RT_PRIORITY = 3
+"""SCHED_RR priority asked for the media thread: above all normal work, below PulseAudio
+(5 by default) and the PortAudio callbacks (``audio.CALLBACK_PRIORITY``, 10), so the
+sound server and the speaker's callback still preempt it."""
 MEDIA_NICE = -10
-"""Nice value asked for the media thread: on Linux a nice -10 thread gets ~10 times the
-CPU share of a normal one when the cores are contended, without real-time scheduling's
-risk of starving the machine. Allowed for root, with ``CAP_SYS_NICE``, or a ``nice``
-limit of 10 or more (``/etc/security/limits.conf``)."""
+"""Nice value asked for when real-time scheduling is refused: on Linux a nice -10 thread
+gets ~10 times the CPU share of a normal one when the cores are contended."""
+PRIORITIES = ("realtime", "nice", "normal")
 
 
-def raise_priority(nice: int = MEDIA_NICE) -> bool:
-    """Give the calling thread (not the process) the nice value ``nice``; False when the
-    OS refuses or cannot do it per thread."""
-    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
-        return False
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    except OSError:
-        return False
-    return True
+def raise_priority(allowed: tuple[str, ...] = PRIORITIES) -> str:
+    """Raise the calling thread's (not the process's) priority as far as the OS allows;
+    returns what it got: "realtime", "nice" or "normal".
+
+    Real-time is asked with ``SCHED_RESET_ON_FORK``, so the threads this one starts
+    (decoders, converters, executors) run at normal priority: only the loop itself,
+    ~0.2 core, runs ahead of the machine's normal work, and the kernel's real-time
+    throttling (95 % of a core by default) bounds even a runaway loop. The nice value is
+    inherited by the threads started later. Allowed for root, with ``CAP_SYS_NICE``, or
+    with ``rtprio`` / ``nice`` limits (``/etc/security/limits.conf``).
+    """
+    if "realtime" in allowed and hasattr(os, "SCHED_RR"):
+        policy = os.SCHED_RR | getattr(os, "SCHED_RESET_ON_FORK", 0)
+        try:
+            os.sched_setscheduler(0, policy, os.sched_param(MEDIA_RT_PRIORITY))
+        except OSError:
+            pass
+        else:
+            return "realtime"
+    if "nice" in allowed and hasattr(os, "setpriority") and hasattr(threading, "get_native_id"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), MEDIA_NICE)
+        except OSError:
+            pass
+        else:
+            return "nice"
+    return "normal"
 
 
 class MediaLoop:
     """An asyncio loop running in a daemon thread of its own."""
 
-    def __init__(self, name: str = "lens-media", nice: int | None = MEDIA_NICE) -> None:
+    def __init__(self, name: str = "lens-media", priorities: tuple[str, ...] = PRIORITIES):
         self.name = name
-        self._nice = nice
+        self._priorities = priorities
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
         self._ready = threading.Event()
-        self.priority_raised = False
-        """Whether the thread got ``MEDIA_NICE`` (set once the thread runs)."""
+        self.priority = "normal"
+        """What :func:`raise_priority` got for the thread (set once it runs)."""
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -81,10 +101,9 @@ class MediaLoop:
         return threading.get_ident() == self._thread.ident
 
     def _main(self) -> None:
-        if self._nice is not None:
-            self.priority_raised = raise_priority(self._nice)
-            if not self.priority_raised:
-                log.info("media thread runs at normal priority (raising it was refused)")
+        self.priority = raise_priority(self._priorities)
+        if self.priority == "normal":
+            log.info("media thread runs at normal priority (raising it was refused)")
         asyncio.set_event_loop(self._loop)
         self._loop.call_soon(self._ready.set)
         try:
@@ -147,7 +166,7 @@ class CallerLoop:
     thread: for before/after benches (``bench/media_console.py --gui-loop``) and tests
     that show what the media thread changes. Same interface as :class:`MediaLoop`."""
 
-    priority_raised = False
+    priority = "normal"
 
     def __init__(self) -> None:
         self._loop = asyncio.get_event_loop()

@@ -324,7 +324,7 @@ async def test_a_busy_gui_thread_neither_stops_the_audio_nor_queues_up_video() -
         reader = peer.reader
         assert reader is not None
         played, decoded, shown = engine.frames_played, reader.frames_received, len(frames)
-        time.sleep(0.6)  # the GUI thread is busy: no asyncio, no Qt events
+        time.sleep(0.6)  # noqa: ASYNC251  (deliberate: the GUI thread is busy, no events)
         assert engine.frames_played - played >= 20, "audio stopped with the GUI thread"
         assert reader.frames_received - decoded >= 10, "video stopped with the GUI thread"
         assert len(frames) == shown

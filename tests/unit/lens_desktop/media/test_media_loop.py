@@ -58,29 +58,54 @@ async def test_errors_and_cancellation_cross_the_thread(media: MediaLoop) -> Non
     assert await asyncio.to_thread(cancelled.wait, 5)
 
 
-async def test_priority_is_raised_for_the_thread_and_inherited_by_its_threads(
+def scheduling() -> tuple[int, int]:
+    """(policy without flags, nice) of the calling thread."""
+    policy = os.sched_getscheduler(0) & ~getattr(os, "SCHED_RESET_ON_FORK", 0)
+    return policy, nice_of(threading.get_native_id())
+
+
+async def scheduling_here_and_in_a_child() -> tuple[tuple[int, int], tuple[int, int]]:
+    child = await asyncio.get_running_loop().run_in_executor(None, scheduling)
+    return scheduling(), child
+
+
+async def test_the_thread_runs_real_time_and_the_threads_it_starts_do_not(
     media: MediaLoop,
 ) -> None:
-    async def nices() -> tuple[int, int]:
-        own = nice_of(threading.get_native_id())
-        child = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: nice_of(threading.get_native_id())
-        )
-        return own, child
-
-    if os.geteuid() == 0:  # root may always raise it (as on this CI machine)
-        assert media.priority_raised
-    expected = MEDIA_NICE if media.priority_raised else 0
-    assert await media.run(nices()) == (expected, expected)
-    assert nice_of(threading.get_native_id()) == 0  # the caller's thread is untouched
+    if os.geteuid() == 0:  # root may always (as on this CI machine)
+        assert media.priority == "realtime"
+    own, child = await media.run(scheduling_here_and_in_a_child())
+    if media.priority == "realtime":
+        assert own[0] == os.SCHED_RR
+        assert os.sched_getparam(threading.get_native_id()).sched_priority == 0  # caller
+    assert child == (os.SCHED_OTHER, 0)  # decoders and executors: normal priority
+    assert scheduling() == (os.SCHED_OTHER, 0)  # the caller's thread is untouched
 
 
-async def test_a_refused_priority_leaves_the_thread_running_normally(
+def refuse(*args: object) -> None:  # fake: what an unprivileged user gets
+    raise PermissionError(1, "Operation not permitted")
+
+
+async def test_without_real_time_it_asks_for_nice_which_its_threads_inherit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def refuse(which: int, who: int, value: int) -> None:  # fake: an unprivileged user
-        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(os, "sched_setscheduler", refuse)
+    loop = MediaLoop("test-media-nice")
+    loop.start()
+    try:
+        own, child = await loop.run(scheduling_here_and_in_a_child())
+    finally:
+        loop.stop()
+    if os.geteuid() == 0:
+        assert loop.priority == "nice"
+    expected = MEDIA_NICE if loop.priority == "nice" else 0
+    assert own == child == (os.SCHED_OTHER, expected)
 
+
+async def test_when_everything_is_refused_the_loop_runs_at_normal_priority(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_setscheduler", refuse)
     monkeypatch.setattr(os, "setpriority", refuse)
     loop = MediaLoop("test-media-normal")
     loop.start()
@@ -90,9 +115,10 @@ async def test_a_refused_priority_leaves_the_thread_running_normally(
             return 42
 
         assert await loop.run(answer()) == 42
+        assert await loop.run(asyncio.to_thread(scheduling)) == (os.SCHED_OTHER, 0)
     finally:
         loop.stop()
-    assert not loop.priority_raised
+    assert loop.priority == "normal"
 
 
 async def test_stop_cancels_what_is_left_and_ends_the_thread() -> None:

@@ -359,6 +359,34 @@ def check_portaudio(load: Callable[[], Any] = import_sounddevice) -> CheckResult
     return run_check("PortAudio", probe)
 
 
+MEDIA_PRIORITY_TEXT = {
+    "realtime": "real-time (SCHED_RR {rt}) for the media thread",
+    "nice": "nice {nice} for the media thread (real-time was refused)",
+    "normal": "normal priority for the media thread (raising it was refused)",
+}
+PRIORITY_ADVICE = (
+    "; on a busy machine the audio may drop out: allow the user an rtprio limit "
+    "(e.g. '@audio - rtprio 10' in /etc/security/limits.conf) or CAP_SYS_NICE"
+)
+
+
+def check_media_priority() -> CheckResult:
+    """What priority the session media thread gets on this machine (never a FAIL: the
+    console works without it, but an admin can grant it)."""
+    from lens_desktop.media import media_loop
+
+    def probe() -> str:
+        loop = media_loop.MediaLoop("self-check-media")
+        loop.start()
+        loop.stop()
+        text = MEDIA_PRIORITY_TEXT[loop.priority].format(
+            rt=media_loop.MEDIA_RT_PRIORITY, nice=media_loop.MEDIA_NICE
+        )
+        return text if loop.priority == "realtime" else text + PRIORITY_ADVICE
+
+    return run_check("media priority", probe)
+
+
 def keyring_backend_name(backend: Any) -> str:
     """``module.Class`` of a backend, with the chained ones for keyring's chainer."""
     name = f"{type(backend).__module__}.{type(backend).__qualname__}"
@@ -465,6 +493,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_aiortc_h264,
     check_aiortc_opus,
     check_portaudio,
+    check_media_priority,
     check_keyring,
     check_translations,
     check_resources,

@@ -5,7 +5,10 @@ the time between a packet's arrival and the speaker is decided here, between two
 competing goals: never run dry (the bar is 0 underruns a minute) and keep the delay
 short (p95 <= 150 ms one way).
 
-- It starts playing once ``JITTER_TARGET_S`` are queued.
+- It starts playing once its cushion (at first ``JITTER_START_CUSHION_S``) is queued:
+  the first second of a call comes burstier than the rest (the sender's pipeline
+  starts, the loop is busy setting up), and starting on less cost an underrun at the
+  start of most calls in the bench; what was not needed is trimmed after a window.
 - It learns how late audio can come: its *cushion* (the reserve it keeps, starting at
   ``JITTER_START_CUSHION_S``) grows when it runs dry, by how long it was dry plus a
   margin; it outputs silence meanwhile and counts an underrun, and it then
@@ -138,7 +141,7 @@ class JitterBuffer:
     def _resume(self, pulled: int) -> bool:
         """Whether enough is queued to (re)start; after an underrun, learn how long
         the buffer was dry and keep that much more in reserve from now on."""
-        if self._size < (self._resume_level() if self._started else self._target):
+        if self._size < self._resume_level():
             if self._started and self._size == 0:
                 self._dry += pulled  # nothing at all came: the stall outlasted the buffer
             return False

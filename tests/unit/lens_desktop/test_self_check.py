@@ -4,6 +4,7 @@ PyAV and aiortc, PortAudio, keyring, QTranslator), and each one's FAIL path."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import wave
@@ -182,6 +183,28 @@ def test_no_sound_device_is_ok_but_said() -> None:
     )
 
 
+# -- media priority -----------------------------------------------------------------
+
+
+def test_media_priority_is_reported_and_advice_given_when_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = self_check.check_media_priority()
+    assert result.ok
+    if os.geteuid() == 0:
+        assert result.detail == "real-time (SCHED_RR 3) for the media thread"
+
+    def refuse(*args: object) -> None:  # fake: an unprivileged user
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "sched_setscheduler", refuse)
+    monkeypatch.setattr(os, "setpriority", refuse)
+    result = self_check.check_media_priority()
+    assert result.ok
+    assert result.detail.startswith("normal priority for the media thread")
+    assert "rtprio" in result.detail
+
+
 # -- keyring ----------------------------------------------------------------------
 
 
@@ -314,7 +337,7 @@ def test_full_run_from_source(qapp: QApplication, use_keyring: Any) -> None:
     names = [line[5:].split(":")[0] for line in lines[:-1]]
     assert names == [
         "Qt", "console modules", "PyAV VP8", "PyAV H.264", "PyAV Opus", "aiortc VP8", "aiortc H.264",
-        "aiortc Opus", "PortAudio", "keyring", "translations", "resources",
+        "aiortc Opus", "PortAudio", "media priority", "keyring", "translations", "resources",
     ]  # fmt: skip
     translations_built = any(resources.translations_dir().glob("lens_*.qm"))
     failed = [line for line in lines[:-1] if line.startswith("FAIL")]

@@ -46,13 +46,13 @@ def test_munge_adds_bitrate_hints_to_video_codecs_only() -> None:
 
 
 def test_jitter_buffer_prebuffers_counts_underruns_and_trims_bursts() -> None:
-    buffer = JitterBuffer(1000)  # 30 samples target, 200 max
+    buffer = JitterBuffer(1000)  # starts on its 50-sample cushion, 200 max
     out = np.empty(20, dtype=np.float32)
-    buffer.push(np.ones(20, dtype=np.float32))
-    assert not buffer.pull(out) and not out.any()  # below target: silence, no underrun
+    buffer.push(np.ones(40, dtype=np.float32))
+    assert not buffer.pull(out) and not out.any()  # below the cushion: silence, no underrun
     buffer.push(np.ones(20, dtype=np.float32))
     assert buffer.pull(out) and out.all()
-    for _ in range(2):
+    for _ in range(3):
         buffer.pull(out)
     assert buffer.underruns == 1 and not out[-10:].any()  # ran dry: silence, counted
     for _ in range(30):

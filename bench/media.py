@@ -314,10 +314,12 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
         "mic_overflows",
         "trimmed_samples",
         "concealed_samples",
+        "stretched_samples",
         "cushion_ms",
         "realtime",
         "underruns_at_s",
         "media_priority",
+        "arrival_rate_pct",
     )
     audio = {k: result.get(k) for k in (*keys, "push_gaps_ms", "callback_gaps_ms")}
     run.notes.append(

@@ -168,6 +168,8 @@ class BeepBuffer(playout.JitterBuffer):
     """time.time() of every push (decoded audio reaching the buffer)"""
     pulls: list[float] = []
     """time.time() of every pull (PortAudio's output callback)"""
+    pushed: list[int] = []
+    """samples of every push, alongside ``pushes``"""
     dry: list[float] = []
     """time.time() of every pull that ran dry (an underrun)"""
 
@@ -190,6 +192,7 @@ class BeepBuffer(playout.JitterBuffer):
         super().push(samples)
         now = time.time()
         BeepBuffer.pushes.append(now)
+        BeepBuffer.pushed.append(len(samples))
         peak = float(np.abs(samples).max()) if len(samples) else 0.0
         threshold = max(1.8 * self._envelope, 0.05)
         if self._envelope and peak > threshold and now - self._last_onset > 0.5:
@@ -198,6 +201,20 @@ class BeepBuffer(playout.JitterBuffer):
             BeepBuffer.onsets.append((now + delay) * 1000.0)
             self._last_onset = now
         self._envelope = peak if not self._envelope else 0.95 * self._envelope + 0.05 * peak
+
+
+def arrival_rate(start_ms: float, end_ms: float, engine: Any) -> float | None:
+    """Decoded audio that reached the buffer in the window, as % of real time: below
+    100 the sender's clock runs slow against this machine's (or it dropped audio)."""
+    if engine is None or engine._output is None:
+        return None
+    rate = engine._output.samplerate
+    samples = sum(
+        n
+        for t, n in zip(BeepBuffer.pushes, BeepBuffer.pushed, strict=True)
+        if start_ms <= t * 1000 <= end_ms
+    )
+    return round(100 * samples / (rate * (end_ms - start_ms) / 1000), 2)
 
 
 def gap_summary(times: list[float], start_ms: float, end_ms: float) -> dict[str, Any]:
@@ -385,6 +402,7 @@ class Receiver:
             "beeps_out_ms": BeepBuffer.onsets,
             "push_gaps_ms": gap_summary(BeepBuffer.pushes, start_ms, end_ms),
             "callback_gaps_ms": gap_summary(BeepBuffer.pulls, start_ms, end_ms),
+            "arrival_rate_pct": arrival_rate(start_ms, end_ms, self.engine),
             "media_priority": getattr(self.peer._media, "priority", None),
             "underruns_at_s": [
                 round(t - start_ms / 1000, 1) for t in BeepBuffer.dry if start_ms <= t * 1000
@@ -413,6 +431,7 @@ class Receiver:
             "realtime": engine.realtime_threads,
             "trimmed_samples": buffer.trimmed_samples if buffer else 0,
             "concealed_samples": buffer.concealed_samples if buffer else 0,
+            "stretched_samples": buffer.stretched_samples if buffer else 0,
         }
 
     def stat_delta(self, key: str, before: dict[str, Any]) -> Any:

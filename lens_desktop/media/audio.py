@@ -228,11 +228,13 @@ class AudioEngine:
         rate = int(self._output.samplerate) if self._output is not None else 0
         queued = buffer.buffered / rate if buffer is not None and rate else 0.0
         concealed = buffer.concealed_samples / rate if buffer is not None and rate else 0.0
+        stretched = buffer.stretched_samples / rate if buffer is not None and rate else 0.0
         return {
             "audio_underruns": self.underruns,
             "audio_device_underflows": self.device_underflows,
             "audio_delay_ms": round(1000 * (queued + self.output_latency), 1),
             "audio_concealed_ms": round(1000 * concealed, 1),
+            "audio_stretched_ms": round(1000 * stretched, 1),
         }
 
     # -- speaker ----------------------------------------------------------------------

@@ -18,6 +18,12 @@ short (p95 <= 150 ms one way).
 - It never keeps latency nobody needed: every ``TRIM_WINDOW_S`` of output it looks at
   the lowest level it fell to, and drops what was queued above the cushion all that
   time, joined with a short crossfade. A burst past ``JITTER_MAX_S`` is cut at once.
+- It follows a sender whose clock runs slow: once the level sinks under the cushion
+  (less one margin) it plays ``STRETCH`` slower, making each 10 ms pull from ~9.8 ms
+  of audio by interpolation, until the level is back. Phones' and PCs' clocks differ
+  by up to a few per mille, and Chromium's fake microphone on a busy machine by 0.1-0.3 %
+  (3 ms a second): without this the buffer drained and ran dry every 10-20 s. (A fast
+  sender is handled by the trim.)
 - Lost audio is concealed: the playback task sees the gap in the frames' pts and asks
   for a faded copy of the last audio in its place, so a loss neither drains the buffer
   nor clicks.
@@ -53,6 +59,9 @@ TRIM_WINDOW_S = 3.0
 JITTER_MAX_S = 0.200
 """A burst past this is cut at once."""
 CROSSFADE_S = 0.0025
+STRETCH = 0.02
+"""How much slower audio plays while the buffer is under its cushion: a 2 % (a third
+of a semitone) slowdown is hard to hear on speech and outruns any real clock drift."""
 CONCEAL_MAX_S = 0.100
 """A pts gap up to this is a lost packet and is concealed; a longer one is a pause
 (DTX, a new stream) and is not filled."""
@@ -83,6 +92,8 @@ class JitterBuffer:
         self.underruns = 0
         self.trimmed_samples = 0
         self.concealed_samples = 0
+        self.stretched_samples = 0
+        """Output samples gained by playing slower (clock drift compensation)."""
 
     @property
     def buffered(self) -> int:
@@ -128,6 +139,9 @@ class JitterBuffer:
             if not self._playing and not self._resume(len(out)):
                 out.fill(0)
                 return False
+            if self._size < self._cushion - self._margin and self._stretch(out):
+                self._observe(len(out))
+                return True
             filled = self._take(out)
             if filled < len(out):
                 out[filled:] = 0
@@ -151,6 +165,19 @@ class JitterBuffer:
         self._started = self._playing = True
         self._dry = 0
         self._restart_window()
+        return True
+
+    def _stretch(self, out: np.ndarray) -> bool:
+        """Fill ``out`` from ``STRETCH`` fewer queued samples (linear interpolation);
+        False, taking nothing, when not even those are queued."""
+        count = len(out)
+        source = max(2, round(count / (1.0 + STRETCH)))
+        if self._size < source or count < 2:
+            return False
+        taken = np.empty(source, dtype=np.float32)
+        self._take(taken)
+        np.copyto(out, np.interp(np.linspace(0, source - 1, count), np.arange(source), taken))
+        self.stretched_samples += count - source
         return True
 
     def _restart_window(self) -> None:

@@ -9,6 +9,7 @@ dict for the session pane's status line:
 ``audio_underruns`` (gaps a listener heard: the jitter buffer or the device ran dry),
 ``audio_device_underflows`` (the device part of those), ``audio_delay_ms`` (audio
 queued + device buffer now), ``audio_concealed_ms`` (lost audio filled in),
+``audio_stretched_ms`` (time gained by playing slower for a slow sender clock),
 ``keyframe_requests`` and ``video_holes_skipped`` (video rescued after a loss).
 
 aiortc reports cumulative counters, so rates are deltas between two samples; the

@@ -60,6 +60,33 @@ class Customer:
         await self.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
 
 
+class Phone:
+    """A customer on a loop of its own, as a phone is: it keeps sending while the
+    console's GUI thread is blocked (a customer on the test's loop would stop too)."""
+
+    def __init__(self) -> None:
+        self.loop = MediaLoop("test-phone", priorities=("normal",))
+        self.customer: Customer | None = None
+
+    async def start(self, video: MediaStreamTrack, audio: MediaStreamTrack | None = None) -> None:
+        self.loop.start()
+
+        async def make() -> Customer:
+            return Customer(video, audio)
+
+        self.customer = await self.loop.run(make())
+
+    async def connect(self, peer: PeerSession, sent: list[dict[str, Any]]) -> None:
+        assert self.customer is not None
+        await peer.handle_signal(await self.loop.run(self.customer.offer(1)))
+        await self.loop.run(self.customer.accept(sent[-1]))
+
+    async def close(self) -> None:
+        if self.customer is not None:
+            await self.loop.run(self.customer.pc.close())
+        self.loop.stop()
+
+
 async def connect(peer: PeerSession, customer: Customer, generation: int, sent: list) -> None:
     await peer.handle_signal(await customer.offer(generation))
     answer = sent[-1]
@@ -138,9 +165,10 @@ async def test_slow_painter_gets_the_newest_frame_and_latency_stays_bounded() ->
         time.sleep(0.12)
 
     peer.frame_ready.connect(slow_paint)
-    customer = Customer(track)
+    phone = Phone()
     try:
-        await connect(peer, customer, 1, sent)
+        await phone.start(track)
+        await phone.connect(peer, sent)
         await wait_until(lambda: len(lags) >= 30, timeout=30)
         reader = peer.reader
         assert reader is not None
@@ -149,7 +177,7 @@ async def test_slow_painter_gets_the_newest_frame_and_latency_stays_bounded() ->
         assert len(lags) < reader.frames_received
     finally:
         await peer.close()
-        await customer.pc.close()
+        await phone.close()
     # Without dropping, 30 paints of 120 ms at 30 fps would lag ~80 frames behind.
     assert max(lags[-10:]) <= 12, lags
 
@@ -302,13 +330,7 @@ async def test_a_busy_gui_thread_neither_stops_the_audio_nor_queues_up_video() -
     engine = AudioEngine()
     peer = PeerSession("s1", [], sent.append, audio=engine)
     track = PatternVideoTrack(320, 240, 30)
-    phone = MediaLoop("test-phone", nice=None)
-    phone.start()
-
-    async def make_customer() -> Customer:
-        return Customer(track, ToneAudioTrack(freq=1000.0))
-
-    customer = await phone.run(make_customer())
+    phone = Phone()
     frames: list[VideoFrame] = []
     threads: set[threading.Thread] = set()
 
@@ -318,8 +340,8 @@ async def test_a_busy_gui_thread_neither_stops_the_audio_nor_queues_up_video() -
 
     peer.frame_ready.connect(on_frame)
     try:
-        await peer.handle_signal(await phone.run(customer.offer(1)))
-        await phone.run(customer.accept(sent[-1]))
+        await phone.start(track, ToneAudioTrack(freq=1000.0))
+        await phone.connect(peer, sent)
         await wait_until(lambda: engine.frames_played >= 25 and len(frames) >= 10, timeout=15)
         reader = peer.reader
         assert reader is not None
@@ -334,8 +356,7 @@ async def test_a_busy_gui_thread_neither_stops_the_audio_nor_queues_up_video() -
     finally:
         await peer.close()
         await engine.close()
-        await phone.run(customer.pc.close())
-        phone.stop()
+        await phone.close()
 
 
 async def test_trickled_candidates_of_the_current_generation_are_applied() -> None:

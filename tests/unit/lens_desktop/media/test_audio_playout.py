@@ -75,6 +75,55 @@ def test_a_stall_teaches_the_buffer_to_ride_out_the_next_one() -> None:
     assert buffer.cushion > RATE * playout.JITTER_KEEP_S
 
 
+def slow_sender(buffer: JitterBuffer, seconds: float, slow: float) -> np.ndarray:
+    """A call whose sender's clock runs ``slow`` (0.003 = 3 ms a second) behind ours:
+    its 20 ms frames carry 20 ms of audio but come every 20.06 ms. Returns what was
+    played (a rising ramp, so any jump or repeat shows)."""
+    out = np.empty(BLOCK, dtype=np.float32)
+    played = []
+    due, sent = 0.0, 0
+    for i in range(int(seconds * 100)):
+        now = i * 0.010
+        while due <= now:
+            buffer.push(np.arange(sent, sent + CHUNK, dtype=np.float32) / 1e7)
+            sent += CHUNK
+            due += 0.020 * (1 + slow)
+        buffer.pull(out)
+        played.append(out.copy())
+    return np.concatenate(played)
+
+
+def test_a_slow_sender_clock_is_followed_by_playing_slower_not_by_running_dry() -> None:
+    buffer = JitterBuffer(RATE)
+    played = slow_sender(buffer, 60.0, slow=0.003)
+    # 3 ms a second is 180 ms a minute: the 50 ms it starts with cannot cover that, so
+    # the buffer must have played the rest slower.
+    assert buffer.underruns == 0
+    assert buffer.stretched_samples >= RATE * (0.180 - playout.JITTER_START_CUSHION_S)
+    audible = played[int(RATE * 0.1) :]  # after the start-up silence
+    steps = np.diff(audible)
+    assert steps.min() >= 0  # never jumps back (nothing repeated)
+    assert steps.max() < 2e-7  # never skips ahead (a sample step is 1e-7)
+
+
+def test_a_sender_on_time_is_not_slowed_down() -> None:
+    buffer = JitterBuffer(RATE)
+    slow_sender(buffer, 30.0, slow=0.0)
+    assert buffer.underruns == 0
+    assert buffer.stretched_samples == 0
+
+
+def test_without_stretching_the_slow_sender_would_run_the_buffer_dry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same call with the stretch switched off: what the console did before."""
+    monkeypatch.setattr(playout, "STRETCH", 0.0)
+    buffer = JitterBuffer(RATE)
+    monkeypatch.setattr(buffer, "_stretch", lambda out: False)
+    slow_sender(buffer, 60.0, slow=0.003)
+    assert buffer.underruns >= 2
+
+
 def test_trimming_crossfades_instead_of_jumping() -> None:
     buffer = JitterBuffer(RATE)
     seconds = playout.TRIM_WINDOW_S + 1

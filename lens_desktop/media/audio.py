@@ -31,6 +31,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -106,6 +107,32 @@ def request_realtime() -> bool:
     return True
 
 
+SOUND_CLIENT_THREADS = ("threaded-ml",)
+"""Threads the sound system's client library starts inside our process: libpulse's
+mainloop (behind ALSA's pulse plugin), which carries every block between PortAudio
+and the sound server. It waited for a core 6-8 s a minute on a busy machine, the most
+of any thread (docs/performance.md), and the speaker ran dry meanwhile."""
+
+
+def prioritise_sound_client_threads(names: tuple[str, ...] = SOUND_CLIENT_THREADS) -> int:
+    """Ask for real-time scheduling (as for the callbacks) for the sound library's own
+    threads in this process, found by name (Linux); how many got it."""
+    tasks = Path("/proc/self/task")
+    policy = getattr(os, "SCHED_FIFO", None)
+    if policy is None or not tasks.is_dir():
+        return 0
+    done = 0
+    for task in tasks.iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            if (task / "comm").read_text().strip() not in names:
+                continue
+            tid = int(task.name)
+            if os.sched_getscheduler(tid) == os.SCHED_OTHER:
+                os.sched_setscheduler(tid, policy, os.sched_param(CALLBACK_PRIORITY))
+            done += 1
+    return done
+
+
 class MicrophoneTrack(MediaStreamTrack):
     """aiortc audio track fed by the engine's input stream (48 kHz mono s16, 20 ms)."""
 
@@ -175,7 +202,8 @@ class AudioEngine:
         """PortAudio's ``input_overflow``: microphone samples lost before we read them."""
         self.realtime_threads: dict[str, bool] = {}
         """Per stream ("output", "input"): whether its callback thread got real-time
-        scheduling (see :func:`request_realtime`)."""
+        scheduling (see :func:`request_realtime`); "sound client": whether the sound
+        library's own threads did (:func:`prioritise_sound_client_threads`)."""
         self._callback_threads: dict[str, int] = {}
         self._closed = False
 
@@ -265,6 +293,7 @@ class AudioEngine:
             callback=self._on_output,
         )
         self._output.start()
+        self.realtime_threads["sound client"] = prioritise_sound_client_threads() > 0
 
     def _on_output(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
         """PortAudio thread: pull from the jitter buffer; never block, never raise.
@@ -333,6 +362,7 @@ class AudioEngine:
             callback=self._on_input,
         )
         self._input.start()
+        self.realtime_threads["sound client"] = prioritise_sound_client_threads() > 0
 
     def _on_input(self, indata: Any, frames: int, time: Any, status: Any) -> None:
         """PortAudio thread: copy the block and hand it to the loop."""

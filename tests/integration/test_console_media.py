@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -232,6 +234,12 @@ async def test_unrepaired_video_loss_freezes_the_picture_briefly_not_for_seconds
         await customer.pc.close()
 
 
+def sound_client_threads() -> list[int]:
+    """Thread ids of libpulse's mainloop threads in this process."""
+    tasks = Path("/proc/self/task").iterdir()
+    return [int(t.name) for t in tasks if (t / "comm").read_text().strip() == "threaded-ml"]
+
+
 def dominant_frequency(samples: np.ndarray, rate: int) -> float:
     spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
     return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))])
@@ -269,6 +277,12 @@ async def test_audio_engine_plays_a_tone_and_hears_it_on_the_null_sink_monitor()
 
         await wait_until(tone_heard, timeout=10)
         assert engine.frames_played > 0 and not player.done()
+        # libpulse's thread behind ALSA's pulse plugin runs real-time too (root may).
+        pulse = sound_client_threads()
+        assert pulse, "no libpulse client thread: is PortAudio not going through pulse?"
+        if os.geteuid() == 0:
+            assert engine.realtime_threads["sound client"]
+            assert all(os.sched_getscheduler(tid) == os.SCHED_FIFO for tid in pulse)
         engine.volume = 0.0
         await wait_until(lambda: np.abs(np.concatenate(heard[-5:])).max() < 100, timeout=5)
         recorder.cancel()

@@ -224,7 +224,7 @@ async def test_device_underflows_count_as_underruns_a_listener_hears(
     engine._on_output(block, 441, None, status(underflow=True))
     engine._on_output(block, 441, None, status(underflow=True))
     assert engine.device_underflows == 2 and engine.buffer_underruns == 0
-    assert asked == [1] and engine.realtime_threads == {"output": True}  # once per thread
+    assert asked == [1] and engine.realtime_threads["output"] is True  # once per thread
     assert engine.underruns == 2
     stats = engine.stats()
     assert stats["audio_underruns"] == 2 and stats["audio_device_underflows"] == 2

@@ -24,6 +24,7 @@ tests/unit/lens_desktop/media/test_aiortc_receiver.py fails on a version that di
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,8 @@ from aiortc.utils import uint16_add
 BUFFER_ATTRIBUTE = "_RTCRtpReceiver__jitter_buffer"
 """Name-mangled ``RTCRtpReceiver.__jitter_buffer``; ``_handle_rtp_packet`` calls its
 ``add(packet) -> (pli_flag, frame or None)`` once per RTP packet."""
+DECODER_ATTRIBUTE = "_RTCRtpReceiver__decoder_thread"
+"""Name-mangled ``RTCRtpReceiver.__decoder_thread``, started by ``receive()``."""
 MAX_MISORDER = 100
 """A packet this many sequence numbers behind the newest is late; further back, the
 sender restarted its numbering (aiortc's own threshold)."""
@@ -60,8 +63,9 @@ class AudioPacketBuffer(JitterBuffer):
     reordered, and waiting for it would delay everything behind it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_first_packet: Callable[[], object] | None = None) -> None:
         super().__init__(capacity=16)
+        self._on_first_packet = on_first_packet
         self._next: int | None = None
         self.packets_missing = 0
         """Sequence numbers never seen (lost, or late and dropped)."""
@@ -69,6 +73,9 @@ class AudioPacketBuffer(JitterBuffer):
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         seq = packet.sequence_number
+        if self._on_first_packet is not None:
+            callback, self._on_first_packet = self._on_first_packet, None
+            callback()
         if self._next is not None:
             behind = uint16_add(self._next, -seq)
             if 0 < behind <= MAX_MISORDER:
@@ -169,9 +176,36 @@ def install(receiver: RTCRtpReceiver, kind: str) -> JitterBuffer:
         raise AiortcInternalsChanged(
             f"aiortc's RTCRtpReceiver has no {BUFFER_ATTRIBUTE} JitterBuffer any more"
         )
-    buffer: JitterBuffer = AudioPacketBuffer() if kind == "audio" else VideoFrameBuffer()
+    buffer: JitterBuffer
+    if kind == "audio":
+        buffer = AudioPacketBuffer(on_first_packet=lambda: prioritise_decoder(receiver))
+    else:
+        buffer = VideoFrameBuffer()
     setattr(receiver, BUFFER_ATTRIBUTE, buffer)
     return buffer
+
+
+def prioritise_decoder(receiver: RTCRtpReceiver) -> bool:
+    """Run the receiver's decoder thread at the media thread's real-time priority.
+
+    For audio only (Opus costs ~1 s of CPU a minute): every decoded frame passes
+    through this thread on its way to the speaker, and at normal priority it waited
+    2-3 s a minute for a core on a busy machine, which reached the playout buffer as
+    gaps of up to 100 ms. Called on the first packet, when ``receive()`` has started
+    the thread. False when there is no such thread or the OS refuses."""
+    from lens_desktop.media.media_loop import MEDIA_RT_PRIORITY
+
+    thread = getattr(receiver, DECODER_ATTRIBUTE, None)
+    tid = getattr(thread, "native_id", None)
+    policy = getattr(os, "SCHED_RR", None)
+    if tid is None or policy is None:
+        return False
+    try:
+        policy |= getattr(os, "SCHED_RESET_ON_FORK", 0)
+        os.sched_setscheduler(tid, policy, os.sched_param(MEDIA_RT_PRIORITY))
+    except OSError:
+        return False
+    return True
 
 
 async def request_keyframe(receiver: RTCRtpReceiver) -> int:

@@ -321,6 +321,12 @@ async def test_peer_plays_customer_audio_and_sends_the_microphone_back() -> None
         await connect(peer, customer, 1, sent)
         assert "a=sendrecv" in sent[-1]["sdp"]  # the console's microphone goes back
         await wait_until(lambda: engine.frames_played >= 25, timeout=15)
+        # The customer's voice is decoded at the media thread's real-time priority.
+        decoders = [t for t in threading.enumerate() if t.name == "audio-decoder"]
+        assert decoders
+        if os.geteuid() == 0:
+            assert any(os.sched_getscheduler(t.native_id or 0) & 0xFF == os.SCHED_RR
+                       for t in decoders)  # fmt: skip
         # What the statistics line gets: the speaker's delay and the gaps one hears.
         sample = await stats.wait_for(lambda s: s.get("audio_delay_ms", 0) > 0)
         assert sample["audio_delay_ms"] < 300

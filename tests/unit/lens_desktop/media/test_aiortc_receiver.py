@@ -163,6 +163,9 @@ def test_aiortc_receiver_internals_are_as_this_module_expects() -> None:
         installed = aiortc_receiver.install(receiver, kind)
         assert getattr(receiver, aiortc_receiver.BUFFER_ATTRIBUTE) is installed
         assert isinstance(installed, AudioPacketBuffer if kind == "audio" else VideoFrameBuffer)
+        assert getattr(receiver, aiortc_receiver.DECODER_ATTRIBUTE) is None  # until receive()
+        assert not aiortc_receiver.prioritise_decoder(receiver)
+    assert "self.__decoder_thread = threading.Thread(" in inspect.getsource(RTCRtpReceiver.receive)
     handler = inspect.getsource(RTCRtpReceiver._handle_rtp_packet)
     assert "= self.__jitter_buffer.add(packet)" in handler
     assert "packet._data = depayload(" in handler

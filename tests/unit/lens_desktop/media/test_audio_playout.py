@@ -64,6 +64,16 @@ def test_latency_comes_back_down_after_a_stall_and_burst() -> None:
     assert buffer.trimmed_samples > 0 and buffer.underruns == 1
 
 
+def test_a_backlog_from_call_set_up_is_gone_after_the_first_second() -> None:
+    buffer = JitterBuffer(RATE)
+    buffer.push(np.full(RATE * 3 // 20, 0.5, dtype=np.float32))  # 150 ms at once
+    levels = run(buffer, 1.5)
+    assert levels[0] > 100
+    cushion_ms = 1000 * buffer.cushion / RATE
+    assert max(levels[-30:]) <= cushion_ms + 30  # not still 150 ms for 3-6 s
+    assert buffer.underruns == 0
+
+
 def test_a_stall_teaches_the_buffer_to_ride_out_the_next_one() -> None:
     buffer = JitterBuffer(RATE)
     run(buffer, 2.0)

@@ -57,8 +57,9 @@ halves in about 40 s without an underrun."""
 JITTER_MIN_TRIM_S = 0.010
 TRIM_WINDOW_S = 3.0
 FIRST_TRIM_WINDOW_S = 1.0
-"""The first window of a stream is shorter: what piled up while the call was being set
-up (up to ``JITTER_MAX_S``) goes after 1 s instead of lasting 3-6 s."""
+"""The first window after playback (re)starts is shorter: what piled up while the call
+was being set up, or arrived in a burst after a stall (up to ``JITTER_MAX_S``), goes
+after 1 s instead of lasting 3-6 s."""
 JITTER_MAX_S = 0.200
 """A burst past this is cut at once."""
 CROSSFADE_S = 0.0025
@@ -163,15 +164,13 @@ class JitterBuffer:
             if self._started and self._size == 0:
                 self._dry += pulled  # nothing at all came: the stall outlasted the buffer
             return False
-        first = not self._started
-        if not first:
+        if self._started:
             grown = self._cushion + min(self._dry, self._cushion_max) + self._margin
             self._cushion = min(self._cushion_max, grown)
         self._started = self._playing = True
         self._dry = 0
         self._restart_window()
-        if first:
-            self._window_left = min(self._window, self._first_window)
+        self._window_left = min(self._window, self._first_window)
         return True
 
     def _stretch(self, out: np.ndarray) -> bool:

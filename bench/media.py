@@ -254,7 +254,8 @@ async def console_receiver(
 ) -> None:
     """Start the session with the console process listening; fills `run`."""
     out, log = console_files()
-    args = ["--url", server.url, "--token", tech.token, "--session-id", session_id]
+    # "--name=value": a token or id may begin with "-", which argparse reads as a flag.
+    args = [f"--url={server.url}", f"--token={tech.token}", f"--session-id={session_id}"]
     with log.open("wb") as errors:
         proc = await asyncio.create_subprocess_exec(
             PYTHON,

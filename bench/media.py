@@ -552,23 +552,26 @@ def steady_beeps(beeps: list[float]) -> tuple[list[float], str]:
     The tap (a ScriptProcessor on the sender page's main thread) stamps each beep when
     the page's busy main thread gets to it: late by 0 to 100+ ms, more so the busier
     the machine (which made one-way latency read lower under load, e.g. 17 ms). The
-    beeps themselves are exactly 1 s apart in the fake microphone's file, so their
-    true times lie on a line: fit its slope (least squares over beep index) and put it
-    through the least-delayed stamp (the lower envelope). What is left is the tap's own
-    smallest delay, a constant that makes the figures read a few ms low."""
+    beeps are exactly 1 s apart in the fake microphone's file, and the fake microphone
+    runs at real time (the console's "arrival rate" note reads 99.98-100.02 % on a
+    clean link), so their true times are t0 + k s: t0 is taken from the least-delayed
+    stamp (the lower envelope). What is left is the tap's own smallest delay, a
+    constant that makes the figures read a few ms low. The note also gives the slope a
+    free fit would find: above 1000 ms when the tap falls further behind over the run.
+    """
     if len(beeps) < 3:
         return beeps, "too few sender beeps to fit"
     beeps = sorted(beeps)
     index = [round((b - beeps[0]) / 1000.0) for b in beeps]
+    base = min(b - 1000.0 * k for b, k in zip(beeps, index, strict=True))
+    late = sorted(b - 1000.0 * k - base for b, k in zip(beeps, index, strict=True))
     slope = statistics.linear_regression(index, beeps).slope
-    residual = [b - slope * k for b, k in zip(beeps, index, strict=True)]
-    base = min(residual)
-    late = sorted(r - base for r in residual)
     note = (
-        f"sender beeps: period {slope:.2f} ms, tap stamps late by p50 "
-        f"{late[len(late) // 2]:.0f} / max {late[-1]:.0f} ms (removed by the fit)"
+        f"sender beeps: tap stamps late by p50 {late[len(late) // 2]:.0f} / max "
+        f"{late[-1]:.0f} ms against a 1000 ms grid (removed); a free fit's period "
+        f"{slope:.2f} ms"
     )
-    return [base + slope * k for k in index], note
+    return [base + 1000.0 * k for k in index], note
 
 
 def match_beeps(sent: list[float], heard: list[float], window: tuple[float, float]) -> list[float]:

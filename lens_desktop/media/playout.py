@@ -20,10 +20,10 @@ short (p95 <= 150 ms one way).
   time, joined with a short crossfade. A burst past ``JITTER_MAX_S`` is cut at once.
 - It follows a sender whose clock runs slow: once the level sinks under the cushion
   (less one margin) it plays ``STRETCH`` slower, making each 10 ms pull from ~9.8 ms
-  of audio by interpolation, until the level is back. Phones' and PCs' clocks differ
-  by up to a few per mille, and Chromium's fake microphone on a busy machine by 0.1-0.3 %
-  (3 ms a second): without this the buffer drained and ran dry every 10-20 s. (A fast
-  sender is handled by the trim.)
+  of audio by interpolation, until the level is back. A phone's and a PC's sound
+  clocks differ by up to ~0.1 % (1 ms a second): without this the buffer would drain
+  steadily and run dry every minute or so, for the whole call; a simulated sender
+  0.3 % slow ran it dry every ~15 s. (A fast sender is handled by the trim.)
 - Lost audio is concealed: the playback task sees the gap in the frames' pts and asks
   for a faded copy of the last audio in its place, so a loss neither drains the buffer
   nor clicks.

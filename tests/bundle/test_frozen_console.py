@@ -109,10 +109,11 @@ def test_frozen_self_check_passes_every_check(bundle: Path, keyring_config: Path
         "ok   aiortc H.264: video/H264, ",
         "ok   aiortc Opus: audio/opus, ",
         f"ok   PortAudio: PortAudio V19.6.0-devel from {INTERNAL / 'libportaudio.so.2'}; ",
+        "ok   media priority: ",
         "ok   keyring: backend lens_test_keyring.MemoryKeyring",
         "ok   translations: loaded lens_nl.qm; Qt's qtbase_nl.qm",
         f"ok   resources: 11 files in {INTERNAL / 'resources'}; icons render; new-session.wav",
-        "lens-desktop self-check: 12 run, all checks passed",
+        "lens-desktop self-check: 13 run, all checks passed",
     ]
     assert len(lines) == len(expected), result.stdout
     for line, start in zip(lines, expected, strict=True):

@@ -105,17 +105,6 @@ def thread_waits() -> dict[str, float]:
     return out
 
 
-def realtime_pulse_threads() -> int:
-    """Experiment: SCHED_FIFO for libpulse's client threads ("threaded-ml") too."""
-    done = 0
-    for task in Path("/proc/self/task").iterdir():
-        with contextlib.suppress(OSError):
-            if (task / "comm").read_text().strip() == "threaded-ml":
-                os.sched_setscheduler(int(task.name), os.SCHED_FIFO, os.sched_param(10))
-                done += 1
-    return done
-
-
 class GcClock:
     """Wall time spent in the cyclic garbage collector, per generation."""
 
@@ -369,8 +358,6 @@ class Receiver:
         return result
 
     async def measure(self) -> dict[str, Any]:
-        if self.args.rt_pulse:
-            print(f"rt pulse threads: {realtime_pulse_threads()}", file=sys.stderr)
         BeepBuffer.output_latency_s = self.engine.output_latency if self.engine else 0.0
         counters_before = self.audio_counters()
         stats_before = dict(self.stats)
@@ -482,9 +469,6 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--switch-interval-ms", type=float, help="experiment: sys.setswitchinterval"
-    )
-    parser.add_argument(
-        "--rt-pulse", action="store_true", help="experiment: RT for libpulse's threads too"
     )
     parser.add_argument(
         "--no-realtime",

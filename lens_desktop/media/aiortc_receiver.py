@@ -24,7 +24,6 @@ tests/unit/lens_desktop/media/test_aiortc_receiver.py fails on a version that di
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +32,8 @@ from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_add
+
+from lens_desktop.media.media_loop import MEDIA_RT_PRIORITY, set_realtime
 
 BUFFER_ATTRIBUTE = "_RTCRtpReceiver__jitter_buffer"
 """Name-mangled ``RTCRtpReceiver.__jitter_buffer``; ``_handle_rtp_packet`` calls its
@@ -193,19 +194,9 @@ def prioritise_decoder(receiver: RTCRtpReceiver) -> bool:
     2-3 s a minute for a core on a busy machine, which reached the playout buffer as
     gaps of up to 100 ms. Called on the first packet, when ``receive()`` has started
     the thread. False when there is no such thread or the OS refuses."""
-    from lens_desktop.media.media_loop import MEDIA_RT_PRIORITY
-
     thread = getattr(receiver, DECODER_ATTRIBUTE, None)
     tid = getattr(thread, "native_id", None)
-    policy = getattr(os, "SCHED_RR", None)
-    if tid is None or policy is None:
-        return False
-    try:
-        policy |= getattr(os, "SCHED_RESET_ON_FORK", 0)
-        os.sched_setscheduler(tid, policy, os.sched_param(MEDIA_RT_PRIORITY))
-    except OSError:
-        return False
-    return True
+    return tid is not None and set_realtime(tid, MEDIA_RT_PRIORITY, round_robin=True)
 
 
 async def request_keyframe(receiver: RTCRtpReceiver) -> int:

@@ -40,6 +40,7 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from PySide6.QtCore import QCoreApplication
 
+from lens_desktop.media.media_loop import set_realtime
 from lens_desktop.media.playout import JitterBuffer, missing_samples
 
 log = logging.getLogger(__name__)
@@ -97,14 +98,7 @@ def request_realtime() -> bool:
     with an ``rtprio`` limit (the ``audio`` group on many distributions) or via
     ``CAP_SYS_NICE``; elsewhere it is refused and the thread stays as it was.
     """
-    policy = getattr(os, "SCHED_FIFO", None)
-    if policy is None:
-        return False
-    try:
-        os.sched_setscheduler(0, policy, os.sched_param(CALLBACK_PRIORITY))
-    except OSError:
-        return False
-    return True
+    return set_realtime(0, CALLBACK_PRIORITY)
 
 
 SOUND_CLIENT_THREADS = ("threaded-ml",)
@@ -118,8 +112,7 @@ def prioritise_sound_client_threads(names: tuple[str, ...] = SOUND_CLIENT_THREAD
     """Ask for real-time scheduling (as for the callbacks) for the sound library's own
     threads in this process, found by name (Linux); how many got it."""
     tasks = Path("/proc/self/task")
-    policy = getattr(os, "SCHED_FIFO", None)
-    if policy is None or not tasks.is_dir():
+    if not tasks.is_dir():
         return 0
     done = 0
     for task in tasks.iterdir():
@@ -127,9 +120,8 @@ def prioritise_sound_client_threads(names: tuple[str, ...] = SOUND_CLIENT_THREAD
             if (task / "comm").read_text().strip() not in names:
                 continue
             tid = int(task.name)
-            if os.sched_getscheduler(tid) == os.SCHED_OTHER:
-                os.sched_setscheduler(tid, policy, os.sched_param(CALLBACK_PRIORITY))
-            done += 1
+            if os.sched_getscheduler(tid) != os.SCHED_OTHER or set_realtime(tid, CALLBACK_PRIORITY):
+                done += 1
     return done
 
 

@@ -42,6 +42,23 @@ gets ~10 times the CPU share of a normal one when the cores are contended."""
 PRIORITIES = ("realtime", "nice", "normal")
 
 
+def set_realtime(tid: int, priority: int, *, round_robin: bool = False) -> bool:
+    """Ask for real-time scheduling of thread ``tid`` (0: the calling thread): FIFO, or
+    round-robin with ``SCHED_RESET_ON_FORK`` (threads it starts run normally). False
+    where the OS has no such policy or refuses it."""
+    name = "SCHED_RR" if round_robin else "SCHED_FIFO"
+    policy = getattr(os, name, None)
+    if policy is None:
+        return False
+    if round_robin:
+        policy |= getattr(os, "SCHED_RESET_ON_FORK", 0)
+    try:
+        os.sched_setscheduler(tid, policy, os.sched_param(priority))
+    except OSError:
+        return False
+    return True
+
+
 def raise_priority(allowed: tuple[str, ...] = PRIORITIES) -> str:
     """Raise the calling thread's (not the process's) priority as far as the OS allows;
     returns what it got: "realtime", "nice" or "normal".
@@ -53,14 +70,8 @@ def raise_priority(allowed: tuple[str, ...] = PRIORITIES) -> str:
     inherited by the threads started later. Allowed for root, with ``CAP_SYS_NICE``, or
     with ``rtprio`` / ``nice`` limits (``/etc/security/limits.conf``).
     """
-    if "realtime" in allowed and hasattr(os, "SCHED_RR"):
-        policy = os.SCHED_RR | getattr(os, "SCHED_RESET_ON_FORK", 0)
-        try:
-            os.sched_setscheduler(0, policy, os.sched_param(MEDIA_RT_PRIORITY))
-        except OSError:
-            pass
-        else:
-            return "realtime"
+    if "realtime" in allowed and set_realtime(0, MEDIA_RT_PRIORITY, round_robin=True):
+        return "realtime"
     if "nice" in allowed and hasattr(os, "setpriority") and hasattr(threading, "get_native_id"):
         try:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), MEDIA_NICE)

@@ -13,6 +13,10 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+from typing import Any
+
+from lens_desktop.event_loop import ConsoleEventLoop
 
 RECIPE = textwrap.dedent(
     """
@@ -40,6 +44,24 @@ RECIPE = textwrap.dedent(
     print("survived")
     """
 )
+
+
+def test_a_thread_safe_call_delivered_after_close_is_dropped(qapp: Any) -> None:
+    """The media thread posts with call_soon_threadsafe; one that is still queued when
+    the loop closes must neither run nor raise from inside Qt's event loop."""
+    loop = ConsoleEventLoop(qapp)
+    ran: list[int] = []
+    poster = threading.Thread(target=loop.call_soon_threadsafe, args=(ran.append, 1))
+    poster.start()
+    poster.join()
+    loop.close()
+    errors: list[BaseException] = []
+    hook, sys.excepthook = sys.excepthook, lambda *info: errors.append(info[1])
+    try:
+        qapp.processEvents()  # delivers the queued signal to the closed loop
+    finally:
+        sys.excepthook = hook
+    assert ran == [] and errors == []
 
 
 def test_a_closed_loop_collected_in_another_thread_leaves_no_timer_to_crash_on() -> None:

@@ -7,12 +7,20 @@ buffers cost the console its audio bars and its recovery from loss
 (docs/performance.md, docs/decisions/0006-aiortc-receive-buffers.md):
 
 - audio is buffered twice: aiortc holds 4 Opus packets (80 ms) before releasing any,
-  then :class:`lens_desktop.media.audio.JitterBuffer` buffers again by time;
+  then :class:`lens_desktop.media.playout.JitterBuffer` buffers again by time;
 - after a lost audio packet aiortc releases nothing until 16 packets (320 ms) have
   piled up behind it, and from then on only one frame per arriving packet, so that
   backlog never drains: latency ratchets up ~300 ms for the rest of the call;
 - a video packet that NACK did not repair blocks every frame behind it until 512
   packets (2-3 s at 2 Mbit/s) have arrived, and only then is a keyframe requested.
+
+Audio also takes a shorter road: :class:`AudioPacketBuffer` decodes each packet the
+moment it arrives, on the loop that received it, and hands the frame straight to the
+playout buffer. aiortc's road (a queue to its decoder thread, back to the loop with
+``run_coroutine_threadsafe``, through the track's queue to a playback task) is four
+hand-overs of the GIL and three loop turns; on a busy machine it made frames up to
+20 ms later than their packets (docs/performance.md), and the playout buffer has to keep
+that much more in reserve.
 
 :func:`install` replaces the buffer of ONE receiver, right after its track arrived
 (before any packet), with :class:`AudioPacketBuffer` or :class:`VideoFrameBuffer`;
@@ -24,22 +32,27 @@ tests/unit/lens_desktop/media/test_aiortc_receiver.py fails on a version that di
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import av
+from aiortc.codecs import get_decoder
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
-from aiortc.rtcrtpreceiver import RTCRtpReceiver
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtcrtpreceiver import RTCRtpReceiver, TimestampMapper
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_add
 
-from lens_desktop.media.media_loop import MEDIA_RT_PRIORITY, set_realtime
+log = logging.getLogger(__name__)
 
 BUFFER_ATTRIBUTE = "_RTCRtpReceiver__jitter_buffer"
 """Name-mangled ``RTCRtpReceiver.__jitter_buffer``; ``_handle_rtp_packet`` calls its
 ``add(packet) -> (pli_flag, frame or None)`` once per RTP packet."""
-DECODER_ATTRIBUTE = "_RTCRtpReceiver__decoder_thread"
-"""Name-mangled ``RTCRtpReceiver.__decoder_thread``, started by ``receive()``."""
+CODECS_ATTRIBUTE = "_RTCRtpReceiver__codecs"
+"""Name-mangled ``RTCRtpReceiver.__codecs``: payload type -> codec, filled in place by
+``receive()``."""
 MAX_MISORDER = 100
 """A packet this many sequence numbers behind the newest is late; further back, the
 sender restarted its numbering (aiortc's own threshold)."""
@@ -55,28 +68,37 @@ class AiortcInternalsChanged(RuntimeError):
 
 
 class AudioPacketBuffer(JitterBuffer):
-    """Opus packets in sequence order, each released as soon as it arrives.
+    """Audio packets in sequence order, each decoded and played as soon as it arrives.
 
     One RTP packet carries one whole Opus frame, so there is nothing to reassemble;
-    the time-based buffering happens once, in the audio engine. A missing packet is
+    the time-based buffering happens once, in the audio engine. Each packet is decoded
+    here, on the receiving loop, and its frames go to ``on_frame`` (no ``on_frame``:
+    they are dropped undecoded, as when the console has no audio); aiortc gets nothing
+    back, so its decoder thread and the track's queue stay empty. A missing packet is
     given up as soon as a later one arrives (the engine conceals the gap), and a packet
     that arrives after that is dropped as late: a single audio flow is rarely
     reordered, and waiting for it would delay everything behind it.
     """
 
-    def __init__(self, on_first_packet: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        codecs: Mapping[int, RTCRtpCodecParameters] | None = None,
+        on_frame: Callable[[av.AudioFrame], object] | None = None,
+    ) -> None:
         super().__init__(capacity=16)
-        self._on_first_packet = on_first_packet
+        self._codecs = codecs if codecs is not None else {}
+        self._on_frame = on_frame
+        self._decoder: Any = None
+        self._codec_name = ""
+        self._timestamps = TimestampMapper()
         self._next: int | None = None
         self.packets_missing = 0
         """Sequence numbers never seen (lost, or late and dropped)."""
         self.packets_late = 0
+        self.decode_errors = 0
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         seq = packet.sequence_number
-        if self._on_first_packet is not None:
-            callback, self._on_first_packet = self._on_first_packet, None
-            callback()
         if self._next is not None:
             behind = uint16_add(self._next, -seq)
             if 0 < behind <= MAX_MISORDER:
@@ -86,8 +108,30 @@ class AudioPacketBuffer(JitterBuffer):
             if ahead < MAX_MISORDER:
                 self.packets_missing += ahead
         self._next = uint16_add(seq, 1)
+        if self._on_frame is not None:
+            self._play(packet)
+        return False, None
+
+    def _play(self, packet: RtpPacket) -> None:
+        """Decode ``packet`` with its payload type's codec and hand on its frames."""
+        codec = self._codecs.get(packet.payload_type)
+        if codec is None:
+            return  # aiortc drops unknown payload types before they get here
+        if codec.name != self._codec_name:
+            self._decoder, self._codec_name = get_decoder(codec), codec.name
         data: bytes = getattr(packet, "_data", b"")  # set by aiortc's depayload step
-        return False, JitterFrame(data=data, timestamp=packet.timestamp)
+        if not data:
+            return  # padding only: an empty packet would end the decoder's stream
+        encoded = JitterFrame(data=data, timestamp=self._timestamps.map(packet.timestamp))
+        try:
+            frames = self._decoder.decode(encoded)
+        except av.FFmpegError as exc:  # one bad packet: conceal it, keep the decoder
+            self.decode_errors += 1
+            log.warning("could not decode a %s audio packet: %s", codec.name, exc)
+            return
+        assert self._on_frame is not None
+        for frame in frames:
+            self._on_frame(frame)
 
 
 class VideoFrameBuffer(JitterBuffer):
@@ -169,9 +213,15 @@ class VideoFrameBuffer(JitterBuffer):
         return self._packets[(self._origin + offset) % VIDEO_CAPACITY]
 
 
-def install(receiver: RTCRtpReceiver, kind: str) -> JitterBuffer:
+def install(
+    receiver: RTCRtpReceiver,
+    kind: str,
+    on_audio: Callable[[av.AudioFrame], object] | None = None,
+) -> JitterBuffer:
     """Give ``receiver`` the console's buffer for ``kind``; call it from the track
-    event, before any packet arrived. Returns the new buffer (its counters are stats)."""
+    event, before any packet arrived. Decoded audio goes to ``on_audio``, on the loop
+    that receives the packets (none: audio is dropped). Returns the new buffer (its
+    counters are stats)."""
     current = getattr(receiver, BUFFER_ATTRIBUTE, None)
     if not isinstance(current, JitterBuffer) or not callable(getattr(current, "add", None)):
         raise AiortcInternalsChanged(
@@ -179,24 +229,14 @@ def install(receiver: RTCRtpReceiver, kind: str) -> JitterBuffer:
         )
     buffer: JitterBuffer
     if kind == "audio":
-        buffer = AudioPacketBuffer(on_first_packet=lambda: prioritise_decoder(receiver))
+        codecs = getattr(receiver, CODECS_ATTRIBUTE, None)
+        if not isinstance(codecs, dict):
+            raise AiortcInternalsChanged(f"aiortc's RTCRtpReceiver has no {CODECS_ATTRIBUTE}")
+        buffer = AudioPacketBuffer(codecs, on_audio)
     else:
         buffer = VideoFrameBuffer()
     setattr(receiver, BUFFER_ATTRIBUTE, buffer)
     return buffer
-
-
-def prioritise_decoder(receiver: RTCRtpReceiver) -> bool:
-    """Run the receiver's decoder thread at the media thread's real-time priority.
-
-    For audio only (Opus costs ~1 s of CPU a minute): every decoded frame passes
-    through this thread on its way to the speaker, and at normal priority it waited
-    2-3 s a minute for a core on a busy machine, which reached the playout buffer as
-    gaps of up to 100 ms. Called on the first packet, when ``receive()`` has started
-    the thread. False when there is no such thread or the OS refuses."""
-    thread = getattr(receiver, DECODER_ATTRIBUTE, None)
-    tid = getattr(thread, "native_id", None)
-    return tid is not None and set_realtime(tid, MEDIA_RT_PRIORITY, round_robin=True)
 
 
 async def request_keyframe(receiver: RTCRtpReceiver) -> int:

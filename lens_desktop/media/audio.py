@@ -1,11 +1,14 @@
 """Two-way session audio through PortAudio (sounddevice).
 
-Playback: a task pulls decoded Opus frames from the customer's aiortc audio track,
-resamples them with ``av.AudioResampler`` to the output device's rate, and pushes them
-into a :class:`~lens_desktop.media.playout.JitterBuffer`, the one time-based audio
-buffer of the console (aiortc's own is replaced by a pass-through, see
-``aiortc_receiver``); PortAudio's callback thread pulls from it. A frame the network
-lost shows up as a gap in the frames' pts, and the buffer conceals it.
+Playback: decoded frames of the customer's voice are handed to the callable that
+:meth:`AudioEngine.start_playout` returns, the moment their packet arrived
+(``aiortc_receiver.AudioPacketBuffer`` decodes on the receiving loop; a plain track,
+as in tests, goes through :meth:`AudioEngine.play_track`). They are resampled with
+``av.AudioResampler`` to the output device's rate and pushed into a
+:class:`~lens_desktop.media.playout.JitterBuffer`, the one time-based audio buffer of
+the console, which also hears how late each frame came; PortAudio's callback thread
+pulls from it. A frame the network lost shows up as a gap in the frames' pts, and the
+buffer conceals it.
 
 The output stream is opened with a fixed block and ``OUTPUT_LATENCY_S`` of device
 buffer rather than PortAudio's "low": the callback needs the GIL, and with a 9 ms
@@ -30,6 +33,7 @@ import fractions
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -41,7 +45,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from PySide6.QtCore import QCoreApplication
 
 from lens_desktop.media.media_loop import set_realtime
-from lens_desktop.media.playout import JitterBuffer, missing_samples
+from lens_desktop.media.playout import ArrivalLateness, JitterBuffer, missing_samples
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +172,29 @@ class MicrophoneTrack(MediaStreamTrack):
         self._engine._forget_mic(self)
 
 
+class _Playout:
+    """One stream's decoded frames into the jitter buffer: how late each came, what
+    was lost before it (concealed), resampled to the device's rate."""
+
+    def __init__(self, engine: AudioEngine, buffer: JitterBuffer, rate: int) -> None:
+        self._engine = engine
+        self._buffer = buffer
+        self._rate = rate
+        self._resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        self._expected: int | None = None
+        self._lateness = ArrivalLateness()
+
+    def __call__(self, frame: av.AudioFrame) -> None:
+        buffer = self._buffer
+        if frame.pts is not None and frame.time_base is not None:
+            buffer.expect_lateness(self._lateness.arrived(float(frame.pts * frame.time_base)))
+        buffer.conceal(missing_samples(self._expected, frame, self._rate))
+        self._expected = None if frame.pts is None else frame.pts + frame.samples
+        for out in self._resampler.resample(frame):
+            buffer.push(out.to_ndarray().reshape(-1).astype(np.float32))
+        self._engine.frames_played += 1
+
+
 class AudioEngine:
     """Speaker and microphone of the console for the active session."""
 
@@ -259,14 +286,23 @@ class AudioEngine:
 
     # -- speaker ----------------------------------------------------------------------
 
-    def play_track(self, track: MediaStreamTrack) -> asyncio.Task[None]:
-        """Play the customer's audio track; replaces whatever was playing."""
+    def start_playout(self) -> Callable[[av.AudioFrame], None]:
+        """Play a new stream of decoded frames, each passed to the returned callable as
+        it arrives (on one thread: the loop receiving them); replaces whatever was
+        playing."""
         if self._player is not None:
             self._player.cancel()
+            self._player = None
         self._ensure_output()
-        assert self._buffer is not None
+        assert self._buffer is not None and self._output is not None
         self._buffer.reset()
-        self._player = asyncio.ensure_future(self._play(track))
+        return _Playout(self, self._buffer, int(self._output.samplerate))
+
+    def play_track(self, track: MediaStreamTrack) -> asyncio.Task[None]:
+        """Play an audio track's frames (a task on this loop); replaces whatever was
+        playing."""
+        play = self.start_playout()
+        self._player = asyncio.ensure_future(self._play(track, play))
         return self._player
 
     def _ensure_output(self) -> None:
@@ -314,21 +350,13 @@ class AudioEngine:
             self._callback_threads[stream] = ident
             self.realtime_threads[stream] = request_realtime()
 
-    async def _play(self, track: MediaStreamTrack) -> None:
-        assert self._buffer is not None and self._output is not None
-        rate = int(self._output.samplerate)
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-        expected: int | None = None
+    @staticmethod
+    async def _play(track: MediaStreamTrack, play: Callable[[av.AudioFrame], None]) -> None:
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()
-                if not isinstance(frame, av.AudioFrame):
-                    continue
-                self._buffer.conceal(missing_samples(expected, frame, rate))
-                expected = None if frame.pts is None else frame.pts + frame.samples
-                for out in resampler.resample(frame):
-                    self._buffer.push(out.to_ndarray().reshape(-1).astype(np.float32))
-                self.frames_played += 1
+                if isinstance(frame, av.AudioFrame):
+                    play(frame)
 
     # -- microphone -------------------------------------------------------------------
 

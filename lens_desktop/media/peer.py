@@ -305,7 +305,8 @@ class PeerSession(QObject):
         receiver = next(
             (t.receiver for t in conn.pc.getTransceivers() if t.receiver.track is track), None
         )
-        buffer = self._install_buffer(receiver, track.kind)
+        play = self._audio.start_playout() if track.kind == "audio" and self._audio else None
+        buffer = self._install_buffer(receiver, track.kind, play)
         if track.kind == "video":
             conn.reader = LatestFrameReader(track, lambda f: self._on_frame(conn, f))
             conn.reader.start()
@@ -313,18 +314,21 @@ class PeerSession(QObject):
                 conn.video_buffer = buffer
             if receiver is not None:
                 self._watch_keyframes(conn, conn.reader, receiver)
-        elif track.kind == "audio" and self._audio is not None:
-            self._audio.play_track(track)
+        elif buffer is None and self._audio is not None:
+            self._audio.play_track(track)  # aiortc's own road: its decoder thread, the track
 
     @staticmethod
-    def _install_buffer(receiver: RTCRtpReceiver | None, kind: str) -> object:
-        """The console's jitter buffer for this receiver; aiortc's own if that fails
-        (worse latency and recovery, but media still flows)."""
+    def _install_buffer(
+        receiver: RTCRtpReceiver | None, kind: str, play: Callable[[Any], None] | None
+    ) -> object:
+        """The console's jitter buffer for this receiver, which hands decoded audio to
+        ``play``; None, keeping aiortc's own, if that fails (worse latency and recovery,
+        but media still flows)."""
         if receiver is None:
             log.error("no receiver for the %s track; keeping aiortc's jitter buffer", kind)
             return None
         try:
-            return aiortc_receiver.install(receiver, kind)
+            return aiortc_receiver.install(receiver, kind, play)
         except aiortc_receiver.AiortcInternalsChanged:
             log.exception("keeping aiortc's own %s jitter buffer", kind)
             return None

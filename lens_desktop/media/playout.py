@@ -9,12 +9,19 @@ short (p95 <= 150 ms one way).
   the first second of a call comes burstier than the rest (the sender's pipeline
   starts, the loop is busy setting up), and starting on less cost an underrun at the
   start of most calls in the bench; what was not needed is trimmed after a window.
-- It learns how late audio can come: its *cushion* (the reserve it keeps, starting at
-  ``JITTER_START_CUSHION_S``) grows when it runs dry, by how long it was dry plus a
-  margin; it outputs silence meanwhile and counts an underrun, and it then
-  waits for the cushion (or the target) before playing again. Each trim window without
-  an underrun the cushion relaxes slowly back towards ``JITTER_KEEP_S`` (a stall that
-  happened once a minute will happen again).
+- It sees how late audio comes before it runs dry: :class:`ArrivalLateness` measures
+  each frame's arrival against the earliest arrival of the last seconds (arrival time
+  minus media time), and the cushion never sinks below the largest lateness of the
+  last ``LATENESS_WINDOW_S`` plus a margin. On a busy 2-core machine audio arrives
+  50-90 ms apart a few times a minute; a cushion that only grew after running dry had
+  relaxed back by the time the next late burst came, and about half of the bench's
+  60 s calls heard one underrun.
+- It also learns from running dry (a late device callback is not a late arrival): the
+  *cushion* (the reserve it keeps, starting at ``JITTER_START_CUSHION_S``) grows by how
+  long it was dry plus a margin; it outputs silence meanwhile and counts an underrun,
+  and it then waits for the cushion (or the target) before playing again. Each trim
+  window without an underrun that learned part relaxes slowly back towards
+  ``JITTER_KEEP_S``.
 - It never keeps latency nobody needed: every ``TRIM_WINDOW_S`` of output it looks at
   the lowest level it fell to, and drops what was queued above the cushion all that
   time, joined with a short crossfade. A burst past ``JITTER_MAX_S`` is cut at once.
@@ -34,7 +41,9 @@ No Qt here; ``pull`` runs on PortAudio's callback thread, everything else on the
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
+from collections.abc import Callable
 
 import av
 import numpy as np
@@ -62,6 +71,20 @@ was being set up, or arrived in a burst after a stall (up to ``JITTER_MAX_S``), 
 after 1 s instead of lasting 3-6 s."""
 JITTER_MAX_S = 0.200
 """A burst past this is cut at once."""
+LATENESS_WINDOW_S = 60.0
+"""How long a late arrival holds the cushion up: late bursts recur every 10-40 s on a
+busy machine, so the cushion has to outlast the gap between them."""
+LATENESS_MARGIN_S = 0.025
+"""Kept above the peak lateness: a frame L late drains L plus the 10 ms pull under way,
+from a level that may sit one ``JITTER_MARGIN_S`` under the cushion (the stretch starts
+there, not at the cushion, where an on-time sender's level dips by a pull)."""
+LATENESS_BASE_WINDOW_S = 2.0
+"""Lateness is measured against the earliest arrival of this long: longer than a late
+burst (100-200 ms), short enough that a sender's clock drifting 0.1 % adds only 2 ms,
+and that a lasting change of the path's delay stops counting as lateness after 2 s."""
+LATENESS_RESET_S = 1.0
+"""A frame this much later than the base is a new timeline (the stream restarted, its
+timestamps jumped back), not a late frame: the measurement starts over."""
 CROSSFADE_S = 0.0025
 STRETCH = 0.02
 """How much slower audio plays while the buffer is under its cushion: a 2 % (a third
@@ -69,6 +92,58 @@ of a semitone) slowdown is hard to hear on speech and outruns any real clock dri
 CONCEAL_MAX_S = 0.100
 """A pts gap up to this is a lost packet and is concealed; a longer one is a pause
 (DTX, a new stream) and is not filled."""
+
+
+class ArrivalLateness:
+    """How late frames arrive, against the earliest arrival of the recent past.
+
+    A frame's *relative delay* is its arrival time minus its media time; the least of
+    the last ``LATENESS_BASE_WINDOW_S`` is the path's own delay, and a frame's lateness
+    is how much more it took. :meth:`arrived` returns the largest lateness of the last
+    ``LATENESS_WINDOW_S``: the cushion that would have ridden out every late burst of
+    the last minute. Both windows are kept as per-second extremes (at most 61 entries).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._base: deque[tuple[int, float]] = deque()
+        """(second, least relative delay of that second)."""
+        self._peaks: deque[tuple[int, float]] = deque()
+        """(second, largest lateness of that second)."""
+
+    def arrived(self, media_time: float) -> float:
+        """Note a frame of ``media_time`` seconds arriving now; the peak lateness (s)."""
+        now = self._clock()
+        second = int(now)
+        relative = now - media_time
+        _keep_extreme(self._base, second, relative, min)
+        _forget_before(self._base, second - LATENESS_BASE_WINDOW_S)
+        late = relative - min(value for _, value in self._base)
+        if late > LATENESS_RESET_S:
+            self._base.clear()
+            self._base.append((second, relative))
+            late = 0.0
+        _keep_extreme(self._peaks, second, late, max)
+        _forget_before(self._peaks, second - LATENESS_WINDOW_S)
+        return self.peak
+
+    @property
+    def peak(self) -> float:
+        return max((value for _, value in self._peaks), default=0.0)
+
+
+def _keep_extreme(
+    buckets: deque[tuple[int, float]], second: int, value: float, pick: Callable[..., float]
+) -> None:
+    if buckets and buckets[-1][0] == second:
+        buckets[-1] = (second, pick(buckets[-1][1], value))
+    else:
+        buckets.append((second, value))
+
+
+def _forget_before(buckets: deque[tuple[int, float]], second: float) -> None:
+    while len(buckets) > 1 and buckets[0][0] < second:
+        buckets.popleft()
 
 
 class JitterBuffer:
@@ -82,6 +157,7 @@ class JitterBuffer:
         self._keep = int(rate * JITTER_KEEP_S)
         self._cushion_max = int(rate * JITTER_CUSHION_MAX_S)
         self._margin = int(rate * JITTER_MARGIN_S)
+        self._late_margin = int(rate * LATENESS_MARGIN_S)
         self._min_trim = int(rate * JITTER_MIN_TRIM_S)
         self._window = int(rate * TRIM_WINDOW_S)
         self._first_window = int(rate * FIRST_TRIM_WINDOW_S)
@@ -91,6 +167,10 @@ class JitterBuffer:
         self._started = False
         self._dry = 0
         self._cushion = int(rate * JITTER_START_CUSHION_S)
+        """Learned from running dry; relaxes towards ``JITTER_KEEP_S``."""
+        self._lateness = 0
+        """Peak arrival lateness of the last minute (:meth:`expect_lateness`)."""
+        self._rate = rate
         self._last = np.zeros(0, dtype=np.float32)
         self._low = self._max
         self._window_left = self._window
@@ -106,8 +186,18 @@ class JitterBuffer:
 
     @property
     def cushion(self) -> int:
-        """Samples the buffer currently keeps in reserve against late audio."""
-        return self._cushion
+        """Samples the buffer currently keeps in reserve against late audio: what
+        running dry taught it, or the peak lateness of arrivals plus a margin."""
+        covered = (
+            min(self._cushion_max, self._lateness + self._late_margin) if self._lateness else 0
+        )
+        return max(self._cushion, covered)
+
+    def expect_lateness(self, seconds: float) -> None:
+        """Keep enough in reserve for audio arriving ``seconds`` late (capped at
+        ``JITTER_CUSHION_MAX_S``); called with :meth:`ArrivalLateness.arrived`."""
+        with self._lock:
+            self._lateness = max(0, int(self._rate * seconds))
 
     def push(self, samples: np.ndarray) -> None:
         with self._lock:
@@ -136,7 +226,7 @@ class JitterBuffer:
             self.trimmed_samples += len(dropped)
 
     def _resume_level(self) -> int:
-        return max(self._target, self._cushion)
+        return max(self._target, self.cushion)
 
     def pull(self, out: np.ndarray) -> bool:
         """Fill ``out`` (1-D); returns False (and writes silence) while buffering."""
@@ -144,7 +234,7 @@ class JitterBuffer:
             if not self._playing and not self._resume(len(out)):
                 out.fill(0)
                 return False
-            if self._size < self._cushion - self._margin and self._stretch(out):
+            if self._size < self.cushion - self._margin and self._stretch(out):
                 self._observe(len(out))
                 return True
             filled = self._take(out)
@@ -165,7 +255,7 @@ class JitterBuffer:
                 self._dry += pulled  # nothing at all came: the stall outlasted the buffer
             return False
         if self._started:
-            grown = self._cushion + min(self._dry, self._cushion_max) + self._margin
+            grown = self.cushion + min(self._dry, self._cushion_max) + self._margin
             self._cushion = min(self._cushion_max, grown)
         self._started = self._playing = True
         self._dry = 0
@@ -198,7 +288,7 @@ class JitterBuffer:
         if self._window_left > 0:
             return
         self._cushion = self._keep + int((self._cushion - self._keep) * CUSHION_RELAX)
-        excess = self._low - self._cushion
+        excess = self._low - self.cushion
         if excess >= self._min_trim:
             self._drop(excess)
         self._restart_window()

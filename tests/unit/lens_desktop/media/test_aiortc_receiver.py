@@ -3,12 +3,17 @@ and the guard on the aiortc internals they replace (fails when aiortc changes)."
 
 from __future__ import annotations
 
+import fractions
 import inspect
 from types import SimpleNamespace
 
 import aiortc
+import av
+import numpy as np
 import pytest
+from aiortc.codecs.opus import OpusEncoder
 from aiortc.jitterbuffer import JitterBuffer
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtp import RtpPacket
 
@@ -20,15 +25,43 @@ from lens_desktop.media.aiortc_receiver import (
 )
 
 
-def opus(seq: int) -> RtpPacket:
+def encode_opus(count: int) -> list[bytes]:
+    """``count`` real 20 ms Opus packets of a 440 Hz tone (aiortc's own encoder)."""
+    encoder = OpusEncoder()
+    t = np.arange(960 * count) / 48000
+    tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+    payloads = []
+    for n in range(count):
+        frame = av.AudioFrame.from_ndarray(
+            tone[n * 960 : (n + 1) * 960].reshape(1, -1), format="s16", layout="mono"
+        )
+        frame.sample_rate, frame.pts = 48000, n * 960
+        frame.time_base = fractions.Fraction(1, 48000)
+        payloads += encoder.encode(frame)[0]
+    return payloads
+
+
+OPUS = encode_opus(50)
+CODECS = {
+    111: RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2, payloadType=111)
+}
+
+
+def opus(seq: int, data: bytes | None = None) -> RtpPacket:
     """One 20 ms Opus packet, as aiortc's receiver hands it to the buffer."""
-    packet = RtpPacket(sequence_number=seq % 65536, timestamp=seq * 960 % 2**32)
-    packet._data = bytes([seq % 256])  # type: ignore[attr-defined]
+    packet = RtpPacket(payload_type=111, sequence_number=seq % 65536, timestamp=seq * 960 % 2**32)
+    packet._data = OPUS[seq % len(OPUS)] if data is None else data  # type: ignore[attr-defined]
     return packet
 
 
-def held(buffer: JitterBuffer, seqs: list[int]) -> list[int]:
-    """For each packet added, how many packets the buffer holds back after it."""
+def playing() -> tuple[AudioPacketBuffer, list[av.AudioFrame]]:
+    """The console's audio buffer and the decoded frames it has handed on."""
+    frames: list[av.AudioFrame] = []
+    return AudioPacketBuffer(CODECS, frames.append), frames
+
+
+def held_stock(buffer: JitterBuffer, seqs: list[int]) -> list[int]:
+    """For each packet added to aiortc's buffer, how many it holds back after it."""
     out, released = [], 0
     for added, seq in enumerate(seqs, start=1):
         _, frame = buffer.add(opus(seq))
@@ -37,28 +70,53 @@ def held(buffer: JitterBuffer, seqs: list[int]) -> list[int]:
     return out
 
 
-def test_audio_is_released_at_once_and_a_loss_adds_no_latency() -> None:
+def test_audio_is_played_as_it_arrives_and_a_loss_adds_no_latency() -> None:
     packets = [s for s in range(200) if s != 50]  # one packet lost
-    ours = held(AudioPacketBuffer(), packets)
-    assert set(ours) == {0}  # every packet leaves as it arrives, before and after
-    stock = held(JitterBuffer(capacity=16, prefetch=4), packets)
+    buffer, frames = playing()
+    held = []
+    for added, seq in enumerate(packets, start=1):
+        assert buffer.add(opus(seq)) == (False, None)  # nothing for aiortc's decoder
+        held.append(added - len(frames))
+    assert set(held) == {0}  # every packet is decoded as it arrives, before and after
+    assert all(f.samples == 960 and f.sample_rate == 48000 for f in frames)
+    stock = held_stock(JitterBuffer(capacity=16, prefetch=4), packets)
     assert stock[40] == 4  # aiortc: 80 ms before the loss...
     assert stock[-1] >= 15  # ...and 300 ms for the rest of the call after it
 
 
 def test_audio_keeps_order_drops_late_and_counts_missing() -> None:
-    buffer = AudioPacketBuffer()
-    out = [buffer.add(opus(s))[1] for s in (1, 2, 4, 3, 5)]
-    assert [f.data[0] if f else None for f in out] == [1, 2, 4, None, 5]
+    buffer, frames = playing()
+    for seq in (1, 2, 4, 3, 5):
+        buffer.add(opus(seq))
+    # pts from the first packet on: 4 follows a gap (concealed by the engine), 3 is late
+    assert [f.pts for f in frames] == [0, 960, 3 * 960, 4 * 960]
     assert buffer.packets_late == 1 and buffer.packets_missing == 1
-    assert out[2] is not None and out[2].timestamp == 4 * 960
 
 
 def test_audio_follows_wraparound_and_a_restarted_sender() -> None:
-    buffer = AudioPacketBuffer()
-    assert all(buffer.add(opus(s))[1] for s in (65534, 65535, 65536, 65537))
-    assert buffer.add(opus(9000))[1] is not None  # far behind: the sender restarted
-    assert buffer.add(opus(9001))[1] is not None and buffer.packets_late == 0
+    buffer, frames = playing()
+    for seq in (65534, 65535, 65536, 65537):
+        buffer.add(opus(seq))
+    assert len(frames) == 4
+    buffer.add(opus(9000))  # far behind: the sender restarted
+    buffer.add(opus(9001))
+    assert len(frames) == 6 and buffer.packets_late == 0
+
+
+def test_a_bad_audio_packet_is_skipped_and_the_stream_plays_on() -> None:
+    buffer, frames = playing()
+    buffer.add(opus(1))
+    buffer.add(opus(2, data=b"\xff\xff\xff"))  # not Opus
+    buffer.add(opus(3, data=b""))  # no payload (padding only): nothing to decode
+    buffer.add(opus(4))
+    assert buffer.decode_errors == 1
+    assert [f.pts for f in frames] == [0, 3 * 960]
+
+
+def test_without_a_speaker_audio_is_dropped_undecoded() -> None:
+    buffer = AudioPacketBuffer(CODECS)
+    assert all(buffer.add(opus(s)) == (False, None) for s in range(10))
+    assert buffer._decoder is None
 
 
 class Clock:
@@ -163,9 +221,8 @@ def test_aiortc_receiver_internals_are_as_this_module_expects() -> None:
         installed = aiortc_receiver.install(receiver, kind)
         assert getattr(receiver, aiortc_receiver.BUFFER_ATTRIBUTE) is installed
         assert isinstance(installed, AudioPacketBuffer if kind == "audio" else VideoFrameBuffer)
-        assert getattr(receiver, aiortc_receiver.DECODER_ATTRIBUTE) is None  # until receive()
-        assert not aiortc_receiver.prioritise_decoder(receiver)
-    assert "self.__decoder_thread = threading.Thread(" in inspect.getsource(RTCRtpReceiver.receive)
+        assert getattr(receiver, aiortc_receiver.CODECS_ATTRIBUTE) == {}  # until receive()
+    assert "self.__codecs[codec.payloadType] = codec" in inspect.getsource(RTCRtpReceiver.receive)
     handler = inspect.getsource(RTCRtpReceiver._handle_rtp_packet)
     assert "= self.__jitter_buffer.add(packet)" in handler
     assert "packet._data = depayload(" in handler
@@ -178,6 +235,11 @@ def test_aiortc_receiver_internals_are_as_this_module_expects() -> None:
 def test_install_and_keyframe_request_refuse_a_changed_receiver() -> None:
     with pytest.raises(AiortcInternalsChanged):
         aiortc_receiver.install(SimpleNamespace(), "audio")  # type: ignore[arg-type]
+    stock = JitterBuffer(capacity=16, prefetch=4)
+    no_codecs = SimpleNamespace(**{aiortc_receiver.BUFFER_ATTRIBUTE: stock})
+    with pytest.raises(AiortcInternalsChanged):
+        aiortc_receiver.install(no_codecs, "audio")  # type: ignore[arg-type]
+    assert getattr(no_codecs, aiortc_receiver.BUFFER_ATTRIBUTE) is stock  # left as it was
 
 
 async def test_keyframe_request_goes_to_every_ssrc_heard() -> None:

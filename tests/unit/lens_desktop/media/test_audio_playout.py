@@ -14,7 +14,7 @@ import pytest
 
 from lens_desktop.media import audio, playout
 from lens_desktop.media.audio import AudioEngine
-from lens_desktop.media.playout import JitterBuffer, missing_samples
+from lens_desktop.media.playout import ArrivalLateness, JitterBuffer, missing_samples
 
 RATE = 48_000
 CHUNK = 960  # one 20 ms Opus frame
@@ -83,6 +83,101 @@ def test_a_stall_teaches_the_buffer_to_ride_out_the_next_one() -> None:
     stall(buffer, 80)
     assert buffer.underruns == 1  # the same stall again: no gap this time
     assert buffer.cushion > RATE * playout.JITTER_KEEP_S
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def late_bursts(
+    buffer: JitterBuffer, seconds: float, bursts: dict[float, float], follow: bool = True
+) -> None:
+    """A call whose audio comes late now and then: from each key of ``bursts`` (s into
+    the call) the frames of 200 ms arrive up to its value (s) late, then all at once, as
+    when a busy machine holds back the sender or the receiving loop. With ``follow``
+    each arrival is measured as the console does (:class:`ArrivalLateness`). As on a
+    real call, frames also come 0-8 ms late at random, and the sender's clock runs
+    0.1 % slow, so the level sinks to the cushion and the buffer plays slower there."""
+    clock = Clock()
+    lateness = ArrivalLateness(clock)
+    start = clock.now
+    jitter = np.random.default_rng(6).uniform(0.0, 0.008, int(seconds * 50))
+    arrivals = []
+    for n in range(int(seconds * 50)):
+        due = n * 0.020 * 1.001 + jitter[n]  # a sender 0.1 % slow, a few ms of jitter
+        late = next((d for at, d in bursts.items() if at <= due < at + 0.2), 0.0)
+        burst_start = next((at for at in bursts if at <= due < at + 0.2), due)
+        arrivals.append((max(due, burst_start + late), n))
+    arrivals.sort()
+    out = np.empty(BLOCK, dtype=np.float32)
+    pulls = (i * 0.010 for i in range(int(seconds * 100)))
+    pull_at = next(pulls)
+    for at, n in arrivals:
+        while pull_at < at:
+            clock.now = start + pull_at
+            buffer.pull(out)
+            pull_at = next(pulls, float("inf"))
+        clock.now = start + at
+        if follow:
+            buffer.expect_lateness(lateness.arrived(n * 0.020))
+        buffer.push(np.full(CHUNK, 0.5, dtype=np.float32))
+
+
+def test_arrival_lateness_is_measured_against_the_earliest_recent_arrival() -> None:
+    clock = Clock()
+    lateness = ArrivalLateness(clock)
+    for n in range(100):  # 2 s on time, the path itself taking 30 ms
+        clock.now = 1000.0 + n * 0.020 + 0.030
+        assert lateness.arrived(n * 0.020) == pytest.approx(0.0)
+    clock.now = 1000.0 + 100 * 0.020 + 0.030 + 0.065
+    assert lateness.arrived(100 * 0.020) == pytest.approx(0.065)
+    for n in range(101, 101 + 50 * 59):  # on time for the next 59 s: still remembered
+        clock.now = 1000.0 + n * 0.020 + 0.030
+        lateness.arrived(n * 0.020)
+    assert lateness.peak == pytest.approx(0.065)
+    for n in range(101 + 50 * 59, 101 + 50 * 62):  # a minute after it: forgotten
+        clock.now = 1000.0 + n * 0.020 + 0.030
+        lateness.arrived(n * 0.020)
+    assert lateness.peak == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_stream_whose_timestamps_jump_back_starts_the_measurement_over() -> None:
+    clock = Clock()
+    lateness = ArrivalLateness(clock)
+    for n in range(50):
+        clock.now = 1000.0 + n * 0.020
+        lateness.arrived(500.0 + n * 0.020)
+    clock.now += 0.020
+    assert lateness.arrived(0.0) == pytest.approx(
+        0.0, abs=1e-9
+    )  # a new stream from pts 0: not 500 s late
+    clock.now += 0.020
+    assert lateness.arrived(0.020) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_late_audio_raises_the_cushion_before_it_runs_the_buffer_dry() -> None:
+    # Bursts 35 ms late at 5 s, 30 s and 58 s (the bench's busy 2-core machine had a
+    # few a minute, 30-70 ms late). The first fits the cushion the call starts with;
+    # later, a cushion learned only from running dry has relaxed below them.
+    bursts = {5.0: 0.035, 30.0: 0.035, 58.0: 0.035}
+    followed = JitterBuffer(RATE)
+    late_bursts(followed, 60.0, bursts)
+    assert followed.underruns == 0
+    assert followed.cushion >= RATE * (0.035 + playout.LATENESS_MARGIN_S)
+    unfollowed = JitterBuffer(RATE)
+    late_bursts(unfollowed, 60.0, bursts, follow=False)
+    assert unfollowed.underruns >= 1
+
+
+def test_the_cushion_for_late_audio_is_capped_by_the_latency_bar() -> None:
+    buffer = JitterBuffer(RATE)
+    late_bursts(buffer, 10.0, {2.0: 0.400})
+    assert buffer.cushion == RATE * playout.JITTER_CUSHION_MAX_S
+    assert buffer.underruns == 1  # 400 ms of nothing cannot be ridden out
 
 
 def slow_sender(buffer: JitterBuffer, seconds: float, slow: float) -> np.ndarray:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import gc
 import itertools
@@ -62,12 +63,13 @@ def wall_ms() -> float:
 
 
 def stamp_of(image: QImage) -> tuple[int, int] | None:
-    """read_stamp on the top band of an RGB888 QImage, without copying the frame."""
+    """read_stamp on the top band of a frame's RGB32 QImage (BGRA bytes), without
+    copying the frame."""
     width, height = image.width(), image.height()
     rows = min(height, band_height(width))
     line = image.bytesPerLine()
     data = np.frombuffer(image.constBits(), dtype=np.uint8, count=line * rows)
-    band = data.reshape(rows, line)[:, : width * 3].reshape(rows, width, 3)
+    band = data.reshape(rows, line)[:, : width * 4].reshape(rows, width, 4)[:, :, 2::-1]
     return read_stamp(band)
 
 
@@ -161,10 +163,11 @@ class BeepBuffer(playout.JitterBuffer):
     """samples of every push, alongside ``pushes``"""
     dry: list[float] = []
     """time.time() of every pull that ran dry (an underrun)"""
+    onset_media: list[float] = []
+    """media time (s from the stream's first packet) of every beep onset"""
 
     def __init__(self, rate: int) -> None:
         super().__init__(rate)
-        self._rate = rate
         self._envelope = 0.0
         self._last_onset = 0.0
 
@@ -188,6 +191,8 @@ class BeepBuffer(playout.JitterBuffer):
             index = int(np.argmax(np.abs(samples) > threshold))
             delay = (queued + index) / self._rate + BeepBuffer.output_latency_s
             BeepBuffer.onsets.append((now + delay) * 1000.0)
+            if Lateness.pushes:  # the frame being pushed: its media time, from the playout
+                BeepBuffer.onset_media.append(Lateness.pushes[-1][1] + index / self._rate)
             self._last_onset = now
         self._envelope = peak if not self._envelope else 0.95 * self._envelope + 0.05 * peak
 
@@ -213,6 +218,169 @@ def gap_summary(times: list[float], start_ms: float, end_ms: float) -> dict[str,
     gaps = [b - a for a, b in itertools.pairwise(inside)]
     over = {f">{limit}": sum(g > limit for g in gaps) for limit in (25, 50, 100)}
     return {"max": round(max(gaps, default=0.0)), **over}
+
+
+class Lateness:
+    """Where audio gets late: each Opus packet's arrival on the media loop (before the
+    decoder thread) and each decoded frame's arrival in the playout task, with its media
+    time, so both lateness series come out as the console's ``ArrivalLateness`` sees
+    them; plus how late the media loop's own 5 ms timer fires (loop lag)."""
+
+    arrivals: list[tuple[float, float]] = []
+    pushes: list[tuple[float, float]] = []
+    lags: list[tuple[float, float]] = []
+    first_timestamp: int | None = None
+    audio_ssrc: int | None = None
+    reports: list[tuple[float, int]] = []
+    """The audio sender's RTCP sender reports: (its wall clock, RTP timestamp then)."""
+
+    @classmethod
+    def install(cls) -> None:
+        from aiortc.rtcrtpreceiver import RTCRtpReceiver
+        from aiortc.rtp import RtcpSrPacket
+
+        from lens_desktop.media import aiortc_receiver
+
+        add = aiortc_receiver.AudioPacketBuffer.add
+        arrived = playout.ArrivalLateness.arrived
+        handle_rtcp = RTCRtpReceiver._handle_rtcp_packet
+
+        def logged_add(self: Any, packet: Any) -> Any:
+            cls.arrivals.append((time.time(), packet.timestamp / 48000))
+            if cls.first_timestamp is None:
+                cls.first_timestamp, cls.audio_ssrc = packet.timestamp, packet.ssrc
+            return add(self, packet)
+
+        async def logged_rtcp(self: Any, packet: Any) -> None:
+            if isinstance(packet, RtcpSrPacket) and packet.ssrc == cls.audio_ssrc:
+                ntp = packet.sender_info.ntp_timestamp
+                wall = (ntp >> 32) - NTP_EPOCH_S + (ntp & 0xFFFFFFFF) / 2**32
+                cls.reports.append((wall, packet.sender_info.rtp_timestamp))
+            await handle_rtcp(self, packet)
+
+        RTCRtpReceiver._handle_rtcp_packet = logged_rtcp  # type: ignore[method-assign]
+
+        def logged_arrived(self: Any, media_time: float) -> float:
+            cls.pushes.append((time.time(), media_time))
+            return arrived(self, media_time)
+
+        aiortc_receiver.AudioPacketBuffer.add = logged_add  # type: ignore[method-assign]
+        playout.ArrivalLateness.arrived = logged_arrived  # type: ignore[method-assign]
+
+    @classmethod
+    async def probe_loop(cls) -> None:
+        """On the media loop: a 5 ms timer, noting how late each one fires."""
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.005)
+            cls.lags.append((time.time(), time.monotonic() - before - 0.005))
+
+    @staticmethod
+    def summary(
+        series: list[tuple[float, float]], start_ms: float, end_ms: float
+    ) -> dict[str, Any]:
+        """Lateness (ms) against the least arrival-minus-media-time of the previous 10 s:
+        p50 / p99 / max and how many frames were over 30 / 50 ms late."""
+        late: list[float] = []
+        window: collections.deque[tuple[float, float]] = collections.deque()
+        for t, media in series:
+            relative = t - media
+            while window and window[0][0] < t - playout.LATENESS_BASE_WINDOW_S:
+                window.popleft()
+            while window and window[-1][1] >= relative:
+                window.pop()
+            window.append((t, relative))
+            if start_ms <= t * 1000 <= end_ms:
+                late.append(1000 * (relative - window[0][1]))
+        return quantile_summary(late)
+
+    @classmethod
+    def captured_ms(cls, media_times: list[float]) -> list[float]:
+        """When the sender captured each of ``media_times`` (s from the stream's first
+        packet), by its own clock: the RTP timestamp mapped through the sender report
+        nearest in time (the sender's clock is this machine's: same host)."""
+        if cls.first_timestamp is None or not cls.reports:
+            return []
+        out = []
+        for media in media_times:
+            rtp = (cls.first_timestamp + round(media * 48000)) % 2**32
+            wall, at = min(cls.reports, key=lambda r: abs(uint32_delta(rtp, r[1])))
+            out.append(1000 * (wall + uint32_delta(rtp, at) / 48000))
+        return out
+
+    @staticmethod
+    def lag_summary(start_ms: float, end_ms: float) -> dict[str, Any]:
+        lags = [1000 * lag for t, lag in Lateness.lags if start_ms <= t * 1000 <= end_ms]
+        return quantile_summary(lags)
+
+
+class GilWatch:
+    """Who keeps a real-time thread from running: a real-time thread that only sleeps
+    5 ms at a time; when it wakes over 20 ms late it notes where every other thread is
+    (``sys._current_frames``). The thread that held the GIL (or the CPU) that long is
+    left just past what held it; threads parked in a wait are skipped."""
+
+    events: list[tuple[float, float, list[str]]] = []
+    IDLE = ("wait", "select", "_worker", "sleep", "get", "recv", "poll", "_bootstrap", "run")
+
+    @classmethod
+    def start(cls) -> None:
+        threading.Thread(target=cls._watch, name="gil-watch", daemon=True).start()
+
+    @classmethod
+    def _watch(cls) -> None:
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(20))
+        me = threading.get_ident()
+        names = {}
+        while True:
+            before = time.monotonic()
+            time.sleep(0.005)
+            lag = time.monotonic() - before - 0.005
+            if lag < 0.020:
+                continue
+            names.update({t.ident: t.name for t in threading.enumerate()})
+            where = []
+            for ident, frame in sys._current_frames().items():
+                if ident == me or frame.f_code.co_name in cls.IDLE:
+                    continue
+                where.append(
+                    f"{names.get(ident, ident)}: {frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno} {frame.f_code.co_name}"
+                )
+            cls.events.append((time.time(), lag, where))
+
+    @classmethod
+    def summary(cls, start_ms: float, end_ms: float) -> dict[str, Any]:
+        inside = [(lag, where) for t, lag, where in cls.events if start_ms <= t * 1000 <= end_ms]
+        places = collections.Counter(w for _, where in inside for w in where)
+        return {
+            "wakes over 20 ms late": len(inside),
+            "max ms": round(1000 * max((lag for lag, _ in inside), default=0.0)),
+            "threads seen busy then": dict(places.most_common(8)),
+        }
+
+
+NTP_EPOCH_S = 2_208_988_800
+"""Seconds from 1900 (NTP) to 1970 (Unix)."""
+
+
+def uint32_delta(a: int, b: int) -> int:
+    """a - b for RTP timestamps, across the 32-bit wrap."""
+    return (a - b + 2**31) % 2**32 - 2**31
+
+
+def quantile_summary(values: list[float]) -> dict[str, Any]:
+    if not values:
+        return {}
+    ordered = sorted(values)
+    pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)  # noqa: E731
+    return {
+        "p50": pick(0.5),
+        "p99": pick(0.99),
+        "max": round(ordered[-1], 1),
+        ">30": sum(v > 30 for v in values),
+        ">50": sum(v > 50 for v in values),
+    }
 
 
 def is_media(data: bytes) -> bool:
@@ -363,9 +531,12 @@ class Receiver:
         stats_before = dict(self.stats)
         gc_clock = GcClock()
         paint0, threads0, waits0 = self.pane.paint_seconds, thread_cpu(), thread_waits()
+        media_loop = self.peer._media._loop
+        probe = asyncio.run_coroutine_threadsafe(Lateness.probe_loop(), media_loop)
         start_ms, cpu0 = wall_ms(), time.process_time()
         await asyncio.sleep(self.args.seconds)  # the measurement window itself
         end_ms, cpu1 = wall_ms(), time.process_time()
+        media_loop.call_soon_threadsafe(probe.cancel)
         threads1, waits1 = thread_cpu(), thread_waits()
         waits = {k: round(v - waits0.get(k, 0.0), 2) for k, v in waits1.items()}
         threads = {k: round(v - threads0.get(k, 0.0), 2) for k, v in threads1.items()}
@@ -387,16 +558,29 @@ class Receiver:
             "video_holes_skipped": self.stat_delta("video_holes_skipped", stats_before),
             "audio_frames": self.engine.frames_played if self.engine else 0,
             "beeps_out_ms": BeepBuffer.onsets,
+            "beeps_captured_ms": Lateness.captured_ms(BeepBuffer.onset_media),
+            "sender_reports": len(Lateness.reports),
             "push_gaps_ms": gap_summary(BeepBuffer.pushes, start_ms, end_ms),
             "callback_gaps_ms": gap_summary(BeepBuffer.pulls, start_ms, end_ms),
+            "lateness_ms": {
+                "packet arrival": Lateness.summary(Lateness.arrivals, start_ms, end_ms),
+                "decoded frame": Lateness.summary(Lateness.pushes, start_ms, end_ms),
+                "media loop timer": Lateness.lag_summary(start_ms, end_ms),
+            },
+            **({"gil_watch": GilWatch.summary(start_ms, end_ms)} if self.args.gil_watch else {}),
             "arrival_rate_pct": arrival_rate(start_ms, end_ms, self.engine),
             "media_priority": getattr(self.peer._media, "priority", None),
             "underruns_at_s": [
                 round(t - start_ms / 1000, 1) for t in BeepBuffer.dry if start_ms <= t * 1000
             ],
-            "cushion_ms": round(1000 * buffer.cushion / buffer._rate, 1)
-            if (buffer := getattr(self.engine, "_buffer", None)) is not None
-            else None,
+            **(
+                {
+                    "cushion_ms": round(1000 * buffer.cushion / buffer._rate, 1),
+                    "lateness_peak_ms": round(1000 * buffer._lateness / buffer._rate, 1),
+                }
+                if (buffer := getattr(self.engine, "_buffer", None)) is not None
+                else {}
+            ),
             "output_latency_s": BeepBuffer.output_latency_s,
             "paint_s": self.pane.paint_seconds - paint0,
             "gc_s": gc_clock.seconds,
@@ -481,6 +665,11 @@ def parse_args() -> argparse.Namespace:
         help="experiment: keep aiortc's own receive jitter buffers (the 'before')",
     )
     parser.add_argument(
+        "--gil-watch",
+        action="store_true",
+        help="diagnosis: note where the other threads are when a real-time thread wakes late",
+    )
+    parser.add_argument(
         "--no-keyframe-watchdog",
         action="store_true",
         help="experiment: no PLI when the picture stops",
@@ -524,6 +713,9 @@ def main() -> None:
         sys.setswitchinterval(args.switch_interval_ms / 1000)
     if args.stock_buffers or args.no_keyframe_watchdog:
         stock_receive_path(args.stock_buffers, args.no_keyframe_watchdog)
+    Lateness.install()
+    if args.gil_watch:
+        GilWatch.start()
     result = run_qasync(args)
     Path(args.out).write_text(json.dumps(result))
 

@@ -96,6 +96,7 @@ class Run:
     audio_rtcp: list[float] = field(default_factory=list)
     """One-way audio from the sender's own capture clock (RTCP sender reports)."""
     beeps_captured: list[float] = field(default_factory=list)
+    beeps_arrived: list[float] = field(default_factory=list)
     sender_counts: list[tuple[float, int]] = field(default_factory=list)
     """(ms, frames the sender's encoder sent so far), sampled every SAMPLE_S."""
     load: float = 0.0
@@ -310,6 +311,7 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
     run.device_underflows = result["device_underflows"]
     run.beeps_out = result["beeps_out_ms"]
     run.beeps_captured = result.get("beeps_captured_ms", [])
+    run.beeps_arrived = result.get("beeps_arrived_ms", [])
     run.notes.append(
         f"console: {result['received']} frames decoded, {result['dropped_in_reader']} "
         f"dropped as stale by the reader, {result['unreadable']} painted without a stamp; "
@@ -324,6 +326,7 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
         "lateness_peak_ms",
         "realtime",
         "underruns_at_s",
+        "late_at_s",
         "media_priority",
         "arrival_rate_pct",
     )
@@ -464,6 +467,16 @@ async def chromium_sender_run(
         run.audio_latency = match_beeps(beeps, played, run.window)
         run.audio_estimate = match_beeps(beeps, run.beeps_out, run.window)
         run.audio_rtcp = match_beeps(run.beeps_captured, played, run.window)
+        if run.beeps_captured and run.beeps_arrived:
+            sender = match_beeps(run.beeps_captured, run.beeps_arrived, run.window)
+            console = match_beeps(run.beeps_arrived, played, run.window)
+            split = [
+                fmt("audio", (percentile(x, 50), percentile(x, 95))) for x in (sender, console)
+            ]
+            run.notes.append(
+                "audio one-way split: sender + network (its RTCP clock -> packet at the "
+                f"console) p50 / p95 {split[0]}; console (packet -> sink monitor) {split[1]}"
+            )
         run.notes.append(
             f"audio: {len(beeps)} beeps captured on the sender, {len(played)} on the sink "
             f"monitor, {len(run.beeps_out)} entering the console's jitter buffer"

@@ -165,6 +165,8 @@ class BeepBuffer(playout.JitterBuffer):
     """time.time() of every pull that ran dry (an underrun)"""
     onset_media: list[float] = []
     """media time (s from the stream's first packet) of every beep onset"""
+    onset_arrival: list[float] = []
+    """ms (time.time()) each beep onset reached the playout buffer"""
 
     def __init__(self, rate: int) -> None:
         super().__init__(rate)
@@ -193,6 +195,7 @@ class BeepBuffer(playout.JitterBuffer):
             BeepBuffer.onsets.append((now + delay) * 1000.0)
             if Lateness.pushes:  # the frame being pushed: its media time, from the playout
                 BeepBuffer.onset_media.append(Lateness.pushes[-1][1] + index / self._rate)
+                BeepBuffer.onset_arrival.append((now + index / self._rate) * 1000.0)
             self._last_onset = now
         self._envelope = peak if not self._envelope else 0.95 * self._envelope + 0.05 * peak
 
@@ -308,6 +311,29 @@ class Lateness:
             out.append(1000 * (wall + uint32_delta(rtp, at) / 48000))
         return out
 
+    @classmethod
+    def late_at(cls, start_ms: float, end_ms: float, over_ms: float = 50.0) -> list[float]:
+        """When (s into the window) audio packets came over ``over_ms`` late, one entry
+        per late burst."""
+        out: list[float] = []
+        window: collections.deque[tuple[float, float]] = collections.deque()
+        for t, media in cls.arrivals:
+            relative = t - media
+            while window and window[0][0] < t - playout.LATENESS_BASE_WINDOW_S:
+                window.popleft()
+            while window and window[-1][1] >= relative:
+                window.pop()
+            window.append((t, relative))
+            late = 1000 * (relative - window[0][1])
+            at = t - start_ms / 1000
+            if (
+                late > over_ms
+                and start_ms <= t * 1000 <= end_ms
+                and (not out or at - out[-1] > 0.5)
+            ):
+                out.append(round(at, 1))
+        return out
+
     @staticmethod
     def lag_summary(start_ms: float, end_ms: float) -> dict[str, Any]:
         lags = [1000 * lag for t, lag in Lateness.lags if start_ms <= t * 1000 <= end_ms]
@@ -358,6 +384,17 @@ class GilWatch:
             "max ms": round(1000 * max((lag for lag, _ in inside), default=0.0)),
             "threads seen busy then": dict(places.most_common(8)),
         }
+
+
+def renice_helpers(nice: int) -> None:
+    """Experiment: every normal-priority thread of the process (GUI, video decoder,
+    converter, executors) at ``nice``; they all take the GIL the real-time ones wait for."""
+    for thread in threading.enumerate():
+        tid = thread.native_id
+        if tid is None or os.sched_getscheduler(tid) != os.SCHED_OTHER:
+            continue
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
 
 
 NTP_EPOCH_S = 2_208_988_800
@@ -531,6 +568,8 @@ class Receiver:
         stats_before = dict(self.stats)
         gc_clock = GcClock()
         paint0, threads0, waits0 = self.pane.paint_seconds, thread_cpu(), thread_waits()
+        if self.args.nice_helpers is not None:
+            renice_helpers(self.args.nice_helpers)
         media_loop = self.peer._media._loop
         probe = asyncio.run_coroutine_threadsafe(Lateness.probe_loop(), media_loop)
         start_ms, cpu0 = wall_ms(), time.process_time()
@@ -559,6 +598,8 @@ class Receiver:
             "audio_frames": self.engine.frames_played if self.engine else 0,
             "beeps_out_ms": BeepBuffer.onsets,
             "beeps_captured_ms": Lateness.captured_ms(BeepBuffer.onset_media),
+            "beeps_arrived_ms": BeepBuffer.onset_arrival,
+            "late_at_s": Lateness.late_at(start_ms, end_ms),
             "sender_reports": len(Lateness.reports),
             "push_gaps_ms": gap_summary(BeepBuffer.pushes, start_ms, end_ms),
             "callback_gaps_ms": gap_summary(BeepBuffer.pulls, start_ms, end_ms),
@@ -663,6 +704,11 @@ def parse_args() -> argparse.Namespace:
         "--stock-buffers",
         action="store_true",
         help="experiment: keep aiortc's own receive jitter buffers (the 'before')",
+    )
+    parser.add_argument(
+        "--nice-helpers",
+        type=int,
+        help="experiment: renice the process's normal-priority threads at the window start",
     )
     parser.add_argument(
         "--gil-watch",

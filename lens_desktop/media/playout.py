@@ -82,6 +82,11 @@ LATENESS_BASE_WINDOW_S = 2.0
 """Lateness is measured against the earliest arrival of this long: longer than a late
 burst (100-200 ms), short enough that a sender's clock drifting 0.1 % adds only 2 ms,
 and that a lasting change of the path's delay stops counting as lateness after 2 s."""
+LATENESS_SETTLE_S = 2.0
+"""Lateness in a stream's first seconds is not kept: a call's start is burstier than
+the rest (the sender's pipeline starts, both ends set up; 50-120 ms late in the bench)
+and would hold the reserve at its maximum for the first minute. The start cushion
+covers those seconds."""
 LATENESS_RESET_S = 1.0
 """A frame this much later than the base is a new timeline (the stream restarted, its
 timestamps jumped back), not a late frame: the measurement starts over."""
@@ -100,8 +105,8 @@ class ArrivalLateness:
     A frame's *relative delay* is its arrival time minus its media time; the least of
     the last ``LATENESS_BASE_WINDOW_S`` is the path's own delay, and a frame's lateness
     is how much more it took. :meth:`arrived` returns the largest lateness of the last
-    ``LATENESS_WINDOW_S``: the cushion that would have ridden out every late burst of
-    the last minute. Both windows are kept as per-second extremes (at most 61 entries).
+    ``LATENESS_WINDOW_S`` (not counting a stream's first ``LATENESS_SETTLE_S``): the
+    cushion that would have ridden out every late burst of the last minute. Both windows are kept as per-second extremes (at most 61 entries).
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -110,6 +115,8 @@ class ArrivalLateness:
         """(second, least relative delay of that second)."""
         self._peaks: deque[tuple[int, float]] = deque()
         """(second, largest lateness of that second)."""
+        self._since: float | None = None
+        """When the current timeline's first frame came."""
 
     def arrived(self, media_time: float) -> float:
         """Note a frame of ``media_time`` seconds arriving now; the peak lateness (s)."""
@@ -122,6 +129,10 @@ class ArrivalLateness:
         if late > LATENESS_RESET_S:
             self._base.clear()
             self._base.append((second, relative))
+            self._since = None
+        if self._since is None:
+            self._since = now
+        if now - self._since < LATENESS_SETTLE_S:
             late = 0.0
         _keep_extreme(self._peaks, second, late, max)
         _forget_before(self._peaks, second - LATENESS_WINDOW_S)

@@ -145,6 +145,21 @@ def test_arrival_lateness_is_measured_against_the_earliest_recent_arrival() -> N
     assert lateness.peak == pytest.approx(0.0, abs=1e-9)
 
 
+def test_a_burst_while_the_call_settles_does_not_hold_the_cushion_up() -> None:
+    clock = Clock()
+    lateness = ArrivalLateness(clock)
+    for n in range(10):
+        clock.now = 1000.0 + n * 0.020
+        lateness.arrived(n * 0.020)
+    clock.now = 1000.0 + 10 * 0.020 + 0.090  # 90 ms late, 0.2 s into the stream
+    assert lateness.arrived(10 * 0.020) == 0.0
+    for n in range(11, 200):  # 4 s on time, then the same burst again
+        clock.now = 1000.0 + n * 0.020
+        lateness.arrived(n * 0.020)
+    clock.now = 1000.0 + 200 * 0.020 + 0.090
+    assert lateness.arrived(200 * 0.020) == pytest.approx(0.090)
+
+
 def test_a_stream_whose_timestamps_jump_back_starts_the_measurement_over() -> None:
     clock = Clock()
     lateness = ArrivalLateness(clock)

@@ -33,7 +33,7 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -279,12 +279,9 @@ class Lateness:
             cls.lags.append((time.time(), time.monotonic() - before - 0.005))
 
     @staticmethod
-    def summary(
-        series: list[tuple[float, float]], start_ms: float, end_ms: float
-    ) -> dict[str, Any]:
-        """Lateness (ms) against the least arrival-minus-media-time of the previous 10 s:
-        p50 / p99 / max and how many frames were over 30 / 50 ms late."""
-        late: list[float] = []
+    def late_ms(series: list[tuple[float, float]]) -> Iterator[tuple[float, float]]:
+        """(time, lateness in ms) of each arrival: arrival minus media time, above the
+        least of the previous ``LATENESS_BASE_WINDOW_S`` (a sliding minimum)."""
         window: collections.deque[tuple[float, float]] = collections.deque()
         for t, media in series:
             relative = t - media
@@ -293,9 +290,16 @@ class Lateness:
             while window and window[-1][1] >= relative:
                 window.pop()
             window.append((t, relative))
-            if start_ms <= t * 1000 <= end_ms:
-                late.append(1000 * (relative - window[0][1]))
-        return quantile_summary(late)
+            yield t, 1000 * (relative - window[0][1])
+
+    @classmethod
+    def summary(
+        cls, series: list[tuple[float, float]], start_ms: float, end_ms: float
+    ) -> dict[str, Any]:
+        """Lateness in the window: p50 / p99 / max and how many were over 30 / 50 ms."""
+        return quantile_summary(
+            [late for t, late in cls.late_ms(series) if start_ms <= t * 1000 <= end_ms]
+        )
 
     @classmethod
     def captured_ms(cls, media_times: list[float]) -> list[float]:
@@ -316,15 +320,7 @@ class Lateness:
         """When (s into the window) audio packets came over ``over_ms`` late, one entry
         per late burst."""
         out: list[float] = []
-        window: collections.deque[tuple[float, float]] = collections.deque()
-        for t, media in cls.arrivals:
-            relative = t - media
-            while window and window[0][0] < t - playout.LATENESS_BASE_WINDOW_S:
-                window.popleft()
-            while window and window[-1][1] >= relative:
-                window.pop()
-            window.append((t, relative))
-            late = 1000 * (relative - window[0][1])
+        for t, late in cls.late_ms(cls.arrivals):
             at = t - start_ms / 1000
             if (
                 late > over_ms

@@ -57,6 +57,9 @@ MAX_MISORDER = 100
 """A packet this many sequence numbers behind the newest is late; further back, the
 sender restarted its numbering (aiortc's own threshold)."""
 VIDEO_CAPACITY = 512
+KEYFRAME_WAIT_MAX_S = 2.0
+"""After a skipped hole, how long VP8 frames are held back for a keyframe before the
+broken ones are shown after all (a sender that never answers a PLI)."""
 VIDEO_HOLE_TIMEOUT_S = 0.25
 """How long a missing video packet may block the frames behind it: NACK repairs a loss
 within about one round trip, so after this the packet is given up and a keyframe asked
@@ -141,20 +144,33 @@ class VideoFrameBuffer(JitterBuffer):
     the first packet behind the hole has waited ``hole_timeout`` seconds, the hole and
     the partial frame(s) around it are dropped, the frames behind are released, and a
     keyframe is requested (the decoder's references are broken until one arrives).
+
+    For VP8 (``codecs`` tells the payload type's codec) the frames behind a skipped
+    hole are held back until that keyframe: decoded against a missing reference they
+    are smeared and blocky (one 1 % loss run painted 267 such frames, 9 s of them),
+    and a frozen clear picture is what a technician can still read. Meanwhile the
+    console's keyframe watchdog sees no frame and asks again every 0.4 s; after
+    ``KEYFRAME_WAIT_MAX_S`` without one, frames are released anyway.
     """
 
     def __init__(
         self,
         hole_timeout: float = VIDEO_HOLE_TIMEOUT_S,
         clock: Callable[[], float] = time.monotonic,
+        codecs: Mapping[int, RTCRtpCodecParameters] | None = None,
     ) -> None:
         super().__init__(capacity=VIDEO_CAPACITY, is_video=True)
         self._hole_timeout = hole_timeout
         self._clock = clock
+        self._codecs = codecs if codecs is not None else {}
         self._arrived = [0.0] * VIDEO_CAPACITY
         self._newest: int | None = None
         self._last_release = clock()
+        self._broken_since: float | None = None
+        """When a skipped hole broke the decoder's references (None: intact)."""
         self.holes_skipped = 0
+        self.frames_held = 0
+        """Frames not released because they came after a skipped hole, before a keyframe."""
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         now = self._clock()
@@ -164,10 +180,22 @@ class VideoFrameBuffer(JitterBuffer):
             while frame is None and self._skip_old_hole(now):
                 pli = True
                 self.holes_skipped += 1
+                if self._broken_since is None and self._is_vp8(packet):
+                    self._broken_since = now
                 frame = self._remove_frame(packet.sequence_number)
+        if frame is not None and self._broken_since is not None:
+            if is_vp8_keyframe(frame) or now - self._broken_since > KEYFRAME_WAIT_MAX_S:
+                self._broken_since = None
+            else:
+                self.frames_held += 1
+                frame = None
         if frame is not None:
             self._last_release = now
         return pli, frame
+
+    def _is_vp8(self, packet: RtpPacket) -> bool:
+        codec = self._codecs.get(packet.payload_type)
+        return codec is not None and codec.mimeType.lower() == "video/vp8"
 
     def _note_arrival(self, packet: RtpPacket, now: float) -> None:
         seq = packet.sequence_number
@@ -213,6 +241,12 @@ class VideoFrameBuffer(JitterBuffer):
         return self._packets[(self._origin + offset) % VIDEO_CAPACITY]
 
 
+def is_vp8_keyframe(frame: JitterFrame) -> bool:
+    """Whether a reassembled VP8 frame is a keyframe: bit 0 of its frame tag is 0
+    (RFC 6386, section 9.1; aiortc's depayload has already removed the RTP descriptor)."""
+    return bool(frame.data) and frame.data[0] & 0x01 == 0
+
+
 def install(
     receiver: RTCRtpReceiver,
     kind: str,
@@ -227,14 +261,14 @@ def install(
         raise AiortcInternalsChanged(
             f"aiortc's RTCRtpReceiver has no {BUFFER_ATTRIBUTE} JitterBuffer any more"
         )
+    codecs = getattr(receiver, CODECS_ATTRIBUTE, None)
+    if not isinstance(codecs, dict):
+        raise AiortcInternalsChanged(f"aiortc's RTCRtpReceiver has no {CODECS_ATTRIBUTE}")
     buffer: JitterBuffer
     if kind == "audio":
-        codecs = getattr(receiver, CODECS_ATTRIBUTE, None)
-        if not isinstance(codecs, dict):
-            raise AiortcInternalsChanged(f"aiortc's RTCRtpReceiver has no {CODECS_ATTRIBUTE}")
         buffer = AudioPacketBuffer(codecs, on_audio)
     else:
-        buffer = VideoFrameBuffer()
+        buffer = VideoFrameBuffer(codecs=codecs)
     setattr(receiver, BUFFER_ATTRIBUTE, buffer)
     return buffer
 

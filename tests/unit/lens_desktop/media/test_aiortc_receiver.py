@@ -178,6 +178,47 @@ def test_an_unrepaired_video_hole_is_skipped_with_a_keyframe_request(
     assert [f for _, f in stock] == list(range(last_before + 1))
 
 
+VP8 = {96: RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)}
+
+
+def vp8_stream(frames: int, keyframes: set[int], per_frame: int = 3) -> list[RtpPacket]:
+    """VP8 frames whose frame tag says key (bit 0 clear) for ``keyframes``, else inter."""
+    packets = []
+    for f in range(frames):
+        for i in range(per_frame):
+            packet = vp8(f * per_frame + i, f)
+            packet.payload_type = 96
+            packet._data = (b"\x00" if f in keyframes else b"\x01") + b"\x00" * 9  # type: ignore[attr-defined]
+            packets.append(packet)
+    return packets
+
+
+def test_after_a_skipped_hole_vp8_frames_wait_for_the_keyframe() -> None:
+    clock = Clock()
+    buffer = VideoFrameBuffer(clock=clock, codecs=VP8)
+    packets = [p for p in vp8_stream(60, keyframes={0, 30}) if p.sequence_number != 31]
+    frames = [f for _, f in feed(buffer, packets, clock) if f >= 0]
+    # Frames 11-29 reference the lost frame 10: not shown, smeared; the picture stays on
+    # frame 9 until the keyframe the skip asked for (frame 30) arrives.
+    assert frames == [*range(10), *range(30, 59)]
+    assert buffer.frames_held == 19 and buffer.holes_skipped == 1
+
+
+def test_a_sender_that_sends_no_keyframe_is_shown_again_after_a_while() -> None:
+    clock = Clock()
+    buffer = VideoFrameBuffer(clock=clock, codecs=VP8)
+    packets = [p for p in vp8_stream(150, keyframes={0}) if p.sequence_number != 31]
+    frames = [f for _, f in feed(buffer, packets, clock) if f >= 0]
+    resumed = frames[10]
+    assert frames[:10] == list(range(10)) and frames[10:] == list(range(resumed, 149))
+    # 33 ms a frame: held back for KEYFRAME_WAIT_MAX_S after the skip (at ~frame 18)
+    assert (
+        0.9 * aiortc_receiver.KEYFRAME_WAIT_MAX_S
+        <= (resumed - 18) * 0.033
+        <= 1.2 * aiortc_receiver.KEYFRAME_WAIT_MAX_S
+    )
+
+
 def test_the_hole_blocks_for_the_timeout_only() -> None:
     clock = Clock()
     buffer = VideoFrameBuffer(hole_timeout=0.25, clock=clock)
@@ -235,11 +276,12 @@ def test_aiortc_receiver_internals_are_as_this_module_expects() -> None:
 def test_install_and_keyframe_request_refuse_a_changed_receiver() -> None:
     with pytest.raises(AiortcInternalsChanged):
         aiortc_receiver.install(SimpleNamespace(), "audio")  # type: ignore[arg-type]
-    stock = JitterBuffer(capacity=16, prefetch=4)
-    no_codecs = SimpleNamespace(**{aiortc_receiver.BUFFER_ATTRIBUTE: stock})
-    with pytest.raises(AiortcInternalsChanged):
-        aiortc_receiver.install(no_codecs, "audio")  # type: ignore[arg-type]
-    assert getattr(no_codecs, aiortc_receiver.BUFFER_ATTRIBUTE) is stock  # left as it was
+    for kind in ("audio", "video"):
+        stock = JitterBuffer(capacity=16, prefetch=4)
+        no_codecs = SimpleNamespace(**{aiortc_receiver.BUFFER_ATTRIBUTE: stock})
+        with pytest.raises(AiortcInternalsChanged):
+            aiortc_receiver.install(no_codecs, kind)  # type: ignore[arg-type]
+        assert getattr(no_codecs, aiortc_receiver.BUFFER_ATTRIBUTE) is stock  # as it was
 
 
 async def test_keyframe_request_goes_to_every_ssrc_heard() -> None:

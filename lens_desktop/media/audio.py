@@ -185,6 +185,8 @@ class _Playout:
         self._lateness = ArrivalLateness()
 
     def __call__(self, frame: av.AudioFrame) -> None:
+        if self._engine._playout is not self:
+            return  # a connection that was replaced still delivering: not ours to play
         buffer = self._buffer
         if frame.pts is not None and frame.time_base is not None:
             buffer.expect_lateness(self._lateness.arrived(float(frame.pts * frame.time_base)))
@@ -209,6 +211,8 @@ class AudioEngine:
         self._input: Any = None
         self._buffer: JitterBuffer | None = None
         self._player: asyncio.Task[None] | None = None
+        self._playout: _Playout | None = None
+        """The stream now playing; an older one's frames are dropped."""
         self._mic: MicrophoneTrack | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.frames_played = 0
@@ -296,7 +300,8 @@ class AudioEngine:
         self._ensure_output()
         assert self._buffer is not None and self._output is not None
         self._buffer.reset()
-        return _Playout(self, self._buffer, int(self._output.samplerate))
+        self._playout = _Playout(self, self._buffer, int(self._output.samplerate))
+        return self._playout
 
     def play_track(self, track: MediaStreamTrack) -> asyncio.Task[None]:
         """Play an audio track's frames (a task on this loop); replaces whatever was

@@ -352,6 +352,25 @@ async def test_device_underflows_count_as_underruns_a_listener_hears(
     await engine.close()
 
 
+async def test_a_replaced_stream_no_longer_reaches_the_speaker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reconnect starts a new playout; the old connection, still delivering a packet
+    or two, must not mix into it."""
+    monkeypatch.setattr(audio, "load_sounddevice", lambda: FakeSounddevice())
+    engine = AudioEngine()
+    try:
+        old = engine.start_playout()
+        new = engine.start_playout()
+        old(frame(0))
+        assert engine.frames_played == 0 and engine._buffer is not None
+        assert engine._buffer.buffered == 0
+        new(frame(0))
+        assert engine.frames_played == 1 and engine._buffer.buffered > 0
+    finally:
+        await engine.close()
+
+
 def test_realtime_is_asked_for_and_a_refusal_is_harmless(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[int, int, int]] = []
 

@@ -106,7 +106,8 @@ class ArrivalLateness:
     the last ``LATENESS_BASE_WINDOW_S`` is the path's own delay, and a frame's lateness
     is how much more it took. :meth:`arrived` returns the largest lateness of the last
     ``LATENESS_WINDOW_S`` (not counting a stream's first ``LATENESS_SETTLE_S``): the
-    cushion that would have ridden out every late burst of the last minute. Both windows are kept as per-second extremes (at most 61 entries).
+    cushion that would have ridden out every late burst of the last minute. Both
+    windows are kept as per-second extremes (at most 61 entries).
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:

@@ -330,7 +330,7 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
         "media_priority",
         "arrival_rate_pct",
     )
-    extra = ("push_gaps_ms", "callback_gaps_ms", "lateness_ms", "gil_watch")
+    extra = ("push_gaps_ms", "feed_gaps_ms", "lateness_ms", "gil_watch")
     audio = {k: result.get(k) for k in (*keys, *extra) if k in result}
     run.notes.append(
         f"console receive path: {result.get('keyframe_requests')} keyframe requests by the "
@@ -340,7 +340,7 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
     run.notes.append(
         f"console window: paintEvent {result['paint_s']:.2f} s wall, cyclic GC "
         f"{sum(result['gc_s']):.2f} s in {result['gc_count']} collections (gen 0/1/2), "
-        f"audio output latency {1000 * result['output_latency_s']:.0f} ms; CPU s by thread: "
+        f"audio device buffer {1000 * result['output_latency_s']:.0f} ms; CPU s by thread: "
         f"{result['threads_cpu_s']}; runnable but waiting for a CPU, s by thread: "
         f"{result.get('threads_wait_s')}"
     )

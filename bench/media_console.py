@@ -154,11 +154,10 @@ class BeepBuffer(playout.JitterBuffer):
     """JitterBuffer that notes when each timing beep should reach the speaker."""
 
     onsets: list[float] = []
-    output_latency_s = 0.0
     pushes: list[float] = []
     """time.time() of every push (decoded audio reaching the buffer)"""
     pulls: list[float] = []
-    """time.time() of every pull (PortAudio's output callback)"""
+    """time.time() of every pull (the engine feeding the device)"""
     pushed: list[int] = []
     """samples of every push, alongside ``pushes``"""
     dry: list[float] = []
@@ -173,10 +172,10 @@ class BeepBuffer(playout.JitterBuffer):
         self._envelope = 0.0
         self._last_onset = 0.0
 
-    def pull(self, out: np.ndarray) -> bool:
+    def pull(self, out: np.ndarray, ahead: int = 0) -> bool:
         BeepBuffer.pulls.append(time.time())
         before = self.underruns
-        played = super().pull(out)
+        played = super().pull(out, ahead)
         if self.underruns != before:
             BeepBuffer.dry.append(time.time())
         return played
@@ -191,7 +190,7 @@ class BeepBuffer(playout.JitterBuffer):
         threshold = max(1.8 * self._envelope, 0.05)
         if self._envelope and peak > threshold and now - self._last_onset > 0.5:
             index = int(np.argmax(np.abs(samples) > threshold))
-            delay = (queued + index) / self._rate + BeepBuffer.output_latency_s
+            delay = (queued + self.ahead + index) / self._rate  # + what the device holds
             BeepBuffer.onsets.append((now + delay) * 1000.0)
             if Lateness.pushes:  # the frame being pushed: its media time, from the playout
                 BeepBuffer.onset_media.append(Lateness.pushes[-1][1] + index / self._rate)
@@ -393,6 +392,17 @@ def renice_helpers(nice: int) -> None:
             os.setpriority(os.PRIO_PROCESS, tid, nice)
 
 
+def realtime_helpers(priority: int) -> None:
+    """Experiment: every normal-priority thread of the process at SCHED_RR ``priority``
+    (below the media thread's), so none of them loses its core while holding the GIL."""
+    for thread in threading.enumerate():
+        tid = thread.native_id
+        if tid is None or os.sched_getscheduler(tid) != os.SCHED_OTHER:
+            continue
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(tid, os.SCHED_RR, os.sched_param(priority))
+
+
 NTP_EPOCH_S = 2_208_988_800
 """Seconds from 1900 (NTP) to 1970 (Unix)."""
 
@@ -519,8 +529,8 @@ class Receiver:
         audio_module.JitterBuffer = BeepBuffer  # type: ignore[misc]
         if self.args.no_realtime:
             audio_module.request_realtime = lambda: False
-        if self.args.output_latency_ms is not None:
-            audio_module.OUTPUT_LATENCY_S = self.args.output_latency_ms / 1000
+        if self.args.output_capacity_ms is not None:
+            audio_module.OUTPUT_CAPACITY_S = self.args.output_capacity_ms / 1000
         if self.args.output_block_ms is not None:
             audio_module.OUTPUT_BLOCK_S = self.args.output_block_ms / 1000
         if self.args.jitter_target_ms is not None:
@@ -559,13 +569,14 @@ class Receiver:
         return result
 
     async def measure(self) -> dict[str, Any]:
-        BeepBuffer.output_latency_s = self.engine.output_latency if self.engine else 0.0
         counters_before = self.audio_counters()
         stats_before = dict(self.stats)
         gc_clock = GcClock()
         paint0, threads0, waits0 = self.pane.paint_seconds, thread_cpu(), thread_waits()
         if self.args.nice_helpers is not None:
             renice_helpers(self.args.nice_helpers)
+        if self.args.rt_helpers is not None:
+            realtime_helpers(self.args.rt_helpers)
         media_loop = self.peer._media._loop
         probe = asyncio.run_coroutine_threadsafe(Lateness.probe_loop(), media_loop)
         start_ms, cpu0 = wall_ms(), time.process_time()
@@ -598,7 +609,7 @@ class Receiver:
             "late_at_s": Lateness.late_at(start_ms, end_ms),
             "sender_reports": len(Lateness.reports),
             "push_gaps_ms": gap_summary(BeepBuffer.pushes, start_ms, end_ms),
-            "callback_gaps_ms": gap_summary(BeepBuffer.pulls, start_ms, end_ms),
+            "feed_gaps_ms": gap_summary(BeepBuffer.pulls, start_ms, end_ms),
             "lateness_ms": {
                 "packet arrival": Lateness.summary(Lateness.arrivals, start_ms, end_ms),
                 "decoded frame": Lateness.summary(Lateness.pushes, start_ms, end_ms),
@@ -618,7 +629,7 @@ class Receiver:
                 if (buffer := getattr(self.engine, "_buffer", None)) is not None
                 else {}
             ),
-            "output_latency_s": BeepBuffer.output_latency_s,
+            "output_latency_s": self.engine.output_latency if self.engine else 0.0,
             "paint_s": self.pane.paint_seconds - paint0,
             "gc_s": gc_clock.seconds,
             "gc_count": gc_clock.count,
@@ -683,7 +694,7 @@ def parse_args() -> argparse.Namespace:
         "--jitter-keep-ms", type=float, help="experiment: AudioEngine jitter buffer cushion"
     )
     parser.add_argument(
-        "--output-latency-ms", type=float, help="experiment: PortAudio output latency"
+        "--output-capacity-ms", type=float, help="experiment: PortAudio output buffer asked for"
     )
     parser.add_argument(
         "--output-block-ms", type=float, help="experiment: PortAudio output block size"
@@ -694,7 +705,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--no-realtime",
         action="store_true",
-        help="experiment: leave PortAudio's callback threads at normal priority",
+        help="experiment: leave PortAudio's (microphone) callback thread at normal priority",
     )
     parser.add_argument(
         "--stock-buffers",
@@ -705,6 +716,11 @@ def parse_args() -> argparse.Namespace:
         "--nice-helpers",
         type=int,
         help="experiment: renice the process's normal-priority threads at the window start",
+    )
+    parser.add_argument(
+        "--rt-helpers",
+        type=int,
+        help="experiment: SCHED_RR for the process's normal-priority threads at the window start",
     )
     parser.add_argument(
         "--gil-watch",

@@ -6,14 +6,19 @@ Playback: decoded frames of the customer's voice are handed to the callable that
 as in tests, goes through :meth:`AudioEngine.play_track`). They are resampled with
 ``av.AudioResampler`` to the output device's rate and pushed into a
 :class:`~lens_desktop.media.playout.JitterBuffer`, the one time-based audio buffer of
-the console, which also hears how late each frame came; PortAudio's callback thread
-pulls from it. A frame the network lost shows up as a gap in the frames' pts, and the
-buffer conceals it.
+the console, which also hears how late each frame came. A frame the network lost
+shows up as a gap in the frames' pts, and the buffer conceals it.
 
-The output stream is opened with a fixed block and ``OUTPUT_LATENCY_S`` of device
-buffer rather than PortAudio's "low": the callback needs the GIL, and with a 9 ms
-device buffer any stall of the loop thread became an audible click (PortAudio's
-``output_underflow``), which is counted in :attr:`AudioEngine.device_underflows`.
+The device is fed, not polled (docs/decisions/0010): the output stream is a blocking
+PortAudio stream with room for the whole reserve (``OUTPUT_CAPACITY_S``), topped up
+from the jitter buffer on the receiving loop as audio arrives and every
+``FEED_INTERVAL_S``, up to the buffer's cushion. The reserve against late audio thus
+sits in the device (or the sound server behind it), which plays on while this process
+is held up; the jitter buffer counts it as part of its level. With PortAudio's output
+callback, which needs the GIL, the device needed a reserve of its own (40 ms) against
+the process being held up, on top of the jitter buffer's against late packets, though
+both come from the same stalls. A device that ran dry anyway (PortAudio's
+``output_underflow``) is counted in :attr:`AudioEngine.device_underflows`.
 
 Microphone: a PortAudio input stream delivers 20 ms blocks of 48 kHz mono s16 in its
 own thread; they reach the asyncio loop only via ``call_soon_threadsafe`` and are sent
@@ -33,6 +38,7 @@ import fractions
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,10 +58,17 @@ log = logging.getLogger(__name__)
 MIC_RATE = 48_000
 MIC_BLOCK = 960
 """20 ms at 48 kHz: one Opus frame per block, no re-chunking needed."""
-OUTPUT_LATENCY_S = 0.040
-"""Device buffer behind the callback: enough to ride out the callback waiting for the
-GIL; the jitter buffer, not the device, is where latency is spent."""
+OUTPUT_CAPACITY_S = 0.100
+"""Device buffer asked for: room for the largest cushion (``JITTER_CUSHION_MAX_S``)
+plus a block; how much of it is filled is the jitter buffer's decision."""
 OUTPUT_BLOCK_S = 0.010
+"""The unit written to the device."""
+DEVICE_FLOOR_S = 0.010
+"""Below this much queued in the device the feed writes even without a whole block of
+audio (the jitter buffer's silence or concealment) rather than let the device run dry:
+a device that runs dry restarts, and that costs more than the gap."""
+FEED_INTERVAL_S = 0.005
+"""How often the device is topped up between arrivals."""
 CALLBACK_PRIORITY = 10
 """SCHED_FIFO priority asked for PortAudio's callback threads (rtkit grants up to 20)."""
 MIC_QUEUE_MAX = 10
@@ -195,6 +208,7 @@ class _Playout:
         for out in self._resampler.resample(frame):
             buffer.push(out.to_ndarray().reshape(-1).astype(np.float32))
         self._engine.frames_played += 1
+        self._engine._feed()
 
 
 class AudioEngine:
@@ -208,6 +222,18 @@ class AudioEngine:
         self.speaker_muted = False
         self._volume = 1.0
         self._output: Any = None
+        self._capacity = 0
+        """Samples the output stream holds (its free space right after it started)."""
+        self._block = np.zeros(0, dtype=np.float32)
+        self._floor = 0
+        self._rate = 0
+        self._written = 0
+        """The device's level as it read after the last write."""
+        self._taken_at = 0.0
+        """When the device's level was last seen to fall (the sound server took audio)."""
+        self._clock = time.monotonic
+        self._feeder: asyncio.TimerHandle | None = None
+        self._feed_loop: asyncio.AbstractEventLoop | None = None
         self._input: Any = None
         self._buffer: JitterBuffer | None = None
         self._player: asyncio.Task[None] | None = None
@@ -219,14 +245,15 @@ class AudioEngine:
         """aiortc audio frames received and queued for the speaker."""
         self.samples_output = 0
         self.device_underflows = 0
-        """PortAudio's ``output_underflow``: the device ran dry (an audible click)
-        although the jitter buffer may not have."""
+        """PortAudio's ``output_underflow``: the device ran dry (an audible gap)
+        before the feed came back to it."""
         self.mic_overflows = 0
         """PortAudio's ``input_overflow``: microphone samples lost before we read them."""
         self.realtime_threads: dict[str, bool] = {}
-        """Per stream ("output", "input"): whether its callback thread got real-time
-        scheduling (see :func:`request_realtime`); "sound client": whether the sound
-        library's own threads did (:func:`prioritise_sound_client_threads`)."""
+        """"input": whether the microphone's callback thread got real-time scheduling
+        (see :func:`request_realtime`); "sound client": whether the sound library's own
+        threads did (:func:`prioritise_sound_client_threads`). The speaker has no
+        thread of its own: it is fed on the receiving loop."""
         self._callback_threads: dict[str, int] = {}
         self._closed = False
 
@@ -270,20 +297,20 @@ class AudioEngine:
 
     @property
     def output_latency(self) -> float:
-        """Seconds of audio the device holds after the callback (PortAudio's figure)."""
+        """Seconds of audio the output stream can hold (PortAudio's figure)."""
         return float(getattr(self._output, "latency", 0.0) or 0.0)
 
     def stats(self) -> dict[str, Any]:
         """Counters for the session's statistics line (see lens_desktop.media.stats)."""
         buffer = self._buffer
         rate = int(self._output.samplerate) if self._output is not None else 0
-        queued = buffer.buffered / rate if buffer is not None and rate else 0.0
+        queued = (buffer.buffered + buffer.ahead) / rate if buffer is not None and rate else 0.0
         concealed = buffer.concealed_samples / rate if buffer is not None and rate else 0.0
         stretched = buffer.stretched_samples / rate if buffer is not None and rate else 0.0
         return {
             "audio_underruns": self.underruns,
             "audio_device_underflows": self.device_underflows,
-            "audio_delay_ms": round(1000 * (queued + self.output_latency), 1),
+            "audio_delay_ms": round(1000 * queued, 1),
             "audio_concealed_ms": round(1000 * concealed, 1),
             "audio_stretched_ms": round(1000 * stretched, 1),
         }
@@ -292,8 +319,9 @@ class AudioEngine:
 
     def start_playout(self) -> Callable[[av.AudioFrame], None]:
         """Play a new stream of decoded frames, each passed to the returned callable as
-        it arrives (on one thread: the loop receiving them); replaces whatever was
-        playing."""
+        it arrives, on the running loop (the one receiving them), which also feeds the
+        device; replaces whatever was playing."""
+        loop = asyncio.get_running_loop()
         if self._player is not None:
             self._player.cancel()
             self._player = None
@@ -301,6 +329,9 @@ class AudioEngine:
         assert self._buffer is not None and self._output is not None
         self._buffer.reset()
         self._playout = _Playout(self, self._buffer, int(self._output.samplerate))
+        self._stop_feeding()
+        self._feed_loop = loop
+        self._feeder = loop.call_later(FEED_INTERVAL_S, self._tick)
         return self._playout
 
     def play_track(self, track: MediaStreamTrack) -> asyncio.Task[None]:
@@ -316,37 +347,77 @@ class AudioEngine:
         info = self._sd.query_devices(self.output_device, "output")
         rate = int(info["default_samplerate"])
         self._buffer = JitterBuffer(rate)
+        self._block = np.zeros(int(rate * OUTPUT_BLOCK_S), dtype=np.float32)
+        self._floor = int(rate * DEVICE_FLOOR_S)
+        self._rate = rate
         self._output = self._sd.RawOutputStream(
             samplerate=rate,
             channels=1,
             dtype="float32",
             device=self.output_device,
-            blocksize=int(rate * OUTPUT_BLOCK_S),
-            latency=OUTPUT_LATENCY_S,
-            callback=self._on_output,
+            blocksize=len(self._block),
+            latency=OUTPUT_CAPACITY_S,
         )
         self._output.start()
+        self._capacity = int(self._output.write_available)
         self.realtime_threads["sound client"] = prioritise_sound_client_threads() > 0
 
-    def _on_output(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
-        """PortAudio thread: pull from the jitter buffer; never block, never raise.
+    def _tick(self) -> None:
+        self._feed()
+        if self._feed_loop is not None and not self._closed:
+            self._feeder = self._feed_loop.call_later(FEED_INTERVAL_S, self._tick)
 
-        Raw streams hand over plain buffers: sounddevice's numpy wrapping sets
-        ``ndarray.shape``, deprecated in NumPy 2.5, and a warning raised as an error
-        inside the callback would stop the stream.
+    def _stop_feeding(self) -> None:
+        if self._feeder is not None:
+            self._feeder.cancel()
+            self._feeder = None
+
+    def _feed(self) -> None:
+        """Top the device up from the jitter buffer, on the receiving loop: up to the
+        buffer's cushion while whole blocks are queued, and with whatever it gives
+        (silence, concealment) when the device is about to run dry."""
+        stream, buffer, block = self._output, self._buffer, self._block
+        if stream is None or buffer is None or self._closed:
+            return
+        try:
+            room = int(stream.write_available)
+            ahead = self._device_level(self._capacity - room)
+            target = max(buffer.cushion, self._floor)
+            size = len(block)
+            while (
+                room >= size and ahead < target and (buffer.buffered >= size or ahead < self._floor)
+            ):
+                if buffer.pull(block, ahead):
+                    self.samples_output += size
+                if self.speaker_muted:
+                    block.fill(0)
+                elif self._volume != 1.0:
+                    block *= self._volume
+                if stream.write(block):  # True: the device had run dry before this write
+                    self.device_underflows += 1
+                ahead += size
+                room -= size
+                self._written += size
+        except self._sd.PortAudioError as exc:  # device gone: the session goes on silent
+            log.warning("Audio output failed: %s", exc)
+            self._stop_feeding()
+
+    def _device_level(self, reading: int) -> int:
+        """Samples the device has yet to play, from what it reports (``reading``).
+
+        PulseAudio takes audio from its clients in gulps (30-40 ms, measured through
+        ALSA's pulse plugin), and the level a client sees only falls when it does: it is
+        exact just after a gulp and up to a gulp too high just before the next. Taken at
+        its word, the reserve the device really holds would sink a gulp below the
+        cushion. So the level is counted down at the device's rate from the moment it
+        was last seen to fall.
         """
-        del frames, time
-        self._prioritise("output")
-        if status.output_underflow:
-            self.device_underflows += 1
-        mono = np.frombuffer(outdata, dtype=np.float32)
-        assert self._buffer is not None
-        if self._buffer.pull(mono):
-            self.samples_output += len(mono)
-        if self.speaker_muted:
-            mono.fill(0)
-        elif self._volume != 1.0:
-            mono *= self._volume
+        now = self._clock()
+        if reading < self._written or reading == 0:
+            self._taken_at = now
+        self._written = reading
+        elapsed = int((now - self._taken_at) * self._rate)
+        return max(0, reading - elapsed)
 
     def _prioritise(self, stream: str) -> None:
         """Once per callback thread (PortAudio may start a new one): ask for RT."""
@@ -409,7 +480,9 @@ class AudioEngine:
     # -- shutdown ---------------------------------------------------------------------
 
     async def _stop_tasks(self) -> None:
-        """On the loop that runs them: end playback and the microphone track."""
+        """On the loop that runs them: end playback, the device feed and the
+        microphone track."""
+        self._stop_feeding()
         player = self._player
         if player is not None:
             player.cancel()
@@ -424,7 +497,7 @@ class AudioEngine:
         if self._closed:
             return
         self._closed = True
-        owner = self._player.get_loop() if self._player is not None else self._loop
+        owner = self._feed_loop or self._loop
         if owner is None or owner is asyncio.get_running_loop() or not owner.is_running():
             await self._stop_tasks()
         else:

@@ -35,7 +35,8 @@ short (p95 <= 150 ms one way).
   for a faded copy of the last audio in its place, so a loss neither drains the buffer
   nor clicks.
 
-No Qt here; ``pull`` runs on PortAudio's callback thread, everything else on the loop.
+No Qt here; everything runs on the loop that receives the audio (``pull`` is the
+engine's device feed, see ``audio.AudioEngine``).
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ def _forget_before(buckets: deque[tuple[int, float]], second: float) -> None:
 
 
 class JitterBuffer:
-    """Float32 mono samples between the playback task and PortAudio's callback thread."""
+    """Float32 mono samples between the decoded stream and the device feed."""
 
     def __init__(self, rate: int) -> None:
         self._lock = threading.Lock()
@@ -183,6 +184,7 @@ class JitterBuffer:
         self._lateness = 0
         """Peak arrival lateness of the last minute (:meth:`expect_lateness`)."""
         self._rate = rate
+        self._ahead = 0
         self._last = np.zeros(0, dtype=np.float32)
         self._low = self._max
         self._window_left = self._window
@@ -195,6 +197,10 @@ class JitterBuffer:
     @property
     def buffered(self) -> int:
         return self._size
+
+    @property
+    def _level(self) -> int:
+        return self._size + self._ahead
 
     @property
     def cushion(self) -> int:
@@ -240,13 +246,24 @@ class JitterBuffer:
     def _resume_level(self) -> int:
         return max(self._target, self.cushion)
 
-    def pull(self, out: np.ndarray) -> bool:
-        """Fill ``out`` (1-D); returns False (and writes silence) while buffering."""
+    @property
+    def ahead(self) -> int:
+        """Samples the device held after this buffer at the last pull."""
+        return self._ahead
+
+    def pull(self, out: np.ndarray, ahead: int = 0) -> bool:
+        """Fill ``out`` (1-D); returns False (and writes silence) while buffering.
+
+        ``ahead``: samples already written to the device and not yet played. They are
+        part of the reserve: the level held against the cushion is this buffer's plus
+        the device's, so the reserve can sit in the device, which plays on while the
+        process is held up (see ``audio.AudioEngine``)."""
         with self._lock:
+            self._ahead = max(0, ahead)
             if not self._playing and not self._resume(len(out)):
                 out.fill(0)
                 return False
-            if self._size < self.cushion - self._margin and self._stretch(out):
+            if self._level < self.cushion - self._margin and self._stretch(out):
                 self._observe(len(out))
                 return True
             filled = self._take(out)
@@ -262,7 +279,7 @@ class JitterBuffer:
     def _resume(self, pulled: int) -> bool:
         """Whether enough is queued to (re)start; after an underrun, learn how long
         the buffer was dry and keep that much more in reserve from now on."""
-        if self._size < self._resume_level():
+        if self._level < self._resume_level():
             if self._started and self._size == 0:
                 self._dry += pulled  # nothing at all came: the stall outlasted the buffer
             return False
@@ -295,12 +312,12 @@ class JitterBuffer:
     def _observe(self, pulled: int) -> None:
         """Track the lowest level of the window; at its end, relax the cushion and
         drop what was queued above it the whole window."""
-        self._low = min(self._low, self._size)
+        self._low = min(self._low, self._level)
         self._window_left -= pulled
         if self._window_left > 0:
             return
         self._cushion = self._keep + int((self._cushion - self._keep) * CUSHION_RELAX)
-        excess = self._low - self.cushion
+        excess = min(self._low - self.cushion, self._size - len(self._fade))
         if excess >= self._min_trim:
             self._drop(excess)
         self._restart_window()
@@ -338,7 +355,7 @@ class JitterBuffer:
             self._chunks.clear()
             self._size = 0
             self._playing = self._started = False
-            self._dry = 0
+            self._dry = self._ahead = 0
             self._last = np.zeros(0, dtype=np.float32)
 
 

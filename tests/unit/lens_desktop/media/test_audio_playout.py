@@ -3,9 +3,9 @@ the engine's counting of what a listener hears (PortAudio faked, no device)."""
 
 from __future__ import annotations
 
+import asyncio
 import fractions
 import os
-from types import SimpleNamespace
 from typing import Any
 
 import av
@@ -300,7 +300,7 @@ def test_missing_samples(expected: int | None, pts: int, rate: int, concealed: i
 
 
 class FakeStream:
-    """Stands in for sounddevice's raw streams: records how it was opened."""
+    """Stands in for sounddevice's raw input stream: records how it was opened."""
 
     def __init__(self, **kwargs: Any) -> None:
         self.kwargs = kwargs
@@ -314,61 +314,229 @@ class FakeStream:
         pass
 
 
+class FakeDevice(FakeStream):
+    """A blocking output stream that plays only when the test says (``play``): what the
+    engine writes queues up to ``latency`` seconds; playing past the end runs it dry,
+    which the next write reports, as PortAudio's does."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.capacity = int(self.samplerate * self.latency) + kwargs["blocksize"]
+        self.queued = 0
+        self.ran_dry = False
+        self.written: list[np.ndarray] = []
+
+    @property
+    def write_available(self) -> int:
+        return self.capacity - self.queued
+
+    def write(self, data: np.ndarray) -> bool:
+        assert len(data) <= self.write_available, "the engine must never block on a write"
+        self.written.append(np.array(data, copy=True))
+        self.queued += len(data)
+        dry, self.ran_dry = self.ran_dry, False
+        return dry
+
+    def play(self, ms: float) -> None:
+        self.queued -= int(self.samplerate * ms / 1000)
+        if self.queued < 0:  # ran dry, once it had started
+            self.queued, self.ran_dry = 0, bool(self.written)
+
+
+class GulpingDevice(FakeDevice):
+    """As PulseAudio through ALSA's plugin: it plays continuously, but the level a
+    client sees only falls when the server takes a 30 ms gulp."""
+
+    GULP_MS = 30
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.taken = 0  # played since the last gulp, not yet shown in the level
+
+    def play(self, ms: float) -> None:
+        self.taken += int(self.samplerate * ms / 1000)
+        gulp = self.samplerate * self.GULP_MS / 1000
+        if self.taken >= min(gulp, self.queued):  # a gulp, or all it had (not started yet)
+            super().play(1000 * self.taken / self.samplerate)
+            self.taken = 0
+
+    @property
+    def unplayed(self) -> int:
+        return self.queued - self.taken
+
+
 class FakeSounddevice:
-    RawOutputStream = FakeStream
+    RawOutputStream = FakeDevice
     RawInputStream = FakeStream
+    PortAudioError = RuntimeError
 
     @staticmethod
     def query_devices(device: Any = None, kind: str | None = None) -> dict[str, Any]:
-        return {"default_samplerate": 44_100.0}
+        return {"default_samplerate": 48_000.0}
 
 
-def status(underflow: bool = False, overflow: bool = False) -> SimpleNamespace:
-    return SimpleNamespace(output_underflow=underflow, input_overflow=overflow)
+def tone(pts: int, value: int = 8000) -> av.AudioFrame:
+    out = av.AudioFrame.from_ndarray(
+        np.full((1, CHUNK), value, dtype=np.int16), format="s16", layout="mono"
+    )
+    out.sample_rate = RATE
+    out.pts = pts
+    out.time_base = fractions.Fraction(1, RATE)
+    return out
 
 
-async def test_device_underflows_count_as_underruns_a_listener_hears(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    asked: list[int] = []
-    # The callback runs on this test's thread here: never make that one real-time.
-    monkeypatch.setattr(audio, "request_realtime", lambda: not asked.append(1))
+class Call:
+    """A steady call into an engine on a fake device: every 10 ms the device plays
+    10 ms and the feed timer fires; every 20 ms a 20 ms frame arrives."""
+
+    def __init__(self, engine: AudioEngine) -> None:
+        self.engine = engine
+        self.play = engine.start_playout()
+        self.device: FakeDevice = engine._output
+        self.pts = 0
+        self.step = 0
+        self.now = 0.0
+        engine._clock = lambda: self.now
+
+    def arrive(self) -> None:
+        self.play(tone(self.pts))
+        self.pts += CHUNK
+
+    def run(self, ms: int) -> None:
+        for _ in range(ms // 10):
+            self.now += 0.010
+            self.device.play(10)
+            if self.step % 2 == 0:
+                self.arrive()
+            self.engine._feed()
+            self.step += 1
+
+    @property
+    def delay_ms(self) -> float:
+        """What a word takes from arriving to being heard: the jitter buffer's queue and
+        the device's."""
+        assert self.engine._buffer is not None
+        return 1000 * (self.engine._buffer.buffered + self.device.queued) / RATE
+
+
+@pytest.fixture
+async def engine(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(audio, "load_sounddevice", lambda: FakeSounddevice())
     engine = AudioEngine()
-    engine._sd = FakeSounddevice()  # type: ignore[assignment]
-    engine._ensure_output()
-    opened = engine._output.kwargs
-    assert opened["latency"] == audio.OUTPUT_LATENCY_S != "low"
-    assert opened["blocksize"] == 441  # 10 ms at the device's rate
-    block = bytearray(441 * 4)
-    engine._on_output(block, 441, None, status())
-    engine._on_output(block, 441, None, status(underflow=True))
-    engine._on_output(block, 441, None, status(underflow=True))
-    assert engine.device_underflows == 2 and engine.buffer_underruns == 0
-    assert asked == [1] and engine.realtime_threads["output"] is True  # once per thread
-    assert engine.underruns == 2
-    stats = engine.stats()
-    assert stats["audio_underruns"] == 2 and stats["audio_device_underflows"] == 2
-    assert stats["audio_delay_ms"] == 1000 * audio.OUTPUT_LATENCY_S
+    yield engine
     await engine.close()
 
 
-async def test_a_replaced_stream_no_longer_reaches_the_speaker(
+async def test_the_reserve_sits_in_the_device_and_plays_on_while_the_process_is_held_up(
+    engine: AudioEngine,
+) -> None:
+    """One reserve, not two: the delay is the buffer's cushion (no device buffer on top
+    of it), and it lives in the device, so a stall of the whole process (no arrivals, no
+    feed, as when the GIL is held) nearly as long as the cushion is not heard."""
+    call = Call(engine)
+    call.run(3000)
+    assert engine._buffer is not None
+    cushion_ms = 1000 * engine._buffer.cushion / RATE
+    assert engine.underruns == 0 and engine.samples_output > 0
+    assert call.delay_ms <= cushion_ms + 25  # a frame and a block of granularity
+    assert 1000 * call.device.queued / RATE >= cushion_ms - 20  # most of it in the device
+    call.device.play(cushion_ms - 10)  # held up: the device plays on alone
+    for _ in range(int(cushion_ms - 10) // 20):
+        call.arrive()  # the late frames, all at once
+    engine._feed()
+    call.run(2000)
+    assert engine.device_underflows == 0 and engine.buffer_underruns == 0
+    heard = np.concatenate(call.device.written[-100:])
+    assert np.abs(heard).min() > 0.2  # the tone, with no silence let in
+
+
+async def test_a_device_that_reports_its_level_in_gulps_still_holds_the_cushion(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A reconnect starts a new playout; the old connection, still delivering a packet
-    or two, must not mix into it."""
-    monkeypatch.setattr(audio, "load_sounddevice", lambda: FakeSounddevice())
+    """The level PulseAudio shows is up to a gulp too high; taken at its word, what the
+    device really holds would sink a gulp below the cushion, and a stall shorter than
+    the cushion would run it dry."""
+    monkeypatch.setattr(FakeSounddevice, "RawOutputStream", GulpingDevice)
     engine = AudioEngine()
+    engine._sd = FakeSounddevice()  # type: ignore[assignment]
     try:
-        old = engine.start_playout()
-        new = engine.start_playout()
-        old(frame(0))
-        assert engine.frames_played == 0 and engine._buffer is not None
-        assert engine._buffer.buffered == 0
-        new(frame(0))
-        assert engine.frames_played == 1 and engine._buffer.buffered > 0
+        call = Call(engine)
+        device: GulpingDevice = call.device  # type: ignore[assignment]
+        call.run(3000)
+        assert engine._buffer is not None
+        cushion = engine._buffer.cushion
+        lowest = cushion
+        for _ in range(100):
+            call.run(10)
+            lowest = min(lowest, device.unplayed)
+        assert lowest >= cushion - RATE * 0.015  # a block and a feed's granularity
+        assert engine.underruns == 0
     finally:
         await engine.close()
+
+
+async def test_a_device_that_ran_dry_counts_as_an_underrun_a_listener_hears(
+    engine: AudioEngine,
+) -> None:
+    call = Call(engine)
+    call.run(1000)
+    assert engine.underruns == 0
+    call.device.play(200)  # held up longer than any reserve
+    call.run(500)
+    assert engine.device_underflows == 1
+    assert engine.underruns == engine.buffer_underruns + 1
+    stats = engine.stats()
+    assert stats["audio_underruns"] == engine.underruns
+    assert stats["audio_device_underflows"] == 1
+    assert 0 < stats["audio_delay_ms"] <= 1000 * audio.OUTPUT_CAPACITY_S + 10
+    opened = call.device.kwargs
+    assert opened["latency"] == audio.OUTPUT_CAPACITY_S and "callback" not in opened
+    assert opened["blocksize"] == 480  # 10 ms at the device's rate
+
+
+async def test_the_speaker_volume_and_mute_apply_to_what_is_written(engine: AudioEngine) -> None:
+    call = Call(engine)
+    call.run(1000)
+    loud = np.abs(call.device.written[-1]).max()
+    engine.volume = 0.5
+    call.run(200)
+    assert np.abs(call.device.written[-1]).max() == pytest.approx(loud / 2, rel=0.01)
+    engine.speaker_muted = True
+    call.run(200)
+    assert not np.abs(call.device.written[-1]).any()
+
+
+async def test_the_device_is_fed_between_arrivals_until_playback_ends(
+    engine: AudioEngine,
+) -> None:
+    """The feed timer keeps the device from running dry while nothing arrives (a pause:
+    silence is written, not a gap), and stops with the engine."""
+    call = Call(engine)
+    call.run(500)
+    written = len(call.device.written)
+    call.device.play(40)  # nothing arrives and the device is nearly empty
+    await asyncio.sleep(0.05)  # the loop runs: the timer feeds
+    assert len(call.device.written) > written
+    assert engine.device_underflows == 0
+    await engine.close()
+    written = len(call.device.written)
+    call.device.play(60)
+    await asyncio.sleep(0.03)
+    assert len(call.device.written) == written
+
+
+async def test_a_replaced_stream_no_longer_reaches_the_speaker(engine: AudioEngine) -> None:
+    """A reconnect starts a new playout; the old connection, still delivering a packet
+    or two, must not mix into it."""
+    old = engine.start_playout()
+    new = engine.start_playout()
+    device: FakeDevice = engine._output
+    old(tone(0))
+    assert engine.frames_played == 0 and engine._buffer is not None
+    assert engine._buffer.buffered == 0 and not any(b.any() for b in device.written)
+    for i in range(5):
+        new(tone(i * CHUNK))
+    assert engine.frames_played == 5 and any(b.any() for b in device.written)
 
 
 def test_realtime_is_asked_for_and_a_refusal_is_harmless(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -374,18 +374,24 @@ class AudioEngine:
 
     def _feed(self) -> None:
         """Top the device up from the jitter buffer, on the receiving loop: up to the
-        buffer's cushion while whole blocks are queued, and with whatever it gives
-        (silence, concealment) when the device is about to run dry."""
+        buffer's cushion (by the level counted down, :meth:`_device_level`) while whole
+        blocks are queued, and with whatever it gives (silence, concealment) when the
+        device itself says it is about to run dry. Not on the counted-down level: a
+        sound server late to take its gulp has played nothing meanwhile, and silence
+        written then would be a gap of our own making."""
         stream, buffer, block = self._output, self._buffer, self._block
         if stream is None or buffer is None or self._closed:
             return
         try:
             room = int(stream.write_available)
-            ahead = self._device_level(self._capacity - room)
+            reading = self._capacity - room
+            ahead = self._device_level(reading)
             target = max(buffer.cushion, self._floor)
             size = len(block)
             while (
-                room >= size and ahead < target and (buffer.buffered >= size or ahead < self._floor)
+                room >= size
+                and ahead < target
+                and (buffer.buffered >= size or reading < self._floor)
             ):
                 if buffer.pull(block, ahead):
                     self.samples_output += size
@@ -396,6 +402,7 @@ class AudioEngine:
                 if stream.write(block):  # True: the device had run dry before this write
                     self.device_underflows += 1
                 ahead += size
+                reading += size
                 room -= size
                 self._written += size
         except self._sd.PortAudioError as exc:  # device gone: the session goes on silent

@@ -471,6 +471,18 @@ async def test_a_device_that_reports_its_level_in_gulps_still_holds_the_cushion(
             lowest = min(lowest, device.unplayed)
         assert lowest >= cushion - RATE * 0.015  # a block and a feed's granularity
         assert engine.underruns == 0
+        # This whole process and the sound server are held up together for 60 ms: the
+        # server takes nothing, no audio arrives, and the level counted down says the
+        # device is empty when it reports a cushion's worth. No silence is let in.
+        written = len(device.written)
+        for _ in range(6):
+            call.now += 0.010
+            engine._feed()
+        for _ in range(3):
+            call.arrive()
+        call.run(1000)
+        assert engine.underruns == 0
+        assert all(np.abs(b).min() > 0.2 for b in device.written[written:])
     finally:
         await engine.close()
 

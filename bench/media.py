@@ -312,6 +312,11 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
     run.beeps_out = result["beeps_out_ms"]
     run.beeps_captured = result.get("beeps_captured_ms", [])
     run.beeps_arrived = result.get("beeps_arrived_ms", [])
+    if result.get("beep_levels_ms"):
+        run.notes.append(
+            "queued in the buffer / the device / cushion as each beep arrived, ms: "
+            + " ".join("/".join(map(str, levels)) for levels in result["beep_levels_ms"])
+        )
     run.notes.append(
         f"console: {result['received']} frames decoded, {result['dropped_in_reader']} "
         f"dropped as stale by the reader, {result['unreadable']} painted without a stamp; "
@@ -476,6 +481,9 @@ async def chromium_sender_run(
             run.notes.append(
                 "audio one-way split: sender + network (its RTCP clock -> packet at the "
                 f"console) p50 / p95 {split[0]}; console (packet -> sink monitor) {split[1]}"
+            )
+            run.notes.append(
+                "console part by beep, ms, in order: " + " ".join(f"{x:.0f}" for x in console)
             )
         run.notes.append(
             f"audio: {len(beeps)} beeps captured on the sender, {len(played)} on the sink "

@@ -165,6 +165,9 @@ class BeepBuffer(playout.JitterBuffer):
     onset_media: list[float] = []
     """media time (s from the stream's first packet) of every beep onset"""
     onset_arrival: list[float] = []
+    onset_levels: list[tuple[float, float, float]] = []
+    """ms queued in the buffer, in the device (as the feed counts it) and the cushion,
+    as each beep onset arrived"""
     """ms (time.time()) each beep onset reached the playout buffer"""
 
     def __init__(self, rate: int) -> None:
@@ -195,6 +198,9 @@ class BeepBuffer(playout.JitterBuffer):
             if Lateness.pushes:  # the frame being pushed: its media time, from the playout
                 BeepBuffer.onset_media.append(Lateness.pushes[-1][1] + index / self._rate)
                 BeepBuffer.onset_arrival.append((now + index / self._rate) * 1000.0)
+                BeepBuffer.onset_levels.append(
+                    tuple(round(1000 * n / self._rate) for n in (queued, self.ahead, self.cushion))
+                )
             self._last_onset = now
         self._envelope = peak if not self._envelope else 0.95 * self._envelope + 0.05 * peak
 
@@ -606,6 +612,7 @@ class Receiver:
             "beeps_out_ms": BeepBuffer.onsets,
             "beeps_captured_ms": Lateness.captured_ms(BeepBuffer.onset_media),
             "beeps_arrived_ms": BeepBuffer.onset_arrival,
+            "beep_levels_ms": BeepBuffer.onset_levels,
             "late_at_s": Lateness.late_at(start_ms, end_ms),
             "sender_reports": len(Lateness.reports),
             "push_gaps_ms": gap_summary(BeepBuffer.pushes, start_ms, end_ms),

@@ -24,7 +24,8 @@ short (p95 <= 150 ms one way).
   ``JITTER_KEEP_S``.
 - It never keeps latency nobody needed: every ``TRIM_WINDOW_S`` of output it looks at
   the lowest level it fell to, and drops what was queued above the cushion all that
-  time, joined with a short crossfade. A burst past ``JITTER_MAX_S`` is cut at once.
+  time, joined with a short crossfade. After a burst (``BURST_S`` over the cushion)
+  the window is ``FIRST_TRIM_WINDOW_S``; a burst past ``JITTER_MAX_S`` is cut at once.
 - It follows a sender whose clock runs slow: once the level sinks under the cushion
   (less one margin) it plays ``STRETCH`` slower, making each 10 ms pull from ~9.8 ms
   of audio by interpolation, until the level is back. A phone's and a PC's sound
@@ -72,6 +73,11 @@ was being set up, or arrived in a burst after a stall (up to ``JITTER_MAX_S``), 
 after 1 s instead of lasting 3-6 s."""
 JITTER_MAX_S = 0.200
 """A burst past this is cut at once."""
+BURST_S = 0.040
+"""A level this far above the cushion while playing is a burst (late audio arriving
+all at once after a stall): the trim window restarts, ``FIRST_TRIM_WINDOW_S`` long, so
+the excess goes within a second, not after up to 3 s. In the bench, bursts that took a
+3 s window to go held one-way delay ~50 ms high for 3-4 beeps, enough to move p95."""
 LATENESS_WINDOW_S = 60.0
 """How long a late arrival holds the cushion up: late bursts recur every 10-40 s on a
 busy machine, so the cushion has to outlast the gap between them."""
@@ -188,6 +194,8 @@ class JitterBuffer:
         self._last = np.zeros(0, dtype=np.float32)
         self._low = self._max
         self._window_left = self._window
+        self._burst = int(rate * BURST_S)
+        self._short_window = False
         self.underruns = 0
         self.trimmed_samples = 0
         self.concealed_samples = 0
@@ -236,6 +244,10 @@ class JitterBuffer:
         self._chunks.append(samples)
         self._size += len(samples)
         self._last = samples
+        if self._playing and not self._short_window and self._level > self.cushion + self._burst:
+            self._restart_window()  # the lowest level from here on: after the burst
+            self._window_left = self._first_window
+            self._short_window = True
         if self._size <= self._max:
             return
         while self._size > self._resume_level() + len(samples) and len(self._chunks) > 1:
@@ -308,6 +320,7 @@ class JitterBuffer:
     def _restart_window(self) -> None:
         self._low = self._max
         self._window_left = self._window
+        self._short_window = False
 
     def _observe(self, pulled: int) -> None:
         """Track the lowest level of the window; at its end, relax the cushion and

@@ -74,6 +74,25 @@ def test_a_backlog_from_call_set_up_is_gone_after_the_first_second() -> None:
     assert buffer.underruns == 0
 
 
+def test_a_burst_after_a_stall_mid_call_is_gone_within_about_a_second() -> None:
+    """Late audio arriving all at once (no underrun: the cushion rode the stall out)
+    is trimmed after a short window, not after what is left of a 3 s one."""
+    buffer = JitterBuffer(RATE)
+    buffer.expect_lateness(0.050)  # cushion 75 ms: a 60 ms stall is ridden out
+    run(buffer, 2.6)  # a 3 s window is under way
+    out = np.empty(BLOCK, dtype=np.float32)
+    for _ in range(6):
+        buffer.pull(out)  # 60 ms with nothing arriving
+    for _ in range(8):
+        buffer.push(np.full(CHUNK, 0.5, dtype=np.float32))  # then 160 ms at once
+    assert buffer.underruns == 0
+    cushion_ms = 1000 * buffer.cushion / RATE
+    assert delay_ms(buffer) > cushion_ms + 1000 * playout.BURST_S
+    levels = run(buffer, 1.3)
+    assert max(levels[-20:]) <= cushion_ms + 30
+    assert buffer.underruns == 0
+
+
 def test_a_stall_teaches_the_buffer_to_ride_out_the_next_one() -> None:
     buffer = JitterBuffer(RATE)
     run(buffer, 2.0)

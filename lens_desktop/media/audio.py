@@ -59,8 +59,10 @@ MIC_RATE = 48_000
 MIC_BLOCK = 960
 """20 ms at 48 kHz: one Opus frame per block, no re-chunking needed."""
 OUTPUT_CAPACITY_S = 0.100
-"""Device buffer asked for: room for the largest cushion (``JITTER_CUSHION_MAX_S``)
-plus a block; how much of it is filled is the jitter buffer's decision."""
+"""Device buffer asked for: about the largest cushion (``JITTER_CUSHION_MAX_S``); how
+much of it is filled is the jitter buffer's decision, and what does not fit waits in
+the jitter buffer. A larger buffer makes PulseAudio take larger gulps (40 ms at
+150 ms against 30 ms at 100 ms)."""
 OUTPUT_BLOCK_S = 0.010
 """The unit written to the device."""
 DEVICE_FLOOR_S = 0.010

@@ -23,7 +23,9 @@ NAME_MAX = 64
 def validate_name(text: str) -> str | None:
     """A session name: 1..64 printable characters once trimmed (it ends up in email
     subjects, on tabs and in the list, so no control characters or line breaks)."""
-    name = text.strip()
+    # As the server does: odd spaces (non-breaking, ogham, pasted from documents)
+    # count as plain spaces, so a name the server takes is not refused here.
+    name = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text).strip()
     if not name:
         return translate(
             "Validation", "Enter the customer's name or another way to recognise the session."

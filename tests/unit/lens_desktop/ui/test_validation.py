@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from lens_desktop.ui.formatting import format_duration, format_pin, pin_validity_text
@@ -41,6 +41,8 @@ def test_bad_names_say_why(name: str, fragment: str) -> None:
 
 
 @given(st.text(max_size=80))
+@example("0\u16800")  # an ogham space mark: the server reads it as a space
+@example("\u00a0Ann\u00a0")
 def test_name_rule_is_the_servers_rule(text: str) -> None:
     try:
         clean_name(text)

@@ -387,13 +387,18 @@ class GilWatch:
         }
 
 
-def renice_helpers(nice: int) -> None:
-    """Experiment: every normal-priority thread of the process (GUI, video decoder,
-    converter, executors) at ``nice``; they all take the GIL the real-time ones wait for."""
+def normal_priority_threads() -> Iterator[int]:
+    """Native ids of the process's normal-priority Python threads (GUI, video decoder,
+    converter, executors): they all take the GIL the real-time ones wait for."""
     for thread in threading.enumerate():
         tid = thread.native_id
-        if tid is None or os.sched_getscheduler(tid) != os.SCHED_OTHER:
-            continue
+        if tid is not None and os.sched_getscheduler(tid) == os.SCHED_OTHER:
+            yield tid
+
+
+def renice_helpers(nice: int) -> None:
+    """Experiment: every normal-priority thread of the process at ``nice``."""
+    for tid in list(normal_priority_threads()):
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, tid, nice)
 
@@ -401,10 +406,7 @@ def renice_helpers(nice: int) -> None:
 def realtime_helpers(priority: int) -> None:
     """Experiment: every normal-priority thread of the process at SCHED_RR ``priority``
     (below the media thread's), so none of them loses its core while holding the GIL."""
-    for thread in threading.enumerate():
-        tid = thread.native_id
-        if tid is None or os.sched_getscheduler(tid) != os.SCHED_OTHER:
-            continue
+    for tid in list(normal_priority_threads()):
         with contextlib.suppress(OSError):
             os.sched_setscheduler(tid, os.SCHED_RR, os.sched_param(priority))
 

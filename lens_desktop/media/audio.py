@@ -385,13 +385,12 @@ class AudioEngine:
         if stream is None or buffer is None or self._closed:
             return
         try:
-            room = int(stream.write_available)
-            reading = self._capacity - room
+            reading = self._capacity - int(stream.write_available)
             ahead = self._device_level(reading)
             target = max(buffer.cushion, self._floor)
             size = len(block)
             while (
-                room >= size
+                reading + size <= self._capacity
                 and ahead < target
                 and (buffer.buffered >= size or reading < self._floor)
             ):
@@ -405,7 +404,6 @@ class AudioEngine:
                     self.device_underflows += 1
                 ahead += size
                 reading += size
-                room -= size
                 self._written += size
         except self._sd.PortAudioError as exc:  # device gone: the session goes on silent
             log.warning("Audio output failed: %s", exc)

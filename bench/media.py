@@ -339,7 +339,8 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
     audio = {k: result.get(k) for k in (*keys, *extra) if k in result}
     run.notes.append(
         f"console receive path: {result.get('keyframe_requests')} keyframe requests by the "
-        f"watchdog, {result.get('video_holes_skipped')} unrepaired video holes skipped; "
+        f"watchdog, {result.get('video_holes_skipped')} unrepaired video holes skipped "
+        f"(hole timeout at the end {result.get('video_hole_timeout_ms')} ms); "
         f"audio {audio}"
     )
     run.notes.append(

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -61,9 +62,23 @@ KEYFRAME_WAIT_MAX_S = 2.0
 """After a skipped hole, how long VP8 frames are held back for a keyframe before the
 broken ones are shown after all (a sender that never answers a PLI)."""
 VIDEO_HOLE_TIMEOUT_S = 0.25
-"""How long a missing video packet may block the frames behind it: NACK repairs a loss
-within about one round trip, so after this the packet is given up and a keyframe asked
-for instead."""
+"""How long a missing video packet may block the frames behind it before any repair was
+seen: NACK repairs a loss within about one round trip, so after this the packet is given
+up and a keyframe asked for instead."""
+HOLE_TIMEOUT_MIN_S = 0.1
+"""The shortest the hole timeout gets on a fast network: below this, a media loop held
+up for a moment would give up retransmissions already waiting in the socket."""
+HOLE_TIMEOUT_MAX_S = 1.0
+"""The longest: on a slower link a keyframe (one more round trip) is quicker than that."""
+REPAIR_MARGIN = 2.0
+REPAIR_SLACK_S = 0.03
+"""Once repairs were seen, the timeout is ``REPAIR_MARGIN`` x the slowest recent repair
++ ``REPAIR_SLACK_S``, within the bounds above."""
+REPAIR_SAMPLES = 32
+"""How many of the latest repairs the timeout follows."""
+GAP_MEMORY_S = 2.0
+"""How long a missing packet is remembered, so that a repair arriving after its hole was
+given up still counts (and lengthens the timeout)."""
 
 
 class AiortcInternalsChanged(RuntimeError):
@@ -141,9 +156,16 @@ class VideoFrameBuffer(JitterBuffer):
     """aiortc's video buffer, except that an unrepaired hole does not block for long.
 
     While a packet is missing, aiortc's buffer releases nothing behind it. Here, once
-    the first packet behind the hole has waited ``hole_timeout`` seconds, the hole and
-    the partial frame(s) around it are dropped, the frames behind are released, and a
-    keyframe is requested (the decoder's references are broken until one arrives).
+    the first packet behind the hole has waited :attr:`hole_timeout` seconds, the hole
+    and the partial frame(s) around it are dropped, the frames behind are released, and
+    a keyframe is requested (the decoder's references are broken until one arrives).
+
+    The timeout follows how long repairs actually take: from the packet that showed a
+    gap (aiortc sends its NACK then) to the missing packet's arrival, the round trip and
+    the sender's reaction included. Until a repair was seen it is ``hole_timeout``; on
+    loopback repairs take milliseconds and it falls to ``HOLE_TIMEOUT_MIN_S``, on a
+    200 ms link it rises above the round trip, where a fixed 250 ms gave up every
+    retransmission before it could arrive.
 
     For VP8 (``codecs`` tells the payload type's codec) the frames behind a skipped
     hole are held back until that keyframe: decoded against a missing reference they
@@ -160,11 +182,15 @@ class VideoFrameBuffer(JitterBuffer):
         codecs: Mapping[int, RTCRtpCodecParameters] | None = None,
     ) -> None:
         super().__init__(capacity=VIDEO_CAPACITY, is_video=True)
-        self._hole_timeout = hole_timeout
+        self.hole_timeout = hole_timeout
+        """Seconds a hole may block the frames behind it, as of the latest repair."""
         self._clock = clock
         self._codecs = codecs if codecs is not None else {}
         self._arrived = [0.0] * VIDEO_CAPACITY
         self._newest: int | None = None
+        self._gaps: OrderedDict[int, float] = OrderedDict()
+        """Missing sequence numbers -> when a later packet showed them missing."""
+        self._repairs: deque[float] = deque(maxlen=REPAIR_SAMPLES)
         self._last_release = clock()
         self._broken_since: float | None = None
         """When a skipped hole broke the decoder's references (None: intact)."""
@@ -176,7 +202,7 @@ class VideoFrameBuffer(JitterBuffer):
         now = self._clock()
         pli, frame = super().add(packet)
         self._note_arrival(packet, now)
-        if frame is None and now - self._last_release >= self._hole_timeout:
+        if frame is None and now - self._last_release >= self.hole_timeout:
             while frame is None and self._skip_old_hole(now):
                 pli = True
                 self.holes_skipped += 1
@@ -199,12 +225,29 @@ class VideoFrameBuffer(JitterBuffer):
 
     def _note_arrival(self, packet: RtpPacket, now: float) -> None:
         seq = packet.sequence_number
+        noticed = self._gaps.pop(seq, None)
+        if noticed is not None:
+            self._note_repair(now - noticed)
         if self._packets[seq % VIDEO_CAPACITY] is not packet:
             return  # dropped as late or as a duplicate
         self._arrived[seq % VIDEO_CAPACITY] = now
         newest = self._newest
         if newest is None or not self._holds(newest) or uint16_add(seq, -newest) < 0x8000:
+            if newest is not None and 1 < uint16_add(seq, -newest) < VIDEO_CAPACITY:
+                self._note_gap(newest, seq, now)
             self._newest = seq
+
+    def _note_gap(self, newest: int, seq: int, now: float) -> None:
+        """Remember the packets between ``newest`` and ``seq`` as missing since ``now``."""
+        for missing in range(1, uint16_add(seq, -newest)):
+            self._gaps[uint16_add(newest, missing)] = now
+        while self._gaps and next(iter(self._gaps.values())) < now - GAP_MEMORY_S:
+            self._gaps.popitem(last=False)
+
+    def _note_repair(self, took: float) -> None:
+        self._repairs.append(took)
+        timeout = REPAIR_MARGIN * max(self._repairs) + REPAIR_SLACK_S
+        self.hole_timeout = min(max(timeout, HOLE_TIMEOUT_MIN_S), HOLE_TIMEOUT_MAX_S)
 
     def _holds(self, seq: int) -> bool:
         """Whether ``seq`` lies in the buffer's current window."""
@@ -222,7 +265,7 @@ class VideoFrameBuffer(JitterBuffer):
         after = next((i for i in range(hole, span) if self._slot(i) is not None), None)
         if after is None:
             return False
-        if now - self._arrived[(self._origin + after) % VIDEO_CAPACITY] < self._hole_timeout:
+        if now - self._arrived[(self._origin + after) % VIDEO_CAPACITY] < self.hole_timeout:
             return False
         broken = self._slot(after)
         assert broken is not None

@@ -397,6 +397,8 @@ class PeerSession(QObject):
         stats: dict[str, Any] = self._audio.stats() if self._audio is not None else {}
         buffer, keyframes = conn.video_buffer, conn.keyframes
         stats["video_holes_skipped"] = buffer.holes_skipped if buffer is not None else 0
+        if buffer is not None:
+            stats["video_hole_timeout_ms"] = round(1000 * buffer.hole_timeout)
         stats["keyframe_requests"] = keyframes.requests if keyframes is not None else 0
         return stats
 

@@ -10,7 +10,8 @@ dict for the session pane's status line:
 ``audio_device_underflows`` (the device part of those), ``audio_delay_ms`` (audio
 queued + device buffer now), ``audio_concealed_ms`` (lost audio filled in),
 ``audio_stretched_ms`` (time gained by playing slower for a slow sender clock),
-``keyframe_requests`` and ``video_holes_skipped`` (video rescued after a loss).
+``keyframe_requests`` and ``video_holes_skipped`` (video rescued after a loss), and
+``video_hole_timeout_ms`` (how long a lost video packet is waited for, as repairs go).
 
 aiortc reports cumulative counters, so rates are deltas between two samples; the
 caller samples about once a second.

@@ -238,6 +238,62 @@ def test_the_hole_blocks_for_the_timeout_only() -> None:
     raise AssertionError("the hole was never skipped")
 
 
+def arrivals(
+    buffer: VideoFrameBuffer, packets: list[RtpPacket], clock: Clock
+) -> tuple[dict[int, float], list[float], list[int]]:
+    """Feeds one packet every 11 ms (3 a frame at 30 fps): when each sequence number
+    arrived, when a keyframe was asked for, and the frames released."""
+    arrived: dict[int, float] = {}
+    plis: list[float] = []
+    frames: list[int] = []
+    for packet in packets:
+        clock.now += 0.011
+        pli, frame = buffer.add(packet)
+        arrived[packet.sequence_number] = clock.now
+        if pli:
+            plis.append(clock.now)
+        if frame is not None:
+            frames.append(frame.timestamp // 3000)
+    return arrived, plis, frames
+
+
+def delayed(packets: list[RtpPacket], seq: int, by: int | None) -> list[RtpPacket]:
+    """``packets`` with ``seq`` arriving ``by`` packets late (a NACK repair), or never."""
+    late = next(p for p in packets if p.sequence_number == seq)
+    rest = [p for p in packets if p is not late]
+    if by is not None:
+        rest.insert([p.sequence_number for p in rest].index(seq + by) + 1, late)
+    return rest
+
+
+def test_the_hole_timeout_falls_when_repairs_come_fast() -> None:
+    """Repairs within ~20 ms (a LAN): a hole NACK cannot fill is given up after
+    HOLE_TIMEOUT_MIN_S, not after the 250 ms a slow network might need."""
+    clock = Clock()
+    buffer = VideoFrameBuffer(clock=clock)
+    packets = delayed(delayed(video_stream(90), 31, by=2), 151, by=None)
+    arrived, plis, frames = arrivals(buffer, packets, clock)
+    assert buffer.hole_timeout == aiortc_receiver.HOLE_TIMEOUT_MIN_S
+    assert len(plis) == 1 and buffer.holes_skipped == 1
+    blocked = plis[0] - arrived[152]
+    shortest = aiortc_receiver.HOLE_TIMEOUT_MIN_S
+    assert shortest <= blocked <= shortest + 0.012
+    assert 10 in frames and 50 not in frames  # 31 repaired (frame 10), 151 given up
+
+
+def test_the_hole_timeout_rises_when_repairs_come_slowly() -> None:
+    """Repairs take 300 ms (a 200 ms link, the sender's reaction): the first one comes
+    after the initial 250 ms gave its hole up, and counts all the same; the next is
+    waited for instead of costing a keyframe."""
+    clock = Clock()
+    buffer = VideoFrameBuffer(clock=clock)
+    packets = delayed(delayed(video_stream(150), 31, by=27), 301, by=27)
+    _, plis, frames = arrivals(buffer, packets, clock)
+    assert len(plis) == 1 and buffer.holes_skipped == 1  # the first hole only
+    assert buffer.hole_timeout == pytest.approx(2 * 0.297 + 0.03, abs=0.012)
+    assert 100 in frames  # frame 100 (seq 300-302) waited for its repair
+
+
 def test_a_repaired_video_hole_is_waited_for() -> None:
     clock = Clock()
     packets = video_stream(30)

@@ -72,8 +72,11 @@ HOLE_TIMEOUT_MAX_S = 1.0
 """The longest: on a slower link a keyframe (one more round trip) is quicker than that."""
 REPAIR_MARGIN = 2.0
 REPAIR_SLACK_S = 0.03
-"""Once repairs were seen, the timeout is ``REPAIR_MARGIN`` x the slowest recent repair
-+ ``REPAIR_SLACK_S``, within the bounds above."""
+"""Once repairs were seen, the timeout is ``REPAIR_MARGIN`` x the median recent repair
++ ``REPAIR_SLACK_S``, within the bounds above. The median, not the slowest: aiortc
+asks again for every missing packet whenever a new one goes missing, so a packet whose
+retransmission was lost too may be repaired by a later request, much later than a
+round trip (one 5 % loss run drove a "slowest repair" timeout to 977 ms)."""
 REPAIR_SAMPLES = 32
 """How many of the latest repairs the timeout follows."""
 GAP_MEMORY_S = 2.0
@@ -160,7 +163,7 @@ class VideoFrameBuffer(JitterBuffer):
     and the partial frame(s) around it are dropped, the frames behind are released, and
     a keyframe is requested (the decoder's references are broken until one arrives).
 
-    The timeout follows how long repairs actually take: from the packet that showed a
+    The timeout follows how long repairs usually take: from the packet that showed a
     gap (aiortc sends its NACK then) to the missing packet's arrival, the round trip and
     the sender's reaction included. Until a repair was seen it is ``hole_timeout``; on
     loopback repairs take milliseconds and it falls to ``HOLE_TIMEOUT_MIN_S``, on a
@@ -246,7 +249,8 @@ class VideoFrameBuffer(JitterBuffer):
 
     def _note_repair(self, took: float) -> None:
         self._repairs.append(took)
-        timeout = REPAIR_MARGIN * max(self._repairs) + REPAIR_SLACK_S
+        median = sorted(self._repairs)[len(self._repairs) // 2]
+        timeout = REPAIR_MARGIN * median + REPAIR_SLACK_S
         self.hole_timeout = min(max(timeout, HOLE_TIMEOUT_MIN_S), HOLE_TIMEOUT_MAX_S)
 
     def _holds(self, seq: int) -> bool:

@@ -294,6 +294,21 @@ def test_the_hole_timeout_rises_when_repairs_come_slowly() -> None:
     assert 100 in frames  # frame 100 (seq 300-302) waited for its repair
 
 
+def test_a_repair_that_took_a_second_request_does_not_lengthen_the_timeout() -> None:
+    """aiortc asks again for all missing packets whenever another goes missing, so a
+    lost retransmission may still be repaired, long after a round trip; that one slow
+    repair among fast ones is not what the network takes."""
+    clock = Clock()
+    buffer = VideoFrameBuffer(clock=clock)
+    packets = video_stream(150)
+    for seq, by in ((31, 2), (91, 2), (151, 45), (211, 2), (271, 2), (331, None)):
+        packets = delayed(packets, seq, by)
+    arrived, plis, _ = arrivals(buffer, packets, clock)
+    assert buffer.hole_timeout == aiortc_receiver.HOLE_TIMEOUT_MIN_S
+    assert len(plis) == 2  # 151 (given up, its repair came 0.5 s late) and 331
+    assert plis[1] - arrived[332] <= aiortc_receiver.HOLE_TIMEOUT_MIN_S + 0.012
+
+
 def test_a_repaired_video_hole_is_waited_for() -> None:
     clock = Clock()
     packets = video_stream(30)

@@ -340,7 +340,8 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
     run.notes.append(
         f"console receive path: {result.get('keyframe_requests')} keyframe requests by the "
         f"watchdog, {result.get('video_holes_skipped')} unrepaired video holes skipped "
-        f"(hole timeout at the end {result.get('video_hole_timeout_ms')} ms); "
+        f"(hole timeout at the end {result.get('video_hole_timeout_ms')} ms, "
+        f"{result.get('video_packets_asked_again')} lost packets asked for again); "
         f"audio {audio}"
     )
     run.notes.append(

@@ -611,6 +611,7 @@ class Receiver:
             "keyframe_requests": self.stat_delta("keyframe_requests", stats_before),
             "video_holes_skipped": self.stat_delta("video_holes_skipped", stats_before),
             "video_hole_timeout_ms": self.stats.get("video_hole_timeout_ms"),
+            "video_packets_asked_again": self.stat_delta("video_packets_asked_again", stats_before),
             "audio_frames": self.engine.frames_played if self.engine else 0,
             "beeps_out_ms": BeepBuffer.onsets,
             "beeps_captured_ms": Lateness.captured_ms(BeepBuffer.onset_media),

@@ -24,14 +24,16 @@ that much more in reserve.
 
 :func:`install` replaces the buffer of ONE receiver, right after its track arrived
 (before any packet), with :class:`AudioPacketBuffer` or :class:`VideoFrameBuffer`;
-:func:`request_keyframe` sends the receiver's picture-loss indication. Both check the
-aiortc internals they rely on and raise :class:`AiortcInternalsChanged` if those are
-gone (pyproject pins aiortc to the versions this was checked against, and
+:func:`request_keyframe` sends the receiver's picture-loss indication, and
+:func:`nack_sender` its NACK. All three check the aiortc internals they rely on and
+raise :class:`AiortcInternalsChanged` if those are gone (pyproject pins aiortc to the
+versions this was checked against, and
 tests/unit/lens_desktop/media/test_aiortc_receiver.py fails on a version that differs).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
@@ -70,13 +72,21 @@ HOLE_TIMEOUT_MIN_S = 0.1
 up for a moment would give up retransmissions already waiting in the socket."""
 HOLE_TIMEOUT_MAX_S = 1.0
 """The longest: on a slower link a keyframe (one more round trip) is quicker than that."""
-REPAIR_MARGIN = 2.0
-REPAIR_SLACK_S = 0.03
+REPAIR_MARGIN = 2.5
+REPAIR_SLACK_S = 0.04
 """Once repairs were seen, the timeout is ``REPAIR_MARGIN`` x the median recent repair
-+ ``REPAIR_SLACK_S``, within the bounds above. The median, not the slowest: aiortc
++ ``REPAIR_SLACK_S``, within the bounds above: room for the first request and one more. The median, not the slowest: aiortc
 asks again for every missing packet whenever a new one goes missing, so a packet whose
 retransmission was lost too may be repaired by a later request, much later than a
 round trip (one 5 % loss run drove a "slowest repair" timeout to 977 ms)."""
+ASK_AGAIN_MARGIN = 1.2
+ASK_AGAIN_SLACK_S = 0.01
+"""A packet still missing ``ASK_AGAIN_MARGIN`` x the median repair + ``ASK_AGAIN_SLACK_S``
+after it was last asked for is asked for again (its retransmission was lost too).
+aiortc asks only when another packet goes missing; a sender ignores a request repeated
+within a round trip (libwebrtc does), hence more than one repair time."""
+ASK_AGAIN_FIRST_S = 0.1
+"""How soon to ask again before any repair was seen."""
 REPAIR_SAMPLES = 32
 """How many of the latest repairs the timeout follows."""
 GAP_MEMORY_S = 2.0
@@ -170,6 +180,11 @@ class VideoFrameBuffer(JitterBuffer):
     200 ms link it rises above the round trip, where a fixed 250 ms gave up every
     retransmission before it could arrive.
 
+    A packet whose retransmission did not come in about a repair time is asked for
+    again (``nack(ssrc, sequence_numbers)``, given by :func:`install`), until its hole
+    times out: with 5 % loss one retransmission in twenty is lost too, and aiortc asks
+    again only when another packet goes missing.
+
     For VP8 (``codecs`` tells the payload type's codec) the frames behind a skipped
     hole are held back until that keyframe: decoded against a missing reference they
     are smeared and blocky (one 1 % loss run painted 267 such frames, 9 s of them),
@@ -183,16 +198,21 @@ class VideoFrameBuffer(JitterBuffer):
         hole_timeout: float = VIDEO_HOLE_TIMEOUT_S,
         clock: Callable[[], float] = time.monotonic,
         codecs: Mapping[int, RTCRtpCodecParameters] | None = None,
+        nack: Callable[[int, list[int]], object] | None = None,
     ) -> None:
         super().__init__(capacity=VIDEO_CAPACITY, is_video=True)
         self.hole_timeout = hole_timeout
         """Seconds a hole may block the frames behind it, as of the latest repair."""
+        self._ask_again_after = ASK_AGAIN_FIRST_S
+        self._nack = nack
         self._clock = clock
         self._codecs = codecs if codecs is not None else {}
         self._arrived = [0.0] * VIDEO_CAPACITY
         self._newest: int | None = None
         self._gaps: OrderedDict[int, float] = OrderedDict()
         """Missing sequence numbers -> when a later packet showed them missing."""
+        self._asked: dict[int, float] = {}
+        """Missing sequence numbers still waited for -> when last asked for."""
         self._repairs: deque[float] = deque(maxlen=REPAIR_SAMPLES)
         self._last_release = clock()
         self._broken_since: float | None = None
@@ -200,6 +220,8 @@ class VideoFrameBuffer(JitterBuffer):
         self.holes_skipped = 0
         self.frames_held = 0
         """Frames not released because they came after a skipped hole, before a keyframe."""
+        self.asked_again = 0
+        """Missing packets asked for again by this buffer (aiortc's own requests aside)."""
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         now = self._clock()
@@ -212,6 +234,8 @@ class VideoFrameBuffer(JitterBuffer):
                 if self._broken_since is None and self._is_vp8(packet):
                     self._broken_since = now
                 frame = self._remove_frame(packet.sequence_number)
+        if self._asked and self._nack is not None:
+            self._ask_again(packet.ssrc, now)
         if frame is not None and self._broken_since is not None:
             if is_vp8_keyframe(frame) or now - self._broken_since > KEYFRAME_WAIT_MAX_S:
                 self._broken_since = None
@@ -230,6 +254,7 @@ class VideoFrameBuffer(JitterBuffer):
         seq = packet.sequence_number
         noticed = self._gaps.pop(seq, None)
         if noticed is not None:
+            self._asked.pop(seq, None)
             self._note_repair(now - noticed)
         if self._packets[seq % VIDEO_CAPACITY] is not packet:
             return  # dropped as late or as a duplicate
@@ -243,15 +268,35 @@ class VideoFrameBuffer(JitterBuffer):
     def _note_gap(self, newest: int, seq: int, now: float) -> None:
         """Remember the packets between ``newest`` and ``seq`` as missing since ``now``."""
         for missing in range(1, uint16_add(seq, -newest)):
-            self._gaps[uint16_add(newest, missing)] = now
+            seq_missing = uint16_add(newest, missing)
+            self._gaps[seq_missing] = self._asked[seq_missing] = now
         while self._gaps and next(iter(self._gaps.values())) < now - GAP_MEMORY_S:
-            self._gaps.popitem(last=False)
+            self._asked.pop(self._gaps.popitem(last=False)[0], None)
 
     def _note_repair(self, took: float) -> None:
         self._repairs.append(took)
         median = sorted(self._repairs)[len(self._repairs) // 2]
         timeout = REPAIR_MARGIN * median + REPAIR_SLACK_S
         self.hole_timeout = min(max(timeout, HOLE_TIMEOUT_MIN_S), HOLE_TIMEOUT_MAX_S)
+        self._ask_again_after = ASK_AGAIN_MARGIN * median + ASK_AGAIN_SLACK_S
+
+    def _ask_again(self, ssrc: int, now: float) -> None:
+        """Request the packets not repaired within a repair time of the last request
+        (forgetting those whose hole was skipped meanwhile)."""
+        due = [seq for seq, asked in self._asked.items() if now - asked >= self._ask_again_after]
+        if not due:
+            return
+        gone = [seq for seq in due if not self._holds(seq) or self._packets[seq % VIDEO_CAPACITY]]
+        for seq in gone:
+            del self._asked[seq]
+        due = [seq for seq in due if seq not in gone]
+        if not due:
+            return
+        for seq in due:
+            self._asked[seq] = now
+        self.asked_again += len(due)
+        assert self._nack is not None
+        self._nack(ssrc, sorted(due))
 
     def _holds(self, seq: int) -> bool:
         """Whether ``seq`` lies in the buffer's current window."""
@@ -315,9 +360,25 @@ def install(
     if kind == "audio":
         buffer = AudioPacketBuffer(codecs, on_audio)
     else:
-        buffer = VideoFrameBuffer(codecs=codecs)
+        buffer = VideoFrameBuffer(codecs=codecs, nack=nack_sender(receiver))
     setattr(receiver, BUFFER_ATTRIBUTE, buffer)
     return buffer
+
+
+def nack_sender(receiver: RTCRtpReceiver) -> Callable[[int, list[int]], None]:
+    """``nack(ssrc, sequence_numbers)``: sends the receiver's RTCP NACK from a task on
+    the running loop (the buffer asks from inside aiortc's packet handler)."""
+    send: Any = getattr(receiver, "_send_rtcp_nack", None)
+    if send is None:
+        raise AiortcInternalsChanged("aiortc's RTCRtpReceiver has no _send_rtcp_nack any more")
+    pending: set[asyncio.Task[None]] = set()
+
+    def nack(ssrc: int, lost: list[int]) -> None:
+        task = asyncio.get_running_loop().create_task(send(ssrc, lost))
+        pending.add(task)  # the loop keeps only a weak reference
+        task.add_done_callback(pending.discard)
+
+    return nack
 
 
 async def request_keyframe(receiver: RTCRtpReceiver) -> int:

@@ -399,6 +399,7 @@ class PeerSession(QObject):
         stats["video_holes_skipped"] = buffer.holes_skipped if buffer is not None else 0
         if buffer is not None:
             stats["video_hole_timeout_ms"] = round(1000 * buffer.hole_timeout)
+            stats["video_packets_asked_again"] = buffer.asked_again
         stats["keyframe_requests"] = keyframes.requests if keyframes is not None else 0
         return stats
 

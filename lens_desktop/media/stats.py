@@ -11,7 +11,8 @@ dict for the session pane's status line:
 queued + device buffer now), ``audio_concealed_ms`` (lost audio filled in),
 ``audio_stretched_ms`` (time gained by playing slower for a slow sender clock),
 ``keyframe_requests`` and ``video_holes_skipped`` (video rescued after a loss), and
-``video_hole_timeout_ms`` (how long a lost video packet is waited for, as repairs go).
+``video_hole_timeout_ms`` (how long a lost video packet is waited for, as repairs go)
+and ``video_packets_asked_again`` (lost retransmissions asked for once more).
 
 aiortc reports cumulative counters, so rates are deltas between two samples; the
 caller samples about once a second.

@@ -3,6 +3,7 @@ and the guard on the aiortc internals they replace (fails when aiortc changes)."
 
 from __future__ import annotations
 
+import asyncio
 import fractions
 import inspect
 from types import SimpleNamespace
@@ -290,7 +291,8 @@ def test_the_hole_timeout_rises_when_repairs_come_slowly() -> None:
     packets = delayed(delayed(video_stream(150), 31, by=27), 301, by=27)
     _, plis, frames = arrivals(buffer, packets, clock)
     assert len(plis) == 1 and buffer.holes_skipped == 1  # the first hole only
-    assert buffer.hole_timeout == pytest.approx(2 * 0.297 + 0.03, abs=0.012)
+    margin, slack = aiortc_receiver.REPAIR_MARGIN, aiortc_receiver.REPAIR_SLACK_S
+    assert buffer.hole_timeout == pytest.approx(margin * 0.297 + slack, abs=0.012)
     assert 100 in frames  # frame 100 (seq 300-302) waited for its repair
 
 
@@ -307,6 +309,47 @@ def test_a_repair_that_took_a_second_request_does_not_lengthen_the_timeout() -> 
     assert buffer.hole_timeout == aiortc_receiver.HOLE_TIMEOUT_MIN_S
     assert len(plis) == 2  # 151 (given up, its repair came 0.5 s late) and 331
     assert plis[1] - arrived[332] <= aiortc_receiver.HOLE_TIMEOUT_MIN_S + 0.012
+
+
+def test_a_packet_still_missing_after_a_repair_time_is_asked_for_again() -> None:
+    """Repairs take ~22 ms here; a packet whose retransmission was lost too is asked for
+    again every 1.2 repair times + 10 ms (aiortc asked once), until its hole is given up."""
+    clock = Clock()
+    asked: list[tuple[float, int, list[int]]] = []
+    buffer = VideoFrameBuffer(
+        clock=clock, nack=lambda ssrc, lost: asked.append((clock.now, ssrc, lost))
+    )
+    packets = delayed(delayed(video_stream(90), 31, by=2), 151, by=None)
+    for packet in packets:
+        packet.ssrc = 4321
+    arrived, plis, _ = arrivals(buffer, packets, clock)
+    again = [t - arrived[152] for t, _, lost in asked if lost == [151]]
+    assert [ssrc for _, ssrc, _ in asked] == [4321] * len(asked)
+    # 1.2 x 22 ms + 10 ms = 36.4 ms, on the 11 ms packet grid: at 44 and 88 ms
+    assert again == pytest.approx([0.044, 0.088], abs=0.001)
+    assert plis == [pytest.approx(arrived[152] + 0.11, abs=0.001)]  # then given up
+    assert buffer.asked_again == 2
+
+
+def test_a_packet_repaired_by_the_second_request_is_waited_for() -> None:
+    clock = Clock()
+    asked: list[list[int]] = []
+    buffer = VideoFrameBuffer(clock=clock, nack=lambda ssrc, lost: asked.append(lost))
+    # 151's first retransmission is lost; the second request's arrives 60 ms after the gap
+    packets = delayed(delayed(video_stream(90), 31, by=2), 151, by=6)
+    _, plis, frames = arrivals(buffer, packets, clock)
+    assert asked == [[151]] and not plis and buffer.holes_skipped == 0
+    assert frames == list(range(89))
+
+
+def test_before_any_repair_a_missing_packet_is_asked_for_again_after_100_ms() -> None:
+    clock = Clock()
+    asked: list[float] = []
+    buffer = VideoFrameBuffer(clock=clock, nack=lambda ssrc, lost: asked.append(clock.now))
+    arrived, plis, _ = arrivals(buffer, delayed(video_stream(60), 31, by=None), clock)
+    waits = [t - arrived[32] for t in asked]
+    assert waits == pytest.approx([0.11, 0.22], abs=0.001)  # then the 250 ms timeout
+    assert len(plis) == 1
 
 
 def test_a_repaired_video_hole_is_waited_for() -> None:
@@ -342,6 +385,11 @@ def test_aiortc_receiver_internals_are_as_this_module_expects() -> None:
         "self",
         "media_ssrc",
     ]
+    assert list(inspect.signature(RTCRtpReceiver._send_rtcp_nack).parameters) == [
+        "self",
+        "media_ssrc",
+        "lost",
+    ]
 
 
 def test_install_and_keyframe_request_refuse_a_changed_receiver() -> None:
@@ -353,6 +401,21 @@ def test_install_and_keyframe_request_refuse_a_changed_receiver() -> None:
         with pytest.raises(AiortcInternalsChanged):
             aiortc_receiver.install(no_codecs, kind)  # type: ignore[arg-type]
         assert getattr(no_codecs, aiortc_receiver.BUFFER_ATTRIBUTE) is stock  # as it was
+
+
+async def test_nack_is_sent_by_the_receiver_on_the_running_loop() -> None:
+    sent: list[tuple[int, list[int]]] = []
+
+    class Receiver:
+        async def _send_rtcp_nack(self, media_ssrc: int, lost: list[int]) -> None:
+            sent.append((media_ssrc, lost))
+
+    nack = aiortc_receiver.nack_sender(Receiver())  # type: ignore[arg-type]
+    nack(1234, [7, 9])
+    await asyncio.sleep(0)
+    assert sent == [(1234, [7, 9])]
+    with pytest.raises(AiortcInternalsChanged):
+        aiortc_receiver.nack_sender(SimpleNamespace())  # type: ignore[arg-type]
 
 
 async def test_keyframe_request_goes_to_every_ssrc_heard() -> None:

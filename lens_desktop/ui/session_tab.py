@@ -48,10 +48,16 @@ SESSION_OVERLAYS = {
 """English source texts of the overlays; ``overlay_text`` translates them."""
 
 
-def overlay_text(session_state: str, peer_state: str, camera_paused: bool) -> str:
-    """What the picture says on top, most important first ('' for none)."""
+def overlay_text(
+    session_state: str, peer_state: str, camera_paused: bool, video_flowing: bool = False
+) -> str:
+    """What the picture says on top, most important first ('' for none).
+    ``video_flowing``: a frame arrived since the peer state last changed, so a
+    "connecting" the state still reports is already over."""
     if session_state in SESSION_OVERLAYS:
         return translate("SessionTab", SESSION_OVERLAYS[session_state])
+    if video_flowing and peer_state in ("connecting", "reconnecting"):
+        peer_state = "connected"
     if peer_state != "connected":
         text = PEER_OVERLAYS.get(peer_state)
         return translate("SessionTab", text) if text else ""
@@ -109,6 +115,7 @@ class SessionTab(QWidget):
         self._services = services
         self._tasks = TaskOwner(f"session-tab-{session.id}")
         self._camera_paused = False
+        self._video_flowing = False
         self._closed = False
         self.peer = services.peer_factory(
             session.id, services.config.ice_servers, self._send_signal, services.audio
@@ -236,9 +243,13 @@ class SessionTab(QWidget):
 
     def on_peer_frame_ready(self, frame: VideoFrame) -> None:
         self.video.pane.show_frame(frame)
+        if not self._video_flowing:
+            self._video_flowing = True
+            self._refresh_overlay()
 
     def on_peer_state_changed(self, state: str) -> None:
         del state
+        self._video_flowing = False
         self._refresh_overlay()
 
     def on_peer_stats_changed(self, stats: dict[str, Any]) -> None:
@@ -275,5 +286,7 @@ class SessionTab(QWidget):
         self._services.events.send_signal(self._session.id, data)
 
     def _refresh_overlay(self) -> None:
-        text = overlay_text(self._session.state, self.peer.state, self._camera_paused)
+        text = overlay_text(
+            self._session.state, self.peer.state, self._camera_paused, self._video_flowing
+        )
         self.video.pane.set_overlay(text)

@@ -59,6 +59,7 @@ async def test_enter_starts_the_selected_session_in_a_tab_named_after_the_custom
         assert not tab.mic_mute.isEnabled()
         frame = draw_test_frame()
         tab.on_peer_frame_ready(frame)
+        assert tab.video.pane.overlay == ""  # the picture says it is connected
         tab.show_stats.setChecked(True)
         tab.on_peer_stats_changed(
             {

@@ -51,6 +51,15 @@ def test_overlay_says_the_most_important_thing() -> None:
     assert overlay_text("active", "reconnecting", False) == "Reconnecting…"
     assert overlay_text("active", "connected", True) == "The customer paused the camera"
     assert overlay_text("active", "connected", False) == ""
+    # A frame that arrives before the peer reports "connected" means it is.
+    assert overlay_text("active", "connecting", False, video_flowing=True) == ""
+    assert overlay_text("active", "reconnecting", True, video_flowing=True) == (
+        "The customer paused the camera"
+    )
+    assert overlay_text("active", "failed", False, video_flowing=True).startswith(
+        "The connection to the customer failed"
+    )
+    assert overlay_text("on_hold", "connecting", False, video_flowing=True) == "On hold"
 
 
 def test_settings_dialog_stores_devices_and_language(qtbot, settings) -> None:

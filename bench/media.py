@@ -317,6 +317,11 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
             "queued in the buffer / the device / cushion as each beep arrived, ms: "
             + " ".join("/".join(map(str, levels)) for levels in result["beep_levels_ms"])
         )
+    for trace in result.get("feed_trace", []):
+        run.notes.append(
+            "speaker feed before an underrun, per call: ms before / device reading / "
+            f"counted-down level / queued / written (ms): {trace}"
+        )
     run.notes.append(
         f"console: {result['received']} frames decoded, {result['dropped_in_reader']} "
         f"dropped as stale by the reader, {result['unreadable']} painted without a stamp; "
@@ -351,6 +356,12 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
         f"{result['threads_cpu_s']}; runnable but waiting for a CPU, s by thread: "
         f"{result.get('threads_wait_s')}"
     )
+    if steal := result.get("steal"):
+        run.notes.append(
+            f"CPU taken by the hypervisor (steal) in the window: {steal['seconds']} s; "
+            f"100 ms samples with over 25 ms taken (s into the window, ms): "
+            f"{steal['over_25ms_at_s']}"
+        )
 
 
 async def chromium_receiver(

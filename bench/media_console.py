@@ -107,6 +107,87 @@ def thread_waits() -> dict[str, float]:
     return out
 
 
+class FeedTrace:
+    """What the speaker feed saw in the ~200 ms before each underrun or device underflow:
+    per call of ``AudioEngine._feed``, (ms before the event, the device's own reading,
+    its counted-down level, audio queued in the buffer, audio written), all in ms. Wraps
+    the engine's ``_feed`` on the instance; the product code is unchanged."""
+
+    KEEP = 60
+    EVENTS = 6
+
+    def __init__(self, engine: Any) -> None:
+        self.recent: collections.deque[tuple[float, ...]] = collections.deque(maxlen=self.KEEP)
+        self.events: list[list[tuple[float, ...]]] = []
+        feed = engine._feed
+
+        def traced() -> None:
+            stream, buffer = engine._output, engine._buffer
+            if stream is None or buffer is None:
+                feed()
+                return
+            rate = engine._rate / 1000
+            reading = engine._capacity - int(stream.write_available)
+            queued, dry, flows = buffer.buffered, buffer.underruns, engine.device_underflows
+            feed()  # reads the device again, a moment later: close enough for a trace
+            level = max(0, reading - int((engine._clock() - engine._taken_at) * engine._rate))
+            wrote = max(0, engine._written - reading)
+            self.recent.append(
+                (time.time(), reading / rate, level / rate, queued / rate, wrote / rate)
+            )
+            if (buffer.underruns != dry or engine.device_underflows != flows) and len(
+                self.events
+            ) < self.EVENTS:
+                at = self.recent[-1][0]
+                self.events.append(
+                    [(round(1000 * (t - at)), *map(round, rest)) for t, *rest in self.recent]
+                )
+
+        engine._feed = traced
+
+    def summary(self) -> list[str]:
+        return [
+            " ".join("/".join(str(v) for v in entry) for entry in event if entry[0] >= -200)
+            for event in self.events
+        ]
+
+
+class StealClock:
+    """CPU time the hypervisor took from this VM ("steal" in /proc/stat), sampled every
+    100 ms on a thread of its own: a vCPU descheduled by the host stalls every thread on
+    it, whatever its priority."""
+
+    INTERVAL_S = 0.1
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-steal", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _steal_ticks() -> int:
+        with open("/proc/stat") as stat:
+            return int(stat.readline().split()[8])
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.INTERVAL_S):
+            self.samples.append((time.time(), self._steal_ticks()))
+
+    def summary(self, start_ms: float) -> dict[str, Any]:
+        """Stolen seconds (all CPUs), and the 100 ms samples where over 25 ms was taken."""
+        self._stop.set()
+        tick = 1 / os.sysconf("SC_CLK_TCK")
+        pairs = list(itertools.pairwise(self.samples))
+        stolen = [(b[0], (b[1] - a[1]) * tick) for a, b in pairs]
+        return {
+            "seconds": round(sum(s for _, s in stolen), 2),
+            "over_25ms_at_s": [
+                (round(t - start_ms / 1000, 1), round(1000 * s)) for t, s in stolen if s > 0.025
+            ],
+        }
+
+
 class GcClock:
     """Wall time spent in the cyclic garbage collector, per generation."""
 
@@ -523,6 +604,7 @@ class Receiver:
         self.pane = pane
         self.socket = EventSocket()
         self.engine = self._audio_engine()
+        self.feed_trace = FeedTrace(self.engine) if self.engine is not None else None
         media = CallerLoop() if args.gui_loop else None
         self.peer = PeerSession(args.session_id, [], self._send, audio=self.engine, media=media)
         self.peer.frame_ready.connect(show)
@@ -545,6 +627,8 @@ class Receiver:
             playout.JITTER_TARGET_S = self.args.jitter_target_ms / 1000
         if self.args.jitter_keep_ms is not None:
             playout.JITTER_KEEP_S = self.args.jitter_keep_ms / 1000
+        if self.args.lateness_margin_ms is not None:
+            playout.LATENESS_MARGIN_S = self.args.lateness_margin_ms / 1000
         return audio_module.AudioEngine()
 
     def _send(self, data: dict[str, Any]) -> None:
@@ -587,6 +671,7 @@ class Receiver:
             realtime_helpers(self.args.rt_helpers)
         media_loop = self.peer._media._loop
         probe = asyncio.run_coroutine_threadsafe(Lateness.probe_loop(), media_loop)
+        steal = StealClock()
         start_ms, cpu0 = wall_ms(), time.process_time()
         await asyncio.sleep(self.args.seconds)  # the measurement window itself
         end_ms, cpu1 = wall_ms(), time.process_time()
@@ -617,6 +702,7 @@ class Receiver:
             "beeps_captured_ms": Lateness.captured_ms(BeepBuffer.onset_media),
             "beeps_arrived_ms": BeepBuffer.onset_arrival,
             "beep_levels_ms": BeepBuffer.onset_levels,
+            "feed_trace": self.feed_trace.summary() if self.feed_trace else [],
             "late_at_s": Lateness.late_at(start_ms, end_ms),
             "sender_reports": len(Lateness.reports),
             "push_gaps_ms": gap_summary(BeepBuffer.pushes, start_ms, end_ms),
@@ -643,6 +729,7 @@ class Receiver:
             "output_latency_s": self.engine.output_latency if self.engine else 0.0,
             "paint_s": self.pane.paint_seconds - paint0,
             "gc_s": gc_clock.seconds,
+            "steal": steal.summary(start_ms),
             "gc_count": gc_clock.count,
             "threads_wait_s": {k: v for k, v in sorted(waits.items(), key=lambda kv: -kv[1]) if v},
             "threads_cpu_s": {k: v for k, v in sorted(threads.items(), key=lambda kv: -kv[1]) if v},
@@ -703,6 +790,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--jitter-keep-ms", type=float, help="experiment: AudioEngine jitter buffer cushion"
+    )
+    parser.add_argument(
+        "--lateness-margin-ms",
+        type=float,
+        help="experiment: reserve kept above the peak arrival lateness (playout)",
     )
     parser.add_argument(
         "--output-capacity-ms", type=float, help="experiment: PortAudio output buffer asked for"

@@ -667,6 +667,10 @@ class Receiver:
         paint0, threads0, waits0 = self.pane.paint_seconds, thread_cpu(), thread_waits()
         if self.args.nice_helpers is not None:
             renice_helpers(self.args.nice_helpers)
+        if self.args.gui_nice is not None:
+            os.setpriority(
+                os.PRIO_PROCESS, threading.main_thread().native_id or 0, self.args.gui_nice
+            )
         if self.args.rt_helpers is not None:
             realtime_helpers(self.args.rt_helpers)
         media_loop = self.peer._media._loop
@@ -790,6 +794,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--jitter-keep-ms", type=float, help="experiment: AudioEngine jitter buffer cushion"
+    )
+    parser.add_argument(
+        "--gui-nice", type=int, help="experiment: nice value of the GUI thread alone"
     )
     parser.add_argument(
         "--lateness-margin-ms",

@@ -75,16 +75,21 @@ HOLE_TIMEOUT_MAX_S = 1.0
 REPAIR_MARGIN = 2.5
 REPAIR_SLACK_S = 0.04
 """Once repairs were seen, the timeout is ``REPAIR_MARGIN`` x the median recent repair
-+ ``REPAIR_SLACK_S``, within the bounds above: room for the first request and one more. The median, not the slowest: aiortc
-asks again for every missing packet whenever a new one goes missing, so a packet whose
-retransmission was lost too may be repaired by a later request, much later than a
-round trip (one 5 % loss run drove a "slowest repair" timeout to 977 ms)."""
++ ``REPAIR_SLACK_S``, within the bounds above: room for the first request and one
+more. The median, not the slowest: aiortc asks again for every missing packet
+whenever a new one goes missing, so a packet whose retransmission was lost too may be
+repaired by a later request, much later than a round trip (one 5 % loss run drove a
+"slowest repair" timeout to 977 ms)."""
 ASK_AGAIN_MARGIN = 1.2
 ASK_AGAIN_SLACK_S = 0.01
-"""A packet still missing ``ASK_AGAIN_MARGIN`` x the median repair + ``ASK_AGAIN_SLACK_S``
-after it was last asked for is asked for again (its retransmission was lost too).
-aiortc asks only when another packet goes missing; a sender ignores a request repeated
-within a round trip (libwebrtc does), hence more than one repair time."""
+"""A packet still missing ``ASK_AGAIN_MARGIN`` x the median first-request repair +
+``ASK_AGAIN_SLACK_S`` after it was last asked for is asked for again (its
+retransmission was lost too). aiortc asks only when another packet goes missing; a
+sender ignores a request repeated within a round trip (libwebrtc does), hence more
+than one repair time. Only repairs of packets asked for once count here: one that took
+a second request measures this interval plus a round trip, and following those would
+lengthen the interval at every loss (an integration test drove the timeout to 794 ms
+that way when every first retransmission was lost)."""
 ASK_AGAIN_FIRST_S = 0.1
 """How soon to ask again before any repair was seen."""
 REPAIR_SAMPLES = 32
@@ -213,6 +218,10 @@ class VideoFrameBuffer(JitterBuffer):
         """Missing sequence numbers -> when a later packet showed them missing."""
         self._asked: dict[int, float] = {}
         """Missing sequence numbers still waited for -> when last asked for."""
+        self._asked_more: set[int] = set()
+        """Missing sequence numbers asked for more than once (by this buffer, or by
+        aiortc, which asks for all of them whenever another goes missing)."""
+        self._first_repairs: deque[float] = deque(maxlen=REPAIR_SAMPLES)
         self._repairs: deque[float] = deque(maxlen=REPAIR_SAMPLES)
         self._last_release = clock()
         self._broken_since: float | None = None
@@ -255,7 +264,9 @@ class VideoFrameBuffer(JitterBuffer):
         noticed = self._gaps.pop(seq, None)
         if noticed is not None:
             self._asked.pop(seq, None)
-            self._note_repair(now - noticed)
+            first = seq not in self._asked_more
+            self._asked_more.discard(seq)
+            self._note_repair(now - noticed, first)
         if self._packets[seq % VIDEO_CAPACITY] is not packet:
             return  # dropped as late or as a duplicate
         self._arrived[seq % VIDEO_CAPACITY] = now
@@ -266,19 +277,28 @@ class VideoFrameBuffer(JitterBuffer):
             self._newest = seq
 
     def _note_gap(self, newest: int, seq: int, now: float) -> None:
-        """Remember the packets between ``newest`` and ``seq`` as missing since ``now``."""
+        """Remember the packets between ``newest`` and ``seq`` as missing since ``now``
+        (aiortc asks for them now, and again for all those still waited for)."""
+        self._asked_more.update(self._asked)
         for missing in range(1, uint16_add(seq, -newest)):
             seq_missing = uint16_add(newest, missing)
             self._gaps[seq_missing] = self._asked[seq_missing] = now
         while self._gaps and next(iter(self._gaps.values())) < now - GAP_MEMORY_S:
-            self._asked.pop(self._gaps.popitem(last=False)[0], None)
+            forgotten = self._gaps.popitem(last=False)[0]
+            self._asked.pop(forgotten, None)
+            self._asked_more.discard(forgotten)
 
-    def _note_repair(self, took: float) -> None:
+    def _note_repair(self, took: float, first_request: bool) -> None:
+        """A missing packet arrived ``took`` s after its gap showed; ``first_request``:
+        it was asked for only once."""
         self._repairs.append(took)
-        median = sorted(self._repairs)[len(self._repairs) // 2]
-        timeout = REPAIR_MARGIN * median + REPAIR_SLACK_S
+        timeout = REPAIR_MARGIN * median(self._repairs) + REPAIR_SLACK_S
         self.hole_timeout = min(max(timeout, HOLE_TIMEOUT_MIN_S), HOLE_TIMEOUT_MAX_S)
-        self._ask_again_after = ASK_AGAIN_MARGIN * median + ASK_AGAIN_SLACK_S
+        if first_request:
+            self._first_repairs.append(took)
+            self._ask_again_after = (
+                ASK_AGAIN_MARGIN * median(self._first_repairs) + ASK_AGAIN_SLACK_S
+            )
 
     def _ask_again(self, ssrc: int, now: float) -> None:
         """Request the packets not repaired within a repair time of the last request
@@ -294,6 +314,7 @@ class VideoFrameBuffer(JitterBuffer):
             return
         for seq in due:
             self._asked[seq] = now
+        self._asked_more.update(due)
         self.asked_again += len(due)
         assert self._nack is not None
         self._nack(ssrc, sorted(due))
@@ -331,6 +352,11 @@ class VideoFrameBuffer(JitterBuffer):
     def _slot(self, offset: int) -> RtpPacket | None:
         assert self._origin is not None
         return self._packets[(self._origin + offset) % VIDEO_CAPACITY]
+
+
+def median(values: deque[float]) -> float:
+    """The middle value (the upper one of two)."""
+    return sorted(values)[len(values) // 2]
 
 
 def is_vp8_keyframe(frame: JitterFrame) -> bool:

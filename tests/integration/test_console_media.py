@@ -190,15 +190,19 @@ async def test_slow_painter_gets_the_newest_frame_and_latency_stays_bounded() ->
     assert max(lags[-10:]) <= 12, lags
 
 
-def lose_video_packets(customer: Customer, every_s: float, repaired: int) -> list[int]:
+def lose_video_packets(
+    customer: Customer, every_s: float, repaired: int = 0, lose_first_copies: int | None = None
+) -> list[int]:
     """Make the customer's network lose one video packet every ``every_s`` seconds, and
     the retransmission of every loss but the first ``repaired`` (so NACK repairs those
-    and nothing after); returns the lost sequence numbers. Wraps the customer's DTLS
+    and nothing after); or, with ``lose_first_copies``, only that many retransmissions
+    of each lost packet. Returns the lost sequence numbers. Wraps the customer's DTLS
     transport, where plain RTP leaves for SRTP."""
     transport = customer.pc.getTransceivers()[0].sender.transport
     send = transport._send_rtp
     media_ssrc: list[int] = []
     lost: list[int] = []
+    copies: dict[int, int] = {}
     next_loss = [time.monotonic()]
 
     async def lossy(data: bytes) -> None:
@@ -207,7 +211,11 @@ def lose_video_packets(customer: Customer, every_s: float, repaired: int) -> lis
             media_ssrc[:] = media_ssrc or [packet.ssrc]  # RTX only starts after a NACK
             if packet.ssrc != media_ssrc[0]:
                 original = int.from_bytes(packet.payload[:2])  # RFC 4588's OSN
-                if original not in lost[:repaired]:
+                copies[original] = copies.get(original, 0) + 1
+                if lose_first_copies is not None:
+                    if copies[original] <= lose_first_copies:
+                        return
+                elif original not in lost[:repaired]:
                     return
             elif time.monotonic() >= next_loss[0]:
                 next_loss[0] = time.monotonic() + every_s
@@ -255,6 +263,35 @@ async def test_unrepaired_video_loss_freezes_the_picture_briefly_not_for_seconds
         assert all(intact[first:]), f"{intact[first:].count(False)} smeared frames shown"
         skipped = await stats.wait_for(lambda s: s["video_holes_skipped"] >= 6)
         assert skipped["video_hole_timeout_ms"] == round(1000 * HOLE_TIMEOUT_MIN_S)
+    finally:
+        await peer.close()
+        await customer.pc.close()
+
+
+async def test_a_lost_retransmission_is_asked_for_again_and_the_picture_does_not_freeze() -> None:
+    """Every lost packet's first retransmission is lost too: the console asks again
+    (aiortc alone would not, unless another packet went missing), the second one
+    arrives, and no hole has to be given up. The repairs that took two requests do not
+    drag the wait for the next hole out either."""
+    sent: list[dict[str, Any]] = []
+    peer = PeerSession("s1", [], sent.append)
+    stats = SignalRecorder(peer.stats_changed)
+    painted: list[float] = []
+    peer.frame_ready.connect(lambda frame: painted.append(time.monotonic()))
+    customer = Customer(PatternVideoTrack(640, 360, 30))
+    try:
+        await connect(peer, customer, 1, sent)
+        await wait_until(lambda: len(painted) >= 10, timeout=15)
+        lost = lose_video_packets(customer, every_s=0.5, lose_first_copies=1)
+        start = time.monotonic()
+        await wait_until(lambda: time.monotonic() - start > 8, timeout=12)
+        window = [t for t in painted if t >= start]
+        gaps = [b - a for a, b in itertools.pairwise([start, *window])]
+        assert len(window) >= 180, f"{len(window)} frames in 8 s with {len(lost)} packets lost"
+        assert max(gaps) < 0.5, gaps
+        last = await stats.wait_for(lambda s: s["video_packets_asked_again"] >= 10)
+        assert last["video_holes_skipped"] == 0
+        assert last["video_hole_timeout_ms"] < 500, last
     finally:
         await peer.close()
         await customer.pc.close()

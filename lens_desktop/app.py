@@ -374,6 +374,7 @@ def install_language(app: QApplication, settings: QSettings) -> list[QTranslator
 
 def run_console(server_url: str | None, demo: DemoInfo | None = None) -> int:
     from lens_desktop.event_loop import ConsoleEventLoop
+    from lens_desktop.gui_gc import GuiThreadCollector
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -384,9 +385,11 @@ def run_console(server_url: str | None, demo: DemoInfo | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)
     translators = install_language(app, QSettings())
     console = build_console(app, server_url, demo)
+    collector = GuiThreadCollector(app)  # no QObject freed by GC in another thread
     try:
         return asyncio.run(console.run(), loop_factory=lambda: ConsoleEventLoop(app))
     finally:
+        collector.stop()
         remove_translators(app, translators)
 
 

@@ -28,6 +28,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from lens_desktop.event_loop import ConsoleEventLoop
+from lens_desktop.gui_gc import GuiThreadCollector
 
 
 def qt_app() -> QApplication:
@@ -36,7 +37,19 @@ def qt_app() -> QApplication:
     if app is None:
         app = QApplication([])
     assert isinstance(app, QApplication)
+    gui_thread_gc(app)
     return app
+
+
+_collector: list[GuiThreadCollector] = []
+
+
+def gui_thread_gc(app: QApplication) -> None:
+    """As the console does (``run_console``): cyclic GC only in the GUI thread, never in
+    uvicorn's, the media thread or an executor, where freeing a QObject crashes Qt
+    later. Once per process, whoever created the QApplication (pytest-qt's ``qapp``)."""
+    if not _collector:
+        _collector.append(GuiThreadCollector(app))
 
 
 def new_qasync_loop() -> asyncio.AbstractEventLoop:
@@ -63,6 +76,9 @@ def qt_garbage_collected() -> Iterator[None]:
     there: Qt warns "Timers cannot be stopped from another thread" or crashes.
     """
     yield
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        gui_thread_gc(app)
     gc.collect()
 
 

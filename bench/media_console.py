@@ -46,6 +46,7 @@ from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lens_customer.pattern import band_height, read_stamp
+from lens_desktop.gui_gc import GuiThreadCollector
 from lens_desktop.media import audio as audio_module
 from lens_desktop.media import playout
 from lens_desktop.media.media_loop import CallerLoop
@@ -796,6 +797,11 @@ def parse_args() -> argparse.Namespace:
         "--jitter-keep-ms", type=float, help="experiment: AudioEngine jitter buffer cushion"
     )
     parser.add_argument(
+        "--auto-gc",
+        action="store_true",
+        help="experiment: Python's automatic cyclic GC (any thread), as before gui_gc",
+    )
+    parser.add_argument(
         "--gui-nice", type=int, help="experiment: nice value of the GUI thread alone"
     )
     parser.add_argument(
@@ -856,6 +862,8 @@ def run_qasync(args: argparse.Namespace) -> dict[str, Any]:
     """As the console runs: a qasync loop on the GUI thread for the UI and signaling,
     the media thread for aiortc and audio (or, with --gui-loop, the GUI loop for all)."""
     app = QApplication([])
+    if not args.auto_gc:
+        GuiThreadCollector(app)  # as run_console: cyclic GC on the GUI thread only
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     pane = make_pane()

@@ -247,10 +247,10 @@ class BeepBuffer(playout.JitterBuffer):
     onset_media: list[float] = []
     """media time (s from the stream's first packet) of every beep onset"""
     onset_arrival: list[float] = []
+    """ms (time.time()) each beep onset reached the playout buffer"""
     onset_levels: list[tuple[float, float, float]] = []
     """ms queued in the buffer, in the device (as the feed counts it) and the cushion,
     as each beep onset arrived"""
-    """ms (time.time()) each beep onset reached the playout buffer"""
 
     def __init__(self, rate: int) -> None:
         super().__init__(rate)

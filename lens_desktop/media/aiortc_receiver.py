@@ -38,6 +38,7 @@ import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
+from statistics import median_high
 from typing import Any
 
 import av
@@ -292,28 +293,26 @@ class VideoFrameBuffer(JitterBuffer):
         """A missing packet arrived ``took`` s after its gap showed; ``first_request``:
         it was asked for only once."""
         self._repairs.append(took)
-        timeout = REPAIR_MARGIN * median(self._repairs) + REPAIR_SLACK_S
+        timeout = REPAIR_MARGIN * median_high(self._repairs) + REPAIR_SLACK_S
         self.hole_timeout = min(max(timeout, HOLE_TIMEOUT_MIN_S), HOLE_TIMEOUT_MAX_S)
         if first_request:
             self._first_repairs.append(took)
             self._ask_again_after = (
-                ASK_AGAIN_MARGIN * median(self._first_repairs) + ASK_AGAIN_SLACK_S
+                ASK_AGAIN_MARGIN * median_high(self._first_repairs) + ASK_AGAIN_SLACK_S
             )
 
     def _ask_again(self, ssrc: int, now: float) -> None:
         """Request the packets not repaired within a repair time of the last request
         (forgetting those whose hole was skipped meanwhile)."""
-        due = [seq for seq, asked in self._asked.items() if now - asked >= self._ask_again_after]
+        due = []
+        for seq in [s for s, asked in self._asked.items() if now - asked >= self._ask_again_after]:
+            if self._holds(seq) and self._packets[seq % VIDEO_CAPACITY] is None:
+                self._asked[seq] = now
+                due.append(seq)
+            else:
+                del self._asked[seq]
         if not due:
             return
-        gone = [seq for seq in due if not self._holds(seq) or self._packets[seq % VIDEO_CAPACITY]]
-        for seq in gone:
-            del self._asked[seq]
-        due = [seq for seq in due if seq not in gone]
-        if not due:
-            return
-        for seq in due:
-            self._asked[seq] = now
         self._asked_more.update(due)
         self.asked_again += len(due)
         assert self._nack is not None
@@ -352,11 +351,6 @@ class VideoFrameBuffer(JitterBuffer):
     def _slot(self, offset: int) -> RtpPacket | None:
         assert self._origin is not None
         return self._packets[(self._origin + offset) % VIDEO_CAPACITY]
-
-
-def median(values: deque[float]) -> float:
-    """The middle value (the upper one of two)."""
-    return sorted(values)[len(values) // 2]
 
 
 def is_vp8_keyframe(frame: JitterFrame) -> bool:

@@ -176,7 +176,10 @@ def browser_processes(mark: str) -> dict[int, tuple[str, psutil.Process]]:
         if mark in (proc.info["cmdline"] or []):
             found = {proc.pid: ("browser", proc)}
             for child in proc.children(recursive=True):
-                kinds = [a[7:] for a in child.cmdline() if a.startswith("--type=")]
+                try:
+                    kinds = [a[7:] for a in child.cmdline() if a.startswith("--type=")]
+                except psutil.Error:  # a helper that exited (or is a zombie) meanwhile
+                    continue
                 found[child.pid] = (kinds[0] if kinds else "?", child)
             return found
     raise RuntimeError("receiver browser process not found")

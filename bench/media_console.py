@@ -609,6 +609,9 @@ class Receiver:
         media = CallerLoop() if args.gui_loop else None
         self.peer = PeerSession(args.session_id, [], self._send, audio=self.engine, media=media)
         self.peer.frame_ready.connect(show)
+        if not args.paint_scales:  # as the session tab: frames come at the pane's size
+            pane.display_area_changed.connect(self.peer.set_display_area)
+            self.peer.set_display_area(pane.display_area())
         self.stats: dict[str, Any] = {}
         self.peer.stats_changed.connect(self.stats.update)
         self.socket.signal_received.connect(self._on_signal)
@@ -781,6 +784,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--loss", type=float, default=0.0)
     parser.add_argument("--delay-ms", type=float, default=0.0)
     parser.add_argument(
+        "--pane",
+        default=f"{FULL_WIDTH}x720",
+        help="the video pane's size, WxH (default: the stream's, so nothing is scaled)",
+    )
+    parser.add_argument(
+        "--paint-scales",
+        action="store_true",
+        help="experiment: frames at the stream's size, scaled while painting (before)",
+    )
+    parser.add_argument(
         "--gui-loop",
         action="store_true",
         help="experiment: media on the GUI thread's qasync loop (before the media thread)",
@@ -851,9 +864,10 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def make_pane() -> BenchPane:
+def make_pane(size: str) -> BenchPane:
+    width, height = (int(n) for n in size.lower().split("x"))
     pane = BenchPane()
-    pane.resize(FULL_WIDTH, 720)
+    pane.resize(width, height)
     pane.show()
     return pane
 
@@ -866,7 +880,7 @@ def run_qasync(args: argparse.Namespace) -> dict[str, Any]:
         GuiThreadCollector(app)  # as run_console: cyclic GC on the GUI thread only
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    pane = make_pane()
+    pane = make_pane(args.pane)
     with loop:
         return dict(loop.run_until_complete(Receiver(args, pane, pane.show_frame).run()))
 

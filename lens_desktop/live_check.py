@@ -198,6 +198,8 @@ class LiveCheck:
         self._pane.resize(640, 360)
         self._pane.show()
         peer.frame_ready.connect(self._on_peer_frame_ready)
+        self._pane.display_area_changed.connect(peer.set_display_area)
+        peer.set_display_area(self._pane.display_area())
         events.signal_received.connect(self._on_events_signal_received)
         return peer
 

@@ -7,15 +7,17 @@ therefore reads the track as fast as frames come, keeps only the newest one, and
 converts only that: stale frames are dropped and counted, so latency stays bounded by
 one conversion.
 
-Conversion (swscale to 32-bit RGB, then a QImage that owns its pixels) runs in a
-worker thread owned by the reader; QImage is not a QObject and may be built off the GUI
-thread. The frame is handed back to the asyncio loop, which delivers it to the UI.
+Conversion (swscale to 32-bit RGB at the size the picture is shown at, then a QImage
+that owns its pixels) runs in a worker thread owned by the reader; QImage is not a
+QObject and may be built off the GUI thread. The frame is handed back to the asyncio
+loop, which delivers it to the UI.
 
-The image is in the raster paint engine's own format (``PAINT_FORMAT``): painting it
-unscaled is then a copy of rows (0.2 ms for 1280x720 here) instead of a conversion of
-every pixel from RGB888 (0.7 ms). It matters beyond the GUI thread's time: PySide holds
-the GIL through ``drawImage``, and the bench caught the real-time media thread waiting
-up to 30 ms for the GIL behind a paint whose thread had lost its core.
+The image is in the raster paint engine's own format (``PAINT_FORMAT``) and at the
+video pane's size (``display_area``): painting it is then a copy of rows instead of a
+conversion of every pixel from RGB888 or a smooth scale (``bench/paint.py`` has the
+figures). It matters beyond the GUI thread's time: PySide holds the GIL through
+``drawImage``, and the bench caught the real-time media thread waiting up to 30 ms for
+the GIL behind a paint whose thread had lost its core.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class VideoFrame:
-    """A frame ready to paint. ``image`` owns its pixels (safe to keep or share)."""
+    """A frame ready to paint. ``image`` owns its pixels (safe to keep or share); it is
+    already at the size it is shown at, while ``width`` and ``height`` are the
+    stream's."""
 
     width: int
     height: int
@@ -54,24 +59,43 @@ AV_PAINT_FORMAT = "bgra" if sys.byteorder == "little" else "argb"
 """The same bytes as PyAV names them."""
 
 
-def to_qimage(frame: av.VideoFrame) -> QImage:
-    """Convert a decoded frame to a ``PAINT_FORMAT`` QImage with its own pixels.
+def display_size(width: int, height: int, area: tuple[int, int] | None) -> tuple[int, int]:
+    """The size a ``width`` x ``height`` frame is shown at in ``area`` (device pixels):
+    the largest of its aspect ratio that fits, as the video pane fits it. The frame's
+    own size when there is no area (actual size, or not known yet)."""
+    if area is None or min(area) <= 0 or width <= 0 or height <= 0:
+        return width, height
+    fitted = QSize(width, height).scaled(QSize(*area), Qt.AspectRatioMode.KeepAspectRatio)
+    return max(1, fitted.width()), max(1, fitted.height())
 
-    swscale (``reformat``, which releases the GIL) does the colour conversion in C into
-    a padded plane; the QImage first wraps that plane with its real line size and
-    ``copy()`` then detaches it, so the image stays valid after the av frame is freed
-    (a QImage over borrowed memory would not). One conversion, one copy, no numpy.
+
+def to_qimage(frame: av.VideoFrame, size: tuple[int, int] | None = None) -> QImage:
+    """Convert a decoded frame to a ``PAINT_FORMAT`` QImage with its own pixels, at
+    ``size`` (default: the frame's own).
+
+    swscale (``reformat``, which releases the GIL) does the colour conversion and the
+    scaling in C into a padded plane; the QImage first wraps that plane with its real
+    line size and ``copy()`` then detaches it, so the image stays valid after the av
+    frame is freed (a QImage over borrowed memory would not). One conversion, one copy,
+    no numpy. Scaling here rather than in ``drawImage`` takes it off the GUI thread,
+    which holds the GIL while it paints (see the module docstring).
     """
-    if frame.format.name != AV_PAINT_FORMAT:
-        frame = frame.reformat(format=AV_PAINT_FORMAT)
+    width, height = size or (frame.width, frame.height)
+    if (frame.format.name, frame.width, frame.height) != (AV_PAINT_FORMAT, width, height):
+        frame = frame.reformat(
+            width=width, height=height, format=AV_PAINT_FORMAT, interpolation="BILINEAR"
+        )
     plane = frame.planes[0]
     wrapped = QImage(memoryview(plane), frame.width, frame.height, plane.line_size, PAINT_FORMAT)
     return wrapped.copy()
 
 
-def convert(frame: av.VideoFrame, received_at: float) -> VideoFrame:
-    """av frame -> VideoFrame (runs in the reader's worker thread)."""
-    image = to_qimage(frame)
+def convert(
+    frame: av.VideoFrame, received_at: float, size: tuple[int, int] | None = None
+) -> VideoFrame:
+    """av frame -> VideoFrame whose image is ``size`` (runs in the reader's worker
+    thread). ``width`` and ``height`` stay the stream's."""
+    image = to_qimage(frame, size)
     return VideoFrame(frame.width, frame.height, image, frame.pts, received_at)
 
 
@@ -98,6 +122,9 @@ class LatestFrameReader:
         self.last_size: tuple[int, int] | None = None
         self.last_frame_at: float | None = None
         """time.monotonic() when the newest decoded frame came off the track."""
+        self.display_area: tuple[int, int] | None = None
+        """Where the picture is shown, in device pixels (set from the GUI thread; one
+        assignment of a tuple, read once per frame): frames are scaled to fit it."""
 
     def start(self) -> None:
         """Start both tasks on the running loop."""
@@ -140,7 +167,10 @@ class LatestFrameReader:
                 continue
             frame, received_at = self._latest
             self._latest = None
-            converted = await loop.run_in_executor(self._executor, convert, frame, received_at)
+            size = display_size(frame.width, frame.height, self.display_area)
+            converted = await loop.run_in_executor(
+                self._executor, convert, frame, received_at, size
+            )
             self.frames_converted += 1
             self.last_size = (converted.width, converted.height)
             self._on_frame(converted)

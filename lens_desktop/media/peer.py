@@ -169,6 +169,7 @@ class PeerSession(QObject):
         self._mailbox_posted = False
         self.frames_superseded = 0
         """Frames replaced in the mailbox before the GUI thread took them."""
+        self._display_area: tuple[int, int] | None = None
 
     @property
     def state(self) -> str:
@@ -182,6 +183,14 @@ class PeerSession(QObject):
     def reader(self) -> LatestFrameReader | None:
         """The current generation's frame reader (its counters feed stats and tests)."""
         return self._conn.reader if self._conn is not None else None
+
+    def set_display_area(self, area: tuple[int, int] | None) -> None:
+        """GUI thread: where the picture is shown, in device pixels (None: at the
+        stream's own size). Frames are converted to fit it, so painting them is a plain
+        copy of rows."""
+        self._display_area = area
+        if self._conn is not None and self._conn.reader is not None:
+            self._conn.reader.display_area = area
 
     # -- crossing between the threads ------------------------------------------------
 
@@ -309,6 +318,7 @@ class PeerSession(QObject):
         buffer = self._install_buffer(receiver, track.kind, play)
         if track.kind == "video":
             conn.reader = LatestFrameReader(track, lambda f: self._on_frame(conn, f))
+            conn.reader.display_area = self._display_area
             conn.reader.start()
             if isinstance(buffer, aiortc_receiver.VideoFrameBuffer):
                 conn.video_buffer = buffer

@@ -202,6 +202,8 @@ class SessionTab(QWidget):
     def _connect_signals(self) -> None:
         self._services.events.signal_received.connect(self.on_events_signal_received)
         self.peer.frame_ready.connect(self.on_peer_frame_ready)
+        self.video.pane.display_area_changed.connect(self.peer.set_display_area)
+        self.peer.set_display_area(self.video.pane.display_area())
         self.peer.state_changed.connect(self.on_peer_state_changed)
         self.peer.stats_changed.connect(self.on_peer_stats_changed)
         self.peer.control_received.connect(self.on_peer_control_received)

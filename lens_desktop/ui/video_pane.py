@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
 from typing_extensions import override
 
@@ -32,8 +32,27 @@ def fit_rect(image: QSize, area: QSize) -> QRect:
     return QRect(left, top, scaled.width(), scaled.height())
 
 
+def letterbox(area: QRect, picture: QRect) -> list[QRect]:
+    """The parts of ``area`` around ``picture`` (bars above, below, left, right)."""
+    bars = [
+        QRect(area.left(), area.top(), area.width(), picture.top() - area.top()),
+        QRect(area.left(), picture.bottom() + 1, area.width(), area.bottom() - picture.bottom()),
+        QRect(area.left(), picture.top(), picture.left() - area.left(), picture.height()),
+        QRect(picture.right() + 1, picture.top(), area.right() - picture.right(), picture.height()),
+    ]
+    return [bar for bar in bars if not bar.isEmpty()]
+
+
 class VideoPane(QWidget):
-    """Paints the newest frame scaled to fit (or at actual size) plus a status overlay."""
+    """Paints the newest frame scaled to fit (or at actual size) plus a status overlay.
+
+    ``display_area_changed`` tells the frame source where the picture goes (device
+    pixels; None at actual size), so frames arrive already at the size they are shown
+    at and a paint is a copy of rows: scaling in ``drawImage`` cost the GUI thread
+    2-5 ms a frame with the GIL held (``bench/paint.py``).
+    """
+
+    display_area_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +101,20 @@ class VideoPane(QWidget):
         if not fit and self._frame is not None:
             self.resize(self._frame.width, self._frame.height)
         self.update()
+        self.display_area_changed.emit(self.display_area())
+
+    def display_area(self) -> tuple[int, int] | None:
+        """Where a fitted picture goes, in device pixels; None at actual size."""
+        if not self._fit:
+            return None
+        ratio = self.devicePixelRatioF()
+        return round(self.width() * ratio), round(self.height() * ratio)
+
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fit:
+            self.display_area_changed.emit(self.display_area())
 
     @override
     def sizeHint(self) -> QSize:
@@ -94,8 +127,9 @@ class VideoPane(QWidget):
     @override
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), BACKGROUND)
-        if self._frame is not None:
+        if self._frame is None:
+            painter.fillRect(self.rect(), BACKGROUND)
+        else:
             self._paint_frame(painter, self._frame)
         if self._overlay:
             self._paint_overlay(painter)
@@ -106,9 +140,22 @@ class VideoPane(QWidget):
         target = (
             fit_rect(size, self.size()) if self._fit else QRect(0, 0, frame.width, frame.height)
         )
-        if target.size() != size:
+        for bar in letterbox(self.rect(), target):
+            painter.fillRect(bar, BACKGROUND)
+        image, ratio = frame.image, self.devicePixelRatioF()
+        if (
+            abs(image.width() - target.width() * ratio) <= 1
+            and abs(image.height() - target.height() * ratio) <= 1
+        ):
+            # Converted to the size it is shown at (within rounding): a copy of rows.
+            if image.devicePixelRatio() != ratio:
+                image.setDevicePixelRatio(ratio)
+            if image.size() != target.size() * ratio:
+                painter.fillRect(target, BACKGROUND)  # a device pixel short of the target
+            painter.drawImage(target.topLeft(), image)
+        else:  # a frame converted before the pane was resized
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(target, frame.image)
+            painter.drawImage(target, image)
         if frame is not self.last_painted_frame:
             self.frames_painted += 1
             self.last_painted_frame = frame

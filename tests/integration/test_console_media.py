@@ -108,7 +108,14 @@ async def test_peer_answers_and_paints_advancing_frames_with_stats_and_control()
     states = SignalRecorder(peer.state_changed)
     stats = SignalRecorder(peer.stats_changed)
     counters: list[int] = []
-    peer.frame_ready.connect(lambda f: counters.append(counter_of(f)))
+    images: list[tuple[int, int]] = []
+
+    def on_frame(frame: VideoFrame) -> None:
+        counters.append(counter_of(frame))
+        images.append((frame.image.width(), frame.image.height()))
+
+    peer.frame_ready.connect(on_frame)
+    peer.set_display_area((480, 480))  # the video pane's size, before the call
     customer = Customer(PatternVideoTrack(640, 360, 30))
     try:
         await connect(peer, customer, 1, sent)
@@ -116,6 +123,11 @@ async def test_peer_answers_and_paints_advancing_frames_with_stats_and_control()
         await wait_until(lambda: len(counters) >= 20, timeout=15)
         assert counters == sorted(counters) and len(set(counters)) == len(counters)
         assert counters[-1] - counters[0] >= 19
+        assert set(images) == {(480, 270)}  # converted to fit the pane, stamps readable
+        peer.set_display_area(None)  # actual size
+        count = len(images)
+        await wait_until(lambda: len(images) >= count + 5)
+        assert images[-1] == (640, 360)
 
         sample = await stats.wait_for(lambda s: s["resolution"] == "640x360" and s["fps"] > 0)
         assert sample["bitrate_kbps"] > 0 and sample["packet_loss_pct"] >= 0

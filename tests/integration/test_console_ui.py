@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSize
 
 from lens_customer import CustomerOptions, HeadlessCustomer, SourceSpec
 from lens_desktop.app import ConsoleApp
@@ -19,6 +19,7 @@ from lens_desktop.media.peer import PeerSession
 from lens_desktop.net.client import ServerClient
 from lens_desktop.net.credentials import CredentialStore
 from lens_desktop.net.events import EventSocket
+from lens_desktop.ui.video_pane import fit_rect
 from tests.fakes import RecordingPrompter
 from tests.qt_fixtures import wait_until
 
@@ -95,6 +96,14 @@ async def test_console_end_to_end_with_a_headless_customer(
         await wait_until(lambda: tab.video.pane.frames_painted >= 5, timeout=15)
         assert tab.video.pane.overlay == ""
         assert tab.video.pane.last_painted_frame.width == 320
+        # Frames come converted to the size the pane shows them at (no scaling in paint).
+        pane = tab.video.pane
+        await wait_until(
+            lambda: (
+                pane.last_painted_frame.image.size()
+                == fit_rect(QSize(320, pane.last_painted_frame.height), pane.size()).size()
+            )
+        )
         window.grab().save(str(artifacts_dir / "console" / "session_tab_live.png"))
 
         window.hold_action.trigger()

@@ -13,7 +13,14 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.stats import RTCInboundRtpStreamStats, RTCStatsReport, RTCTransportStats
 from PySide6.QtGui import QImage
 
-from lens_desktop.media.frames import LatestFrameReader, VideoFrame, to_qimage
+from lens_customer.pattern import make_yuv420p, read_stamp
+from lens_desktop.media.frames import (
+    LatestFrameReader,
+    VideoFrame,
+    convert,
+    display_size,
+    to_qimage,
+)
 from lens_desktop.media.peer import BITRATE_HINT, munge_answer_sdp
 from lens_desktop.media.playout import JitterBuffer
 from lens_desktop.media.stats import StatsSampler
@@ -60,6 +67,12 @@ def test_jitter_buffer_prebuffers_counts_underruns_and_trims_bursts() -> None:
     assert buffer.buffered <= 200 and buffer.trimmed_samples > 0
 
 
+def qimage_rgb(image: QImage) -> np.ndarray:
+    """An RGB32 QImage's pixels as an (h, w, 3) RGB array."""
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
+    return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)[..., 2::-1]
+
+
 def test_to_qimage_keeps_pixels_after_the_frame_is_gone() -> None:
     rgb = np.zeros((36, 50, 3), dtype=np.uint8)  # 150-byte rows: not 4-byte aligned
     rgb[:, :, 0] = 200
@@ -72,6 +85,19 @@ def test_to_qimage_keeps_pixels_after_the_frame_is_gone() -> None:
     assert (image.width(), image.height()) == (50, 36)
     assert image.pixelColor(20, 10).getRgb()[:3] == (1, 2, 3)
     assert image.pixelColor(0, 0).red() == 200
+
+
+def test_frames_are_converted_to_the_size_they_are_shown_at() -> None:
+    assert display_size(1280, 720, (960, 960)) == (960, 540)  # fitted, aspect kept
+    assert display_size(1280, 720, (2000, 300)) == (533, 300)
+    assert display_size(640, 360, (1600, 900)) == (1600, 900)  # up, too: no GUI scaling
+    assert display_size(1280, 720, None) == (1280, 720)  # actual size
+    assert display_size(1280, 720, (0, 0)) == (1280, 720)  # a pane not laid out yet
+    decoded = av.VideoFrame.from_ndarray(make_yuv420p(1234, 5678, 640, 360, 0.3), "yuv420p")
+    frame = convert(decoded, 1.0, display_size(640, 360, (480, 480)))
+    assert (frame.width, frame.height) == (640, 360)  # the stream's size, for the stats
+    assert (frame.image.width(), frame.image.height()) == (480, 270)
+    assert read_stamp(qimage_rgb(frame.image)) == (1234, 5678)  # still the same picture
 
 
 class BurstTrack(MediaStreamTrack):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage
 from ui_factories import draw_test_frame
 
 from lens_desktop.media.audio import AudioStatus
+from lens_desktop.media.frames import VideoFrame
 from lens_desktop.ui.session_tab import overlay_text, stats_text
 from lens_desktop.ui.settings_dialog import SettingsDialog, load_settings
 from lens_desktop.ui.video_pane import VideoView, fit_rect
@@ -30,6 +32,43 @@ def test_only_the_newest_frame_is_painted_and_counted(qtbot) -> None:
     assert view.pane.frames_painted == 1  # repainting the same frame is not a new frame
     centre = image.pixelColor(image.width() // 2, 5)
     assert centre.name() != "#101010"  # the picture, not the background
+
+
+def test_the_pane_says_where_the_picture_goes_and_paints_a_fitted_frame_as_is(qtbot) -> None:
+    view = VideoView()
+    qtbot.addWidget(view)
+    areas: list[tuple[int, int] | None] = []
+    view.pane.display_area_changed.connect(areas.append)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitUntil(lambda: view.pane.display_area() == (800, 600))
+    assert areas[-1] == (800, 600)
+    # What the converter makes for this pane: a 1280x720 stream, fitted to 800x450.
+    stream = draw_test_frame(1280, 720, "fitted")
+    fitted = stream.image.scaled(800, 450).convertToFormat(QImage.Format.Format_RGB32)
+    view.pane.show_frame(VideoFrame(1280, 720, fitted, stream.pts, stream.received_at))
+    painted = view.pane.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    assert painted.copy(0, 75, 800, 450) == fitted  # pixel for pixel, not scaled again
+    assert {painted.pixelColor(400, 10).name(), painted.pixelColor(400, 590).name()} == {
+        "#101010"  # the letterbox bars
+    }
+    view.set_fit(False)
+    assert areas[-1] is None  # actual size: frames come at the stream's size
+    view.set_fit(True)
+    assert areas[-1] == (view.pane.width(), view.pane.height())
+
+
+def test_a_frame_of_another_size_is_still_scaled_to_fit(qtbot) -> None:
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(660, 380)
+    view.show()
+    view.pane.show_frame(draw_test_frame(1280, 720))  # converted before a resize
+    image = view.pane.grab().toImage()
+    # Fitted edge to edge: the last colour bar (blue) reaches the right edge; drawn
+    # 1:1 the picture would be cropped there in its fourth bar (green).
+    assert image.pixelColor(657, 190).name() == "#0000c0"
+    assert image.pixelColor(2, 190).name() == "#c0c0c0"
 
 
 def test_actual_size_scrolls_instead_of_scaling(qtbot) -> None:

@@ -27,6 +27,7 @@ from lens_desktop.media.frames import convert, display_size
 from lens_desktop.ui.video_pane import VideoPane
 
 SOURCE = (1280, 720)
+WARM_UP = 30
 PANES = [(1280, 720), (960, 540), (1600, 900), (800, 600), (640, 360)]
 
 
@@ -58,7 +59,7 @@ def main() -> None:
         app.processEvents()
         for where, area in (("stream size", None), ("pane size", pane.display_area())):
             convert_s, paint_s = [], []
-            for i in range(args.frames):
+            for i in range(-WARM_UP, args.frames):  # warm-up: allocator, caches, Qt
                 source = frames[i % len(frames)]
                 started = time.perf_counter()
                 size = display_size(source.width, source.height, area)
@@ -68,6 +69,9 @@ def main() -> None:
                 started = time.perf_counter()
                 pane.repaint()
                 paint_s.append(time.perf_counter() - started)
+                if i < 0:
+                    convert_s.clear()
+                    paint_s.clear()
             image = shown.image.size()
             rows.append((pane_size, where, f"{image.width()}x{image.height()}", convert_s, paint_s))
         pane.close()

@@ -7,8 +7,8 @@ therefore reads the track as fast as frames come, keeps only the newest one, and
 converts only that: stale frames are dropped and counted, so latency stays bounded by
 one conversion.
 
-Conversion (swscale to 32-bit RGB at the size the picture is shown at, then a QImage
-that owns its pixels) runs in a worker thread owned by the reader; QImage is not a
+Conversion (swscale to 32-bit RGB at the size the picture is shown at, wrapped in a
+QImage without a copy) runs in a worker thread owned by the reader; QImage is not a
 QObject and may be built off the GUI thread. The frame is handed back to the asyncio
 loop, which delivers it to the UI.
 
@@ -74,20 +74,22 @@ def to_qimage(frame: av.VideoFrame, size: tuple[int, int] | None = None) -> QIma
     ``size`` (default: the frame's own).
 
     swscale (``reformat``, which releases the GIL) does the colour conversion and the
-    scaling in C into a padded plane; the QImage first wraps that plane with its real
-    line size and ``copy()`` then detaches it, so the image stays valid after the av
-    frame is freed (a QImage over borrowed memory would not). One conversion, one copy,
-    no numpy. Scaling here rather than in ``drawImage`` takes it off the GUI thread,
-    which holds the GIL while it paints (see the module docstring).
+    scaling in C into a new padded plane, and the QImage wraps that plane with its real
+    line size: no copy. PySide keeps the buffer (and so the av frame that owns it)
+    alive for as long as any copy of the image shares its pixels, and releases it with
+    the last (``test_media_units`` checks both). Scaling here rather than in
+    ``drawImage`` takes it off the GUI thread, which holds the GIL while it paints (see
+    the module docstring).
     """
     width, height = size or (frame.width, frame.height)
-    if (frame.format.name, frame.width, frame.height) != (AV_PAINT_FORMAT, width, height):
-        frame = frame.reformat(
-            width=width, height=height, format=AV_PAINT_FORMAT, interpolation="BILINEAR"
-        )
+    if (frame.format.name, frame.width, frame.height) == (AV_PAINT_FORMAT, width, height):
+        plane = frame.planes[0]  # the caller's frame and memory: take a copy of it
+        return QImage(memoryview(plane), width, height, plane.line_size, PAINT_FORMAT).copy()
+    frame = frame.reformat(
+        width=width, height=height, format=AV_PAINT_FORMAT, interpolation="BILINEAR"
+    )
     plane = frame.planes[0]
-    wrapped = QImage(memoryview(plane), frame.width, frame.height, plane.line_size, PAINT_FORMAT)
-    return wrapped.copy()
+    return QImage(memoryview(plane), width, height, plane.line_size, PAINT_FORMAT)
 
 
 def convert(

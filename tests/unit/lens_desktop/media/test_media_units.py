@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import gc
+import weakref
 
 import av
 import numpy as np
@@ -85,6 +87,29 @@ def test_to_qimage_keeps_pixels_after_the_frame_is_gone() -> None:
     assert (image.width(), image.height()) == (50, 36)
     assert image.pixelColor(20, 10).getRgb()[:3] == (1, 2, 3)
     assert image.pixelColor(0, 0).red() == 200
+    shared = QImage(image)  # shares the pixels (Qt's implicit sharing), as Qt may
+    del image
+    gc.collect()
+    clutter = [np.full((36, 50, 4), 7, np.uint8) for _ in range(50)]  # reuse freed memory
+    assert shared.pixelColor(20, 10).getRgb()[:3] == (1, 2, 3), len(clutter)
+
+
+def test_pyside_keeps_a_wrapped_buffer_while_any_image_shares_it() -> None:
+    """What to_qimage relies on instead of copying every frame."""
+
+    class Pixels(bytearray):
+        pass
+
+    pixels = Pixels(b"\x10\x20\x30\xff" * 16)
+    alive = weakref.ref(pixels)
+    image = QImage(memoryview(pixels), 4, 4, 16, QImage.Format.Format_RGB32)
+    shared = QImage(image)
+    del pixels, image
+    gc.collect()
+    assert alive() is not None and shared.pixelColor(0, 0).getRgb()[:3] == (0x30, 0x20, 0x10)
+    del shared
+    gc.collect()
+    assert alive() is None  # released with the last image: no leak per frame
 
 
 def test_frames_are_converted_to_the_size_they_are_shown_at() -> None:

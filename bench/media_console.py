@@ -675,6 +675,11 @@ class Receiver:
             os.setpriority(
                 os.PRIO_PROCESS, threading.main_thread().native_id or 0, self.args.gui_nice
             )
+        if self.args.convert_nice is not None and self.peer.reader is not None:
+            nice = self.args.convert_nice
+            self.peer.reader._executor.submit(
+                lambda: os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+            ).result()
         if self.args.rt_helpers is not None:
             realtime_helpers(self.args.rt_helpers)
         media_loop = self.peer._media._loop
@@ -816,6 +821,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--gui-nice", type=int, help="experiment: nice value of the GUI thread alone"
+    )
+    parser.add_argument(
+        "--convert-nice", type=int, help="experiment: nice value of the frame converter"
     )
     parser.add_argument(
         "--lateness-margin-ms",

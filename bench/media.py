@@ -355,6 +355,7 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
     run.notes.append(
         f"console window: paintEvent {result['paint_s']:.2f} s wall, cyclic GC "
         f"{sum(result['gc_s']):.2f} s in {result['gc_count']} collections (gen 0/1/2), "
+        f"longest (ms, thread) {result.get('gc_longest_ms')}, "
         f"audio device buffer {1000 * result['output_latency_s']:.0f} ms; CPU s by thread: "
         f"{result['threads_cpu_s']}; runnable but waiting for a CPU, s by thread: "
         f"{result.get('threads_wait_s')}"

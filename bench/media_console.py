@@ -195,6 +195,9 @@ class GcClock:
     def __init__(self) -> None:
         self.seconds = [0.0, 0.0, 0.0]
         self.count = [0, 0, 0]
+        self.longest: list[tuple[float, str]] = []
+        """The five longest collections (wall ms, thread): a collection whose thread
+        lost its core holds the GIL, and every other thread, until it gets one back."""
         self._started = 0.0
         gc.callbacks.append(self._on_gc)
 
@@ -202,8 +205,11 @@ class GcClock:
         if phase == "start":
             self._started = time.perf_counter()
         else:
-            self.seconds[info["generation"]] += time.perf_counter() - self._started
+            took = time.perf_counter() - self._started
+            self.seconds[info["generation"]] += took
             self.count[info["generation"]] += 1
+            entry = (round(1000 * took, 1), threading.current_thread().name)
+            self.longest = sorted([*self.longest, entry], reverse=True)[:5]
 
 
 class BenchPane(VideoPane):
@@ -744,6 +750,7 @@ class Receiver:
             "gc_s": gc_clock.seconds,
             "steal": steal.summary(start_ms),
             "gc_count": gc_clock.count,
+            "gc_longest_ms": gc_clock.longest,
             "threads_wait_s": {k: v for k, v in sorted(waits.items(), key=lambda kv: -kv[1]) if v},
             "threads_cpu_s": {k: v for k, v in sorted(threads.items(), key=lambda kv: -kv[1]) if v},
         }

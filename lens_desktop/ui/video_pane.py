@@ -48,8 +48,8 @@ class VideoPane(QWidget):
 
     ``display_area_changed`` tells the frame source where the picture goes (device
     pixels; None at actual size), so frames arrive already at the size they are shown
-    at and a paint is a copy of rows: scaling in ``drawImage`` cost the GUI thread
-    2-5 ms a frame with the GIL held (``bench/paint.py``).
+    at and a paint is a copy of rows: scaling a 720p frame in ``drawImage`` cost the
+    GUI thread 1.4-3.3 ms with the GIL held (``bench/paint.py``).
     """
 
     display_area_changed = Signal(object)

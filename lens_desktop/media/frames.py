@@ -77,14 +77,12 @@ def to_qimage(frame: av.VideoFrame, size: tuple[int, int] | None = None) -> QIma
     scaling in C into a new padded plane, and the QImage wraps that plane with its real
     line size: no copy. PySide keeps the buffer (and so the av frame that owns it)
     alive for as long as any copy of the image shares its pixels, and releases it with
-    the last (``test_media_units`` checks both). Scaling here rather than in
+    the last (``test_media_units`` checks both). A frame already in that format and
+    size is wrapped as it is (``reformat`` returns it). Scaling here rather than in
     ``drawImage`` takes it off the GUI thread, which holds the GIL while it paints (see
     the module docstring).
     """
     width, height = size or (frame.width, frame.height)
-    if (frame.format.name, frame.width, frame.height) == (AV_PAINT_FORMAT, width, height):
-        plane = frame.planes[0]  # the caller's frame and memory: take a copy of it
-        return QImage(memoryview(plane), width, height, plane.line_size, PAINT_FORMAT).copy()
     frame = frame.reformat(
         width=width, height=height, format=AV_PAINT_FORMAT, interpolation="BILINEAR"
     )

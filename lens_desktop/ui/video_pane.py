@@ -14,6 +14,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
 from typing_extensions import override
 
+from lens_desktop.media.frames import display_size
+
 if TYPE_CHECKING:
     from lens_desktop.media.frames import VideoFrame
 
@@ -23,13 +25,12 @@ OVERLAY_TEXT = QColor("#ffffff")
 
 
 def fit_rect(image: QSize, area: QSize) -> QRect:
-    """The largest rectangle of the image's aspect ratio centred in ``area``."""
+    """The largest rectangle of the image's aspect ratio centred in ``area``: the size
+    the converter makes frames (``display_size``), so painting them scales nothing."""
     if image.isEmpty() or area.isEmpty():
         return QRect()
-    scaled = image.scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
-    left = (area.width() - scaled.width()) // 2
-    top = (area.height() - scaled.height()) // 2
-    return QRect(left, top, scaled.width(), scaled.height())
+    width, height = display_size(image.width(), image.height(), (area.width(), area.height()))
+    return QRect((area.width() - width) // 2, (area.height() - height) // 2, width, height)
 
 
 def letterbox(area: QRect, picture: QRect) -> list[QRect]:

@@ -67,6 +67,9 @@ CLIP_SECONDS = 2.0
 TONE_SECONDS = 10.0
 FULL_WIDTH = 1280
 RECEIVER_MARK = "--lens-bench-receiver"
+SENDER_MARK = "--lens-bench-sender"
+SENDER_NICE: dict[str, int] = {}
+"""{"nice": N} from --sender-nice: the sender's browser runs at that niceness."""
 SAMPLE_S = 0.25
 FREEZE_MS = 200.0
 PYTHON = sys.executable
@@ -118,7 +121,19 @@ def chromium_args(clip: Path | None, tone: Path) -> list[str]:
         *fake,
         f"--use-file-for-fake-video-capture={clip}",
         f"--use-file-for-fake-audio-capture={tone}",
+        SENDER_MARK,
     ]
+
+
+def sender_executable(folder: Path) -> str:
+    """Chromium, or for --sender-nice a script that starts it at that niceness (all its
+    processes inherit it)."""
+    if "nice" not in SENDER_NICE:
+        return CHROMIUM
+    script = folder / "chromium-niced"
+    script.write_text(f'#!/bin/sh\nexec nice -n {SENDER_NICE["nice"]} {CHROMIUM} "$@"\n')
+    script.chmod(0o755)
+    return str(script)
 
 
 async def launch(pw: Playwright, clip: Path | None, tone: Path) -> Browser:
@@ -126,7 +141,7 @@ async def launch(pw: Playwright, clip: Path | None, tone: Path) -> Browser:
     unmuted = ["--mute-audio"] if clip is None else []
     return await pw.chromium.launch(
         env=SINK["sink"].env(),
-        executable_path=CHROMIUM,
+        executable_path=CHROMIUM if clip is None else sender_executable(tone.parent),
         headless=True,
         args=chromium_args(clip, tone),
         ignore_default_args=unmuted,
@@ -191,6 +206,19 @@ def cpu_seconds(processes: dict[int, tuple[str, psutil.Process]]) -> dict[int, f
         with contextlib.suppress(psutil.Error):
             out[pid] = sum(proc.cpu_times()[:2])
     return out
+
+
+def cpu_and_wait(processes: dict[int, tuple[str, psutil.Process]]) -> tuple[float, float]:
+    """CPU seconds run and seconds runnable but waiting for a CPU, over every thread of
+    these processes so far (``/proc/PID/task/*/schedstat``)."""
+    ran = waited = 0.0
+    for pid in processes:
+        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            with contextlib.suppress(OSError, ValueError):
+                fields = stat.read_text().split()
+                ran += int(fields[0]) / 1e9
+                waited += int(fields[1]) / 1e9
+    return ran, waited
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -477,11 +505,20 @@ async def chromium_sender_run(
         async def frames_sent() -> int:
             return int(await page.evaluate("lensDebug.stats.framesSent || 0"))
 
+        sender_processes = browser_processes(SENDER_MARK)
+        before, started = cpu_and_wait(sender_processes), time.monotonic()
         try:
             async with sampling(frames_sent, run):
                 await receive()
         finally:
             played = await monitor.stop()
+        after, took = cpu_and_wait(sender_processes), time.monotonic() - started
+        run.notes.append(
+            f"sender browser over the run's {took:.0f} s (Start to end): "
+            f"{(after[0] - before[0]) / took:.2f} cores, waited for a CPU "
+            f"{(after[1] - before[1]) / took:.2f} s/s (all threads, nice "
+            f"{SENDER_NICE.get('nice', 0)})"
+        )
         beeps, fit = steady_beeps(
             [b - offset for b in await page.evaluate("lensBenchSender.beeps")]
         )
@@ -884,8 +921,15 @@ def main() -> None:
         default=[],
         help="pass a flag to bench/media_console.py, e.g. --console-flag=--gui-loop",
     )
+    parser.add_argument(
+        "--sender-nice",
+        type=int,
+        help="run the Chromium sender at this niceness (e.g. -10: a phone has its own CPU)",
+    )
     args = parser.parse_args()
     CONSOLE_FLAGS.extend(args.console_flag)
+    if args.sender_nice is not None:
+        SENDER_NICE["nice"] = args.sender_nice
     if args.native:
         PROFILE_FLAGS.append("--native")  # py-spy cannot combine it with --nonblocking
     else:

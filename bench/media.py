@@ -394,6 +394,23 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
             f"100 ms samples with over 25 ms taken (s into the window, ms): "
             f"{steal['over_25ms_at_s']}"
         )
+    if causes := underrun_causes(result):
+        run.notes.append(f"around each underrun (s into the window): {causes}")
+
+
+def underrun_causes(result: dict[str, Any]) -> str:
+    """For each underrun: what the hypervisor took in the second before it (100 ms
+    samples over 25 ms) and whether audio packets came over 50 ms late then."""
+    stolen = (result.get("steal") or {}).get("over_25ms_at_s", [])
+    late = result.get("late_at_s", [])
+    causes = []
+    for at in result.get("underruns_at_s", []):
+        took = sum(ms for t, ms in stolen if at - 1.0 <= t <= at + 0.1)
+        came_late = any(at - 1.0 <= t <= at + 0.1 for t in late)
+        causes.append(
+            f"{at}: steal {took} ms, packets {'over 50 ms late' if came_late else 'on time'}"
+        )
+    return "; ".join(causes)
 
 
 async def chromium_receiver(

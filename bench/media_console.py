@@ -637,6 +637,8 @@ class Receiver:
             playout.JITTER_TARGET_S = self.args.jitter_target_ms / 1000
         if self.args.jitter_keep_ms is not None:
             playout.JITTER_KEEP_S = self.args.jitter_keep_ms / 1000
+        if self.args.jitter_start_ms is not None:
+            playout.JITTER_START_CUSHION_S = self.args.jitter_start_ms / 1000
         if self.args.lateness_margin_ms is not None:
             playout.LATENESS_MARGIN_S = self.args.lateness_margin_ms / 1000
         return audio_module.AudioEngine()
@@ -820,6 +822,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--jitter-keep-ms", type=float, help="experiment: AudioEngine jitter buffer cushion"
+    )
+    parser.add_argument(
+        "--jitter-start-ms", type=float, help="experiment: the cushion a new buffer starts with"
     )
     parser.add_argument(
         "--auto-gc",

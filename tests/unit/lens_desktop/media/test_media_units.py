@@ -16,6 +16,7 @@ from aiortc.stats import RTCInboundRtpStreamStats, RTCStatsReport, RTCTransportS
 from PySide6.QtGui import QImage
 
 from lens_customer.pattern import make_yuv420p, read_stamp
+from lens_desktop.media import playout
 from lens_desktop.media.frames import (
     LatestFrameReader,
     VideoFrame,
@@ -55,13 +56,15 @@ def test_munge_adds_bitrate_hints_to_video_codecs_only() -> None:
 
 
 def test_jitter_buffer_prebuffers_counts_underruns_and_trims_bursts() -> None:
-    buffer = JitterBuffer(1000)  # starts on its 50-sample cushion, 200 max
+    buffer = JitterBuffer(1000)  # 1000 Hz: its cushion in samples is in ms, 200 max
+    cushion = buffer.cushion
+    assert cushion == round(1000 * playout.JITTER_START_CUSHION_S)
     out = np.empty(20, dtype=np.float32)
-    buffer.push(np.ones(40, dtype=np.float32))
+    buffer.push(np.ones(cushion - 10, dtype=np.float32))
     assert not buffer.pull(out) and not out.any()  # below the cushion: silence, no underrun
     buffer.push(np.ones(20, dtype=np.float32))
     assert buffer.pull(out) and out.all()
-    for _ in range(3):
+    for _ in range(cushion // 20 + 1):
         buffer.pull(out)
     assert buffer.underruns == 1 and not out[-10:].any()  # ran dry: silence, counted
     for _ in range(30):

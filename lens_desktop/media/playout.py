@@ -56,7 +56,7 @@ JITTER_KEEP_S = 0.075
 """The smallest cushion, which a learned one relaxes back to (decision 0013): a packet
 up to ~50 ms late (a phone on Wi-Fi sends a few a minute) fits in it, with the pull
 under way and the level's dip before the next packet. At 20 ms, a call that had been
-on time for a while relaxed to 40-60 ms, and the first packet 50 ms late ran it dry.
+on time for a while relaxed to 40-70 ms, and the first packet 50 ms late ran it dry.
 It adds one-way delay only while the call is on time; on a bursty path the cushion
 sits above it anyway."""
 JITTER_START_CUSHION_S = JITTER_KEEP_S

@@ -69,11 +69,9 @@ def main() -> None:
                 started = time.perf_counter()
                 pane.repaint()
                 paint_s.append(time.perf_counter() - started)
-                if i < 0:
-                    convert_s.clear()
-                    paint_s.clear()
             image = shown.image.size()
-            rows.append((pane_size, where, f"{image.width()}x{image.height()}", convert_s, paint_s))
+            size_text = f"{image.width()}x{image.height()}"
+            rows.append((pane_size, where, size_text, convert_s[WARM_UP:], paint_s[WARM_UP:]))
         pane.close()
     print(f"source {SOURCE[0]}x{SOURCE[1]}, {args.frames} frames per row; ms median / max")
     print()

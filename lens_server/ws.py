@@ -43,7 +43,8 @@ def _origin_allowed(ws: WebSocket) -> bool:
 
 async def _authenticate(ws: WebSocket, check: Callable[[str], Any]) -> Any:
     """Accepts the socket, reads {"type":"auth","token":...}; returns check(token), or
-    None after closing the socket with a reason."""
+    None after closing the socket with a reason, or None if the client has gone (a
+    phone may lock its screen at any moment: that is not a server error)."""
     await ws.accept()
     try:
         first = await asyncio.wait_for(ws.receive_json(), AUTH_TIMEOUT)
@@ -51,6 +52,7 @@ async def _authenticate(ws: WebSocket, check: Callable[[str], Any]) -> Any:
         if first.get("type") != "auth" or not isinstance(token, str):
             raise ApiError(401, "not_authenticated", "The first message must be an auth message.")
         result = await run_in_threadpool(check, token)
+        await ws.send_json({"type": "ready"})
     except WebSocketDisconnect:
         return None
     except ApiError as exc:
@@ -59,7 +61,6 @@ async def _authenticate(ws: WebSocket, check: Callable[[str], Any]) -> Any:
     except (TimeoutError, ValueError, AttributeError, json.JSONDecodeError):
         await _refuse(ws, "not_authenticated", "No valid auth message received.")
         return None
-    await ws.send_json({"type": "ready"})
     return result
 
 

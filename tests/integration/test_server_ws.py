@@ -158,3 +158,18 @@ async def test_end_from_console_reaches_the_customer(live_server: LiveServer) ->
         assert (await _next(phone, "session"))["session"]["state"] == "active"
         await _run(live_server.api, "POST", f"/sessions/{session['id']}/end", tech.token)
         assert (await _next(phone, "session"))["session"]["state"] == "closed_by_technician"
+
+
+async def test_a_client_gone_right_after_auth_logs_no_error(live_server: LiveServer) -> None:
+    """A phone that locks its screen just after sending auth must not be a server error,
+    and the session must be as it was."""
+    tech = live_server.technician()
+    session, customer = await _run(live_server.join_waiting, tech.token)
+    for path, token in [("/ws/customer", customer), ("/ws/technician", tech.token)] * 5:
+        ws = await websockets.connect(_ws_url(live_server, path))
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+        await ws.close()
+    async with await _connect(live_server, "/ws/technician", tech.token) as console:
+        snapshot = await _next(console, "snapshot")
+    assert [s["state"] for s in snapshot["sessions"]] == ["waiting"]
+    assert snapshot["sessions"][0]["id"] == session["id"]

@@ -70,6 +70,9 @@ RECEIVER_MARK = "--lens-bench-receiver"
 SENDER_MARK = "--lens-bench-sender"
 SENDER_NICE: dict[str, int] = {}
 """{"nice": N} from --sender-nice: the sender's browser runs at that niceness."""
+PINNED: dict[str, str] = {}
+"""{"sender": "0", "console": "1"} from --sender-cpus / --console-cpus: the CPUs
+(taskset's list) each process may run on."""
 SAMPLE_S = 0.25
 FREEZE_MS = 200.0
 PYTHON = sys.executable
@@ -125,13 +128,21 @@ def chromium_args(clip: Path | None, tone: Path) -> list[str]:
     ]
 
 
+def pinned(which: str) -> list[str]:
+    """The taskset prefix that keeps `which` ("sender", "console") on its CPUs."""
+    return ["taskset", "-c", PINNED[which]] if which in PINNED else []
+
+
 def sender_executable(folder: Path) -> str:
-    """Chromium, or for --sender-nice a script that starts it at that niceness (all its
-    processes inherit it)."""
-    if "nice" not in SENDER_NICE:
+    """Chromium, or for --sender-nice / --sender-cpus a script that starts it at that
+    niceness, on those CPUs (all its processes inherit both)."""
+    prefix = pinned("sender")
+    if "nice" in SENDER_NICE:
+        prefix = ["nice", "-n", str(SENDER_NICE["nice"]), *prefix]
+    if not prefix:
         return CHROMIUM
-    script = folder / "chromium-niced"
-    script.write_text(f'#!/bin/sh\nexec nice -n {SENDER_NICE["nice"]} {CHROMIUM} "$@"\n')
+    script = folder / "chromium-wrapped"
+    script.write_text(f'#!/bin/sh\nexec {" ".join(prefix)} {CHROMIUM} "$@"\n')
     script.chmod(0o755)
     return str(script)
 
@@ -293,6 +304,7 @@ async def console_receiver(
     args = [f"--url={server.url}", f"--token={tech.token}", f"--session-id={session_id}"]
     with log.open("wb") as errors:
         proc = await asyncio.create_subprocess_exec(
+            *pinned("console"),
             PYTHON,
             str(ROOT / "bench" / "media_console.py"),
             *args,
@@ -943,8 +955,19 @@ def main() -> None:
         type=int,
         help="run the Chromium sender at this niceness (e.g. -10: a phone has its own CPU)",
     )
+    parser.add_argument(
+        "--sender-cpus",
+        help="experiment: run the Chromium sender on these CPUs only (taskset list, e.g. 0)",
+    )
+    parser.add_argument(
+        "--console-cpus",
+        help="experiment: run the console process on these CPUs only (e.g. 1)",
+    )
     args = parser.parse_args()
     CONSOLE_FLAGS.extend(args.console_flag)
+    for which, cpus in (("sender", args.sender_cpus), ("console", args.console_cpus)):
+        if cpus is not None:
+            PINNED[which] = cpus
     if args.sender_nice is not None:
         SENDER_NICE["nice"] = args.sender_nice
     if args.native:

@@ -380,6 +380,9 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
         "realtime",
         "underruns_at_s",
         "late_at_s",
+        "loop_stalls_at_s",
+        "window_setup_ms",
+        "first_paint_at_s",
         "media_priority",
         "arrival_rate_pct",
     )
@@ -732,6 +735,7 @@ def full_res_s(run: Run) -> float | None:
 
 def figures(run: Run) -> dict[str, Any]:
     painted, captured = painted_ratio(run)
+    sent = sent_in_window(run)
     lat = latencies(run)
     seconds = (run.window[1] - run.window[0]) / 1000
     sizes = {f"{w}x{h}" for _, _, w, h in in_window(run)}
@@ -740,7 +744,8 @@ def figures(run: Run) -> dict[str, Any]:
         "full": full_res_s(run),
         "painted": (painted, captured),
         "fps": painted / seconds if seconds else None,
-        "sent": (sent_in_window(run), captured),
+        "sent": (sent, captured),
+        "painted_sent": (painted, sent),
         "g2g": (percentile(lat, 50), percentile(lat, 95), len(lat)),
         "cpu": run.cpu_s / seconds if seconds else None,
         "rss": run.peak_rss_mb,
@@ -761,6 +766,7 @@ ROWS: list[tuple[str, str, str]] = [
     ("full", "first frame -> 1280x720 painted", "<= 3 s"),
     ("painted", "frames painted / captured (window)", ">= 98 %"),
     ("sent", "frames sent by the sender / captured (window)", "-"),
+    ("painted_sent", "frames painted / sent by the sender (window; sent is +-30)", "-"),
     ("fps", "painted frames per second", "30"),
     ("g2g", "glass-to-glass p50 / p95", "p95 <= 150 ms"),
     ("cpu", "receiver CPU (cores)", "<= 1 core"),
@@ -786,7 +792,7 @@ def fmt(key: str, value: Any) -> str:
         return "n/a"
     if key in ("first", "full"):
         return f"{value:.2f} s"
-    if key in ("painted", "sent"):
+    if key in ("painted", "sent", "painted_sent"):
         painted, captured = value
         if painted is None:
             return "n/a"
@@ -816,7 +822,7 @@ def ratio(key: str, console: Any, chromium: Any) -> str:
     """console / Chromium for the scalar figures (> 1 means the console needs more)."""
 
     def scalar(value: Any) -> float | None:
-        if key in ("painted", "sent"):
+        if key in ("painted", "sent", "painted_sent"):
             return value[0] / value[1] if value and value[0] is not None and value[1] else None
         if key == "g2g":
             return value[1] if value else None

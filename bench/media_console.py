@@ -423,6 +423,16 @@ class Lateness:
                 out.append(round(at, 1))
         return out
 
+    @classmethod
+    def stalls(cls, start_ms: float, end_ms: float, over_ms: float = 50.0) -> list[list[float]]:
+        """[s into the window, ms] of each time the media loop's timer fired over
+        ``over_ms`` late, from the console's READY on (negative: before the window)."""
+        return [
+            [round(t - start_ms / 1000, 2), round(1000 * lag)]
+            for t, lag in cls.lags
+            if 1000 * lag > over_ms and t * 1000 <= end_ms
+        ]
+
     @staticmethod
     def lag_summary(start_ms: float, end_ms: float) -> dict[str, Any]:
         lags = [1000 * lag for t, lag in Lateness.lags if start_ms <= t * 1000 <= end_ms]
@@ -665,6 +675,9 @@ class Receiver:
         self.socket.start(self.args.url, self.args.token)
         await self.wait(lambda: self.socket.state == "connected", 10)
         print("READY", flush=True)
+        # The media loop's timer is watched from here, so stalls before the window (the
+        # call's start, the first frame) are seen too.
+        self.probe = asyncio.run_coroutine_threadsafe(Lateness.probe_loop(), self.peer._media._loop)
         first = await self.wait(lambda: bool(self.pane.paints), FIRST_FRAME_WAIT_S)
         if first:
             await self.wait(lambda: self.pane.paints[-1][3] >= FULL_WIDTH, FULL_WAIT_S)
@@ -673,6 +686,7 @@ class Receiver:
         return result
 
     async def measure(self) -> dict[str, Any]:
+        setup_started = time.monotonic()
         counters_before = self.audio_counters()
         stats_before = dict(self.stats)
         gc_clock = GcClock()
@@ -691,12 +705,12 @@ class Receiver:
         if self.args.rt_helpers is not None:
             realtime_helpers(self.args.rt_helpers)
         media_loop = self.peer._media._loop
-        probe = asyncio.run_coroutine_threadsafe(Lateness.probe_loop(), media_loop)
         steal = StealClock()
         start_ms, cpu0 = wall_ms(), time.process_time()
+        setup_ms = 1000 * (time.monotonic() - setup_started)
         await asyncio.sleep(self.args.seconds)  # the measurement window itself
         end_ms, cpu1 = wall_ms(), time.process_time()
-        media_loop.call_soon_threadsafe(probe.cancel)
+        media_loop.call_soon_threadsafe(self.probe.cancel)
         threads1, waits1 = thread_cpu(), thread_waits()
         waits = {k: round(v - waits0.get(k, 0.0), 2) for k, v in waits1.items()}
         threads = {k: round(v - threads0.get(k, 0.0), 2) for k, v in threads1.items()}
@@ -725,6 +739,9 @@ class Receiver:
             "beep_levels_ms": BeepBuffer.onset_levels,
             "feed_trace": self.feed_trace.summary() if self.feed_trace else [],
             "late_at_s": Lateness.late_at(start_ms, end_ms),
+            "loop_stalls_at_s": Lateness.stalls(start_ms, end_ms),
+            "window_setup_ms": round(setup_ms, 1),
+            "first_paint_at_s": round((self.pane.paints[0][2] - start_ms) / 1000, 2),
             "sender_reports": len(Lateness.reports),
             "push_gaps_ms": gap_summary(BeepBuffer.pushes, start_ms, end_ms),
             "feed_gaps_ms": gap_summary(BeepBuffer.pulls, start_ms, end_ms),

@@ -677,11 +677,15 @@ class Receiver:
         print("READY", flush=True)
         # The media loop's timer is watched from here, so stalls before the window (the
         # call's start, the first frame) are seen too.
-        self.probe = asyncio.run_coroutine_threadsafe(Lateness.probe_loop(), self.peer._media._loop)
-        first = await self.wait(lambda: bool(self.pane.paints), FIRST_FRAME_WAIT_S)
-        if first:
-            await self.wait(lambda: self.pane.paints[-1][3] >= FULL_WIDTH, FULL_WAIT_S)
-        result = await self.measure() if first else {"error": "no frame painted"}
+        media_loop = self.peer._media._loop
+        probe = asyncio.run_coroutine_threadsafe(Lateness.probe_loop(), media_loop)
+        try:
+            first = await self.wait(lambda: bool(self.pane.paints), FIRST_FRAME_WAIT_S)
+            if first:
+                await self.wait(lambda: self.pane.paints[-1][3] >= FULL_WIDTH, FULL_WAIT_S)
+            result = await self.measure() if first else {"error": "no frame painted"}
+        finally:
+            media_loop.call_soon_threadsafe(probe.cancel)
         await self.close()
         return result
 
@@ -704,13 +708,11 @@ class Receiver:
             ).result()
         if self.args.rt_helpers is not None:
             realtime_helpers(self.args.rt_helpers)
-        media_loop = self.peer._media._loop
         steal = StealClock()
         start_ms, cpu0 = wall_ms(), time.process_time()
         setup_ms = 1000 * (time.monotonic() - setup_started)
         await asyncio.sleep(self.args.seconds)  # the measurement window itself
         end_ms, cpu1 = wall_ms(), time.process_time()
-        media_loop.call_soon_threadsafe(self.probe.cancel)
         threads1, waits1 = thread_cpu(), thread_waits()
         waits = {k: round(v - waits0.get(k, 0.0), 2) for k, v in waits1.items()}
         threads = {k: round(v - threads0.get(k, 0.0), 2) for k, v in threads1.items()}

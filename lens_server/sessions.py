@@ -383,6 +383,10 @@ class SessionService:
             return customer_view(self._by_customer(db, customer_token))
 
     def accept(self, customer_token: str) -> dict[str, Any]:
+        """The PIN's validity governed only its redemption: a customer who joined in
+        time may read the licence for as long as the waiting time-out allows
+        (sweep() times out a joined but unaccepted session by that rule)."""
+
         def work(db: Session) -> LensSession:
             row = self._by_customer(db, customer_token)
             self._expect(row, "connecting", "accept the licence for")
@@ -425,11 +429,20 @@ class SessionService:
     # --- time ----------------------------------------------------------------------
 
     def sweep(self) -> int:
-        """Expire unredeemed PINs and time out sessions left waiting or reconnecting."""
+        """Expire unredeemed PINs and time out sessions left waiting or reconnecting.
+        A redeemed PIN's deadline no longer counts: a customer still reading the
+        licence is timed out by the waiting time-out, counted from joining."""
         s = self._settings
         now = utcnow()
         rules = (
             ("connecting", LensSession.pin_expires_at, timedelta(0), "expired", "pin expired"),
+            (
+                "connecting",
+                LensSession.pin_used_at,
+                timedelta(seconds=s.waiting_timeout_seconds),
+                "timed_out",
+                "did not accept in time",
+            ),
             (
                 "waiting",
                 LensSession.waiting_since,
@@ -453,12 +466,11 @@ class SessionService:
         return changed
 
     def _due(self, state: str, column: Any, cutoff: datetime) -> list[str]:
+        query = select(LensSession.id).where(LensSession.state == state, column <= cutoff)
+        if column is LensSession.pin_expires_at:
+            query = query.where(LensSession.pin_used_at.is_(None))
         with self._db.session() as db:
-            return list(
-                db.scalars(
-                    select(LensSession.id).where(LensSession.state == state, column <= cutoff)
-                )
-            )
+            return list(db.scalars(query))
 
     def _sweep_one(self, session_id: str, state: str, target: str, action: str) -> int:
         def work(db: Session) -> LensSession | None:

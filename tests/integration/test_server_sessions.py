@@ -300,3 +300,41 @@ def test_restart_keeps_sessions_pins_and_log(live_server: LiveServer) -> None:
     events = live_server.api("GET", f"/sessions/{waiting['id']}/events", tech.token).json()
     assert len(events["events"]) == 3
     assert live_server.start_session(tech.token, waiting["id"])["state"] == "active"
+
+
+def _wait_for_state(server: LiveServer, token: str, session_id: str, state: str) -> None:
+    deadline = time.monotonic() + 10
+    while server.api("GET", f"/sessions/{session_id}", token).json()["state"] != state:
+        assert time.monotonic() < deadline, f"session {session_id} never became {state}"
+        time.sleep(0.05)
+
+
+def test_licence_accepted_after_the_pin_deadline_still_joins(live_server: LiveServer) -> None:
+    """Validity governs redemption only: a customer who opened the link in time may
+    take longer than the PIN's deadline to read the licence."""
+    live_server.restart(pin_validity_seconds=2)
+    tech = live_server.technician()
+    joined = live_server.create_session(tech.token, "Reads slowly")["session"]
+    unused = live_server.create_session(tech.token, "Never opened")["session"]
+    redeemed = live_server.redeem(pin=joined["pin"])
+    assert redeemed.status_code == 200
+    customer = redeemed.json()["customer_token"]
+
+    # The sweeper has run past the deadline once the unredeemed PIN is expired.
+    _wait_for_state(live_server, tech.token, unused["id"], "expired")
+    assert live_server.api("GET", "/customer/session", customer).json()["state"] == "connecting"
+    accepted = live_server.api("POST", "/customer/accept", customer)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["state"] == "waiting"
+
+
+def test_joined_but_unaccepted_session_times_out_by_the_waiting_rule(
+    live_server: LiveServer,
+) -> None:
+    live_server.restart(pin_validity_seconds=600, waiting_timeout_seconds=1)
+    tech = live_server.technician()
+    session = live_server.create_session(tech.token)["session"]
+    assert live_server.redeem(pin=session["pin"]).status_code == 200
+    _wait_for_state(live_server, tech.token, session["id"], "timed_out")
+    events = live_server.api("GET", f"/sessions/{session['id']}/events", tech.token).json()
+    assert events["events"][-1]["action"] == "did not accept in time"

@@ -46,6 +46,11 @@ class Settings:
 
     ice_servers: tuple[dict[str, Any], ...] = ()
 
+    # Who is calling: shown to the customer on the phone page and in the invitation.
+    organisation_name: str = ""
+    organisation_logo: str = ""  # an image file on the server (PNG, JPEG, SVG or WebP)
+    support_email: str = ""
+
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'lens.db'}"

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,8 +25,14 @@ LANGUAGES = ("en", "nl")
 _TEXT = {
     "en": {
         "subject": "Your support session with {technician}",
+        "subject_org": "Your support session with {technician} of {organisation}",
         "greeting": "Hello {name},",
         "intro": "{technician} would like to see what your phone's camera sees, to help you.",
+        "intro_org": (
+            "{technician} of {organisation} would like to see what your phone's camera sees,"
+            " to help you."
+        ),
+        "support": "Questions? Write to {support}.",
         "step_link": "On your phone, open this link:",
         "step_pin": "Or go to {start} and type this code: {pin}",
         "validity": "The link and the code are valid for {minutes} minutes (until {until} UTC).",
@@ -35,8 +41,14 @@ _TEXT = {
     },
     "nl": {
         "subject": "Uw ondersteuningssessie met {technician}",
+        "subject_org": "Uw ondersteuningssessie met {technician} van {organisation}",
         "greeting": "Beste {name},",
         "intro": "{technician} wil graag meekijken met de camera van uw telefoon om u te helpen.",
+        "intro_org": (
+            "{technician} van {organisation} wil graag meekijken met de camera van uw telefoon"
+            " om u te helpen."
+        ),
+        "support": "Vragen? Mail naar {support}.",
         "step_link": "Open deze koppeling op uw telefoon:",
         "step_pin": "Of ga naar {start} en typ deze code: {pin}",
         "validity": "De koppeling en de code zijn {minutes} minuten geldig (tot {until} UTC).",
@@ -56,6 +68,8 @@ class Invitation:
     expires_at: datetime
     minutes: int
     language: str = "en"
+    organisation: str = ""
+    support_email: str = ""
 
 
 class MailError(Exception):
@@ -71,24 +85,30 @@ def _strings(invitation: Invitation) -> dict[str, str]:
         "start": invitation.start_page,
         "minutes": str(invitation.minutes),
         "until": invitation.expires_at.strftime("%H:%M"),
+        "organisation": invitation.organisation,
+        "support": invitation.support_email,
     }
-    return {key: text.format(**values) for key, text in table.items()}
+    strings = {key: text.format(**values) for key, text in table.items()}
+    if invitation.organisation:
+        strings["subject"], strings["intro"] = strings["subject_org"], strings["intro_org"]
+    if not invitation.support_email:
+        strings["support"] = ""
+    return strings
 
 
 def compose_text(invitation: Invitation) -> tuple[str, str]:
     """Subject and plain-text body (also used for the technician's own mail client)."""
     s = _strings(invitation)
-    body = "\n\n".join(
-        [
-            s["greeting"],
-            s["intro"],
-            f"{s['step_link']}\n{invitation.link}",
-            s["step_pin"],
-            s["validity"],
-            s["nothing"],
-        ]
-    )
-    return s["subject"], body + "\n"
+    parts = [
+        s["greeting"],
+        s["intro"],
+        f"{s['step_link']}\n{invitation.link}",
+        s["step_pin"],
+        s["validity"],
+        s["nothing"],
+        s["support"],
+    ]
+    return s["subject"], "\n\n".join(part for part in parts if part) + "\n"
 
 
 def compose_html(invitation: Invitation) -> str:
@@ -103,7 +123,9 @@ def compose_html(invitation: Invitation) -> str:
         f'<p><a href="{link}" style="font-size:20px">{s["button"]}</a></p>'
         f"<p>{s['step_link']}<br>{link}</p>"
         f"<p>{pin_line}</p>"
-        f"<p>{s['validity']}</p><p>{s['nothing']}</p></body></html>"
+        f"<p>{s['validity']}</p><p>{s['nothing']}</p>"
+        + (f"<p>{s['support']}</p>" if s["support"] else "")
+        + "</body></html>"
     )
 
 
@@ -118,7 +140,8 @@ def build_message(invitation: Invitation, sender: str, to: str) -> EmailMessage:
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = to
-    message["Date"] = formatdate(localtime=False)
+    # An aware local time: RFC 5322's "-0000" would say the sender's zone is unknown.
+    message["Date"] = format_datetime(datetime.now().astimezone())
     message["Message-ID"] = make_msgid(domain="lens")
     message.set_content(text)
     message.add_alternative(compose_html(invitation), subtype="html")

@@ -7,9 +7,18 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from lens_server.errors import error_body
+from lens_server.api.deps import SettingsDep
+from lens_server.errors import ApiError, error_body
+from lens_server.views import LOGO_PATH
 
 STATIC = Path(__file__).parent / "static"
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
 APP_PAGE = STATIC / "customer" / "index.html"
 
 CSP = (
@@ -43,6 +52,17 @@ def start_page() -> Response:
 @router.get("/join/{link_token}")
 def join_page(link_token: str) -> Response:
     return _app_page()
+
+
+@router.get(LOGO_PATH)
+def organisation_logo(settings: SettingsDep) -> Response:
+    """The organisation's logo from the file the settings name: served from this
+    origin, so the page's CSP (img-src 'self') needs no exception."""
+    path = Path(settings.organisation_logo) if settings.organisation_logo else None
+    kind = LOGO_TYPES.get(path.suffix.lower()) if path else None
+    if path is None or kind is None or not path.is_file():
+        raise ApiError(404, "logo_missing", "No organisation logo is configured on this server.")
+    return FileResponse(path, media_type=kind, headers={"Cache-Control": "max-age=3600"})
 
 
 @router.get("/healthz")

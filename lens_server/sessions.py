@@ -29,6 +29,7 @@ from lens_server.views import (
     LIVE_MEDIA_STATES,
     customer_view,
     iso,
+    organisation_view,
     technician_view,
 )
 
@@ -246,6 +247,8 @@ class SessionService:
                 expires_at=row.pin_expires_at,
                 minutes=max(1, round((row.pin_expires_at - row.created_at).total_seconds() / 60)),
                 language=language or row.language,
+                organisation=self._settings.organisation_name,
+                support_email=self._settings.support_email,
             )
 
     def record(self, session_id: str, actor: str, action: str, detail: str = "") -> None:
@@ -353,7 +356,7 @@ class SessionService:
             return row
 
         row = self._write(work)
-        return customer_token, customer_view(row)
+        return customer_token, self._customer_view(row)
 
     def _find_redeemable(
         self, db: Session, pin: str | None, link_token: str | None
@@ -371,7 +374,7 @@ class SessionService:
         """For the customer socket: (session id, its technician, customer view)."""
         with self._db.session() as db:
             row = self._by_customer(db, customer_token)
-            return row.id, row.technician_id, customer_view(row)
+            return row.id, row.technician_id, self._customer_view(row)
 
     def may_relay_from_customer(self, session_id: str) -> bool:
         with self._db.session() as db:
@@ -380,7 +383,7 @@ class SessionService:
 
     def customer(self, customer_token: str) -> dict[str, Any]:
         with self._db.session() as db:
-            return customer_view(self._by_customer(db, customer_token))
+            return self._customer_view(self._by_customer(db, customer_token))
 
     def accept(self, customer_token: str) -> dict[str, Any]:
         """The PIN's validity governed only its redemption: a customer who joined in
@@ -393,7 +396,7 @@ class SessionService:
             row.waiting_since = utcnow()
             return self._move(db, row, "waiting", "customer", "accepted licence")
 
-        return customer_view(self._write(work))
+        return self._customer_view(self._write(work))
 
     def leave(self, customer_token: str, action: str = "left") -> dict[str, Any]:
         def work(db: Session) -> LensSession:
@@ -402,7 +405,7 @@ class SessionService:
                 return row
             return self._move(db, row, "closed_by_customer", "customer", action)
 
-        return customer_view(self._write(work))
+        return self._customer_view(self._write(work))
 
     def customer_socket_lost(self, session_id: str) -> None:
         def work(db: Session) -> LensSession | None:
@@ -491,7 +494,7 @@ class SessionService:
                 row = work(db)
                 if isinstance(row, LensSession):
                     db.flush()
-                    views = (self._view(row), customer_view(row))
+                    views = (self._view(row), self._customer_view(row))
             if isinstance(row, LensSession):
                 self._hub.to_technician(row.technician_id, {"type": "session", "session": views[0]})
                 self._hub.to_customer(row.id, {"type": "session", "session": views[1]})
@@ -548,6 +551,9 @@ class SessionService:
 
     def _view(self, row: LensSession) -> dict[str, Any]:
         return technician_view(row, self._settings.base_url)
+
+    def _customer_view(self, row: LensSession) -> dict[str, Any]:
+        return customer_view(row, organisation_view(self._settings))
 
 
 def require(who: Identity, *permissions: str) -> None:

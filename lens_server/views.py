@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from lens_server.config import Settings
 from lens_server.models import LensSession
 
 STATES = (
@@ -21,6 +22,7 @@ STATES = (
 )
 FINAL_STATES = frozenset(STATES[5:])
 LIVE_MEDIA_STATES = frozenset({"active", "on_hold", "reconnecting"})
+LOGO_PATH = "/organisation/logo"
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -52,11 +54,22 @@ def technician_view(row: LensSession, base_url: str) -> dict[str, Any]:
     }
 
 
-def customer_view(row: LensSession) -> dict[str, Any]:
+def organisation_view(settings: Settings) -> dict[str, Any]:
+    """Who is calling, for the customer: the organisation's name, support address and
+    logo (a URL on this server, so the page's CSP allows it), each null when unset."""
+    return {
+        "name": settings.organisation_name or None,
+        "support_email": settings.support_email or None,
+        "logo_url": LOGO_PATH if settings.organisation_logo else None,
+    }
+
+
+def customer_view(row: LensSession, organisation: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row.id,
         "name": row.name,
         "state": row.state,
         "technician_name": row.technician.display_name,
         "language": row.language,
+        "organisation": organisation,
     }

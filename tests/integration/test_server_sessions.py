@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import email.utils
 import re
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -338,3 +341,75 @@ def test_joined_but_unaccepted_session_times_out_by_the_waiting_rule(
     _wait_for_state(live_server, tech.token, session["id"], "timed_out")
     events = live_server.api("GET", f"/sessions/{session['id']}/events", tech.token).json()
     assert events["events"][-1]["action"] == "did not accept in time"
+
+
+ORGANISATION = {"organisation_name": "Acme Repairs", "support_email": "help@acme.example"}
+
+
+@pytest.mark.parametrize(
+    ("language", "intro", "support"),
+    [
+        (
+            "en",
+            "{tech} of Acme Repairs would like to see",
+            "Questions? Write to help@acme.example.",
+        ),
+        (
+            "nl",
+            "{tech} van Acme Repairs wil graag meekijken",
+            "Vragen? Mail naar help@acme.example.",
+        ),
+    ],
+)
+def test_invitation_names_the_technician_and_the_organisation(
+    live_server: LiveServer, language: str, intro: str, support: str
+) -> None:
+    live_server.restart(**ORGANISATION)
+    tech = live_server.technician()
+    live_server.create_session(
+        tech.token, "Ann", "email", delivery="server", to="ann@example.com", language=language
+    )
+    message = live_server.smtp.wait_for(1)[0]
+    assert f"{tech.display_name}" in message["Subject"] and "Acme Repairs" in message["Subject"]
+    for body in (message.get_body(("plain",)), message.get_body(("html",))):
+        content = body.get_content()
+        assert intro.format(tech=tech.display_name) in content
+        assert support in content
+
+
+def test_invitation_date_header_carries_a_real_offset(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    live_server.create_session(tech.token, "Ann", "email", delivery="server", to="a@example.com")
+    date = live_server.smtp.wait_for(1)[0]["Date"]
+    assert not str(date).endswith("-0000"), date
+    sent = email.utils.parsedate_to_datetime(str(date))
+    assert sent.tzinfo is not None
+    assert abs((sent - datetime.now(UTC)).total_seconds()) < 60
+
+
+def test_customer_view_names_the_organisation_and_serves_its_logo(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    logo = tmp_path / "acme.png"
+    logo.write_bytes(PNG_1PX)
+    missing = live_server.http.get("/organisation/logo")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "logo_missing"
+    live_server.restart(**ORGANISATION, organisation_logo=str(logo))
+    tech = live_server.technician()
+    session = live_server.create_session(tech.token)["session"]
+    view = live_server.redeem(pin=session["pin"]).json()["session"]
+    assert view["technician_name"] == tech.display_name
+    assert view["organisation"] == {
+        "name": "Acme Repairs",
+        "support_email": "help@acme.example",
+        "logo_url": "/organisation/logo",
+    }
+    served = live_server.http.get(view["organisation"]["logo_url"])
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    assert served.content == PNG_1PX
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)

@@ -5,14 +5,16 @@
 import {
   ApiError, acceptEula, declineEula, fetchSession, leaveSession, redeemLink, redeemPin,
 } from './api.js';
+import { renderCaller, showCaller } from './caller.js';
 import { Camera, browserFamily, mediaErrorKind } from './camera.js';
-import { language, pickLanguage, setLanguage, t, translate } from './i18n.js';
+import { language, setLanguage, t, translate } from './i18n.js';
+import { trackTopBar } from './layout.js';
+import { forgetChoice, rememberChoice, sessionLanguage, startLanguage } from './locale.js';
 import { FINAL_STATES, SessionLink } from './session.js';
 import { $, screen, setBadge, setBusy, setParagraphs, setStatus, setText, showScreen } from './view.js';
 
 const TOKEN_KEY = 'lens.customer_token';
 const LINK_KEY = 'lens.link_token';
-const LANGUAGE_KEY = 'lens.language';
 const PIN_LENGTH = 6;
 
 const app = {
@@ -142,6 +144,8 @@ function openLink() {
 /** Moves to the screen that fits the session's state. */
 function route(session, { fresh }) {
   app.session = session;
+  useLanguage(sessionLanguage(session, language()));
+  showCaller(session);
   const state = session.state;
   if (state === 'active' && !app.timing.activeAt) app.timing.activeAt = performance.now();
   if (FINAL_STATES.has(state)) {
@@ -212,6 +216,7 @@ function showPermissionError(kind) {
   setText($('permission-title'), titles[kind] || 'perm_other_title');
   setText($('permission-body'), bodies[kind] || 'perm_other');
   setText($('permission-go'), 'perm_retry');
+  $('permission-leave').hidden = false;
   const help = $('permission-help');
   help.hidden = kind !== 'denied';
   if (kind === 'denied') showPermissionHelp(help);
@@ -389,6 +394,7 @@ function finish(state) {
   $('confirm-end').hidden = true;
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(LINK_KEY);
+  forgetChoice();
   const declined = app.declined && state === 'closed_by_customer';
   setText($('ended-reason'), declined ? 'ended_declined' : END_REASONS[state] || 'ended_unknown');
   setStatus(null);
@@ -400,9 +406,17 @@ function finish(state) {
 // ---- boot -------------------------------------------------------------------------
 
 function onLanguageSwitch() {
-  setLanguage(language() === 'nl' ? 'en' : 'nl');
-  localStorage.setItem(LANGUAGE_KEY, language());
+  const next = language() === 'nl' ? 'en' : 'nl';
+  rememberChoice(next);
+  useLanguage(next);
+}
+
+/** Speaks `code` from now on: every string on the page, the caller, the licence text. */
+function useLanguage(code) {
+  if (code === language()) return;
+  setLanguage(code);
   translate(document);
+  renderCaller();
   if (screen() === 'eula') showEula();
 }
 
@@ -468,9 +482,9 @@ function installDebug() {
 }
 
 function boot() {
-  const stored = localStorage.getItem(LANGUAGE_KEY);
-  setLanguage(stored || pickLanguage(navigator.languages || [navigator.language]));
+  setLanguage(startLanguage());
   translate(document);
+  trackTopBar();
   installDebug();
   $('lang-switch').addEventListener('click', onLanguageSwitch);
   if (!window.isSecureContext) {

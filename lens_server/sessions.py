@@ -237,6 +237,9 @@ class SessionService:
                     "invalid_state",
                     "The customer has already joined or the session has ended.",
                 )
+            if language and language != row.language:
+                # The customer reads the page in the language of the invitation they got.
+                row.language = language
             base = self._settings.base_url
             return Invitation(
                 name=row.name,

@@ -413,3 +413,21 @@ PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
 )
+
+
+def test_page_language_follows_the_invitation_sent_last(live_server: LiveServer) -> None:
+    """Sent again in Dutch, the invitation makes the customer's page Dutch too."""
+    tech = live_server.technician()
+    session = live_server.create_session(
+        tech.token, "Jan", "email", delivery="server", to="jan@example.com", language="en"
+    )["session"]
+    again = live_server.api(
+        "POST",
+        f"/sessions/{session['id']}/email",
+        tech.token,
+        json={"to": "jan@example.com", "language": "nl"},
+    )
+    assert again.status_code == 200, again.text
+    assert live_server.smtp.wait_for(2)[1]["Subject"].startswith("Uw ondersteuningssessie")
+    view = live_server.redeem(pin=session["pin"]).json()["session"]
+    assert view["language"] == "nl"

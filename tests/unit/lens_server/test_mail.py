@@ -43,3 +43,19 @@ def test_mailto_round_trips() -> None:
     url = mailto_url("ann@example.com", subject, body)
     query = parse_qs(urlsplit(url).query)
     assert query["subject"] == [subject] and query["body"] == [body]
+
+
+def test_without_an_organisation_the_technician_alone_is_named() -> None:
+    subject, body = compose_text(INVITATION)
+    assert "Tess would like to see" in body
+    assert " of " not in subject and "Questions?" not in body
+
+
+def test_organisation_names_are_escaped_in_html() -> None:
+    invitation = Invitation(
+        **{**INVITATION.__dict__, "organisation": "R&D <Lab>", "support_email": "a@b.example"}
+    )
+    message = build_message(invitation, "Lens <lens@example.com>", "ann@example.com")
+    html = message.get_body(("html",)).get_content()
+    assert "Tess of R&amp;D &lt;Lab&gt; would like" in html and "<Lab>" not in html
+    assert message["Subject"] == "Your support session with Tess of R&D <Lab>"

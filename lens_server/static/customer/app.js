@@ -29,6 +29,7 @@ const app = {
   muted: false,
   torchOn: false,
   declined: false,
+  stateBefore: null,
   retryTimer: null,
   timing: {},
 };
@@ -143,6 +144,7 @@ function openLink() {
 
 /** Moves to the screen that fits the session's state. */
 function route(session, { fresh }) {
+  app.stateBefore = app.session ? app.session.state : null;
   app.session = session;
   useLanguage(sessionLanguage(session, language()));
   showCaller(session);
@@ -385,6 +387,15 @@ const END_REASONS = {
   expired: 'ended_expired',
 };
 
+/** Why the session ended, in the customer's terms: a time-out before the technician
+ * started means nobody started it in time, not a lost connection. */
+function endReason(state) {
+  if (app.declined && state === 'closed_by_customer') return 'ended_declined';
+  const notStarted = ['connecting', 'waiting'].includes(app.stateBefore);
+  if (state === 'timed_out' && notStarted) return 'ended_not_started';
+  return END_REASONS[state] || 'ended_unknown';
+}
+
 /** Stops everything and says why the session ended. */
 function finish(state) {
   if (app.link) app.link.close();
@@ -395,8 +406,7 @@ function finish(state) {
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(LINK_KEY);
   forgetChoice();
-  const declined = app.declined && state === 'closed_by_customer';
-  setText($('ended-reason'), declined ? 'ended_declined' : END_REASONS[state] || 'ended_unknown');
+  setText($('ended-reason'), endReason(state));
   setStatus(null);
   setBadge(null);
   app.sessionEndedAs = state;

@@ -6,6 +6,7 @@ way out. Screens are saved under artifacts/customer/layout/."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -268,8 +269,8 @@ CONTROL_BOXES = """() => [...document.querySelectorAll('#screen-live .control')]
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def two_camera_browser(playwright: Playwright) -> AsyncIterator[Browser]:
-    """A phone with a front and a rear camera (Chromium's generated 640x480 pattern),
-    so the live bar has the switch button too: four buttons."""
+    """A phone with a front and a rear camera (Chromium's generated pattern, 1280x720 as
+    the page asks), so the live bar has the switch button too: four buttons."""
     launched = await playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
@@ -313,17 +314,22 @@ async def test_live_controls_one_row_upright_one_column_on_its_side(
 
 
 async def check_bar(page: Page, count: int, label: str) -> None:
-    """One row upright, one column on its side; the whole picture, hardly covered."""
+    """One row upright, one column on its side; the whole picture, hardly covered.
+    The figures go to live-<label>-buttons.json beside the screenshots."""
     assert len(await page.evaluate(CONTROL_BOXES)) == count
+    figures = {}
     for size in [*PORTRAIT, {"width": 390, "height": 844}]:
         boxes, picture = await measure_live(page, size, label)
+        figures[f"{size['width']}x{size['height']}"] = picture
         assert len({box["top"] for box in boxes}) == 1, f"not one row at {size}: {boxes}"
         assert_whole_picture(picture, size)
     for size in [*LANDSCAPE, {"width": 844, "height": 390}]:
         boxes, picture = await measure_live(page, size, label)
+        figures[f"{size['width']}x{size['height']}"] = picture
         assert len({box["left"] for box in boxes}) == 1, f"not one column at {size}: {boxes}"
         assert_whole_picture(picture, size)
         assert picture["topbar"] <= 0.2, (size, picture)
+    (SHOTS / f"live-{label}-buttons.json").write_text(json.dumps(figures, indent=1))
 
 
 async def measure_live(

@@ -101,7 +101,9 @@ async def _headers_and_access_log(
     response = await call_next(request)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    path = _SECRET_PATH.sub("/join/<redacted>", request.url.path)
+    # The scope's path, not request.url.path: URL parsing drops line breaks, and the
+    # log should show what was asked.
+    path = _SECRET_PATH.sub("/join/<redacted>", request.scope["path"])
     elapsed_ms = (time.perf_counter() - started) * 1000
     log.info(
         "http method=%s path=%s status=%d ms=%.1f",

@@ -34,7 +34,7 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-EXAMPLES_PER_MODE = 20  # per operation, for valid and for invalid requests
+EXAMPLES_PER_MODE = 12  # per operation and kind of request (valid, invalid, real session)
 EXAMPLE_DEADLINE_MS = 3000
 TIME_BUDGET_S = 90
 
@@ -48,6 +48,7 @@ class Run:
     failures: list[str] = field(default_factory=list)
 
 
+@pytest.mark.timeout(2 * TIME_BUDGET_S)
 def test_every_answer_matches_the_openapi_document(live_server: LiveServer) -> None:
     tech = live_server.technician()
     session, customer = live_server.join_waiting(tech.token)
@@ -66,7 +67,7 @@ def test_every_answer_matches_the_openapi_document(live_server: LiveServer) -> N
     assert not run.failures, "\n\n".join(run.failures)
     assert run.cases >= 17 * EXAMPLES_PER_MODE, run  # every operation was really exercised
     assert {200, 201, 401, 404, 409, 422} <= set(run.statuses), run.statuses
-    assert elapsed < TIME_BUDGET_S
+    assert elapsed < TIME_BUDGET_S, f"the run took {elapsed:.0f} s, over its {TIME_BUDGET_S} s"
 
 
 def _cases(operation: Any, session_id: str) -> Any:

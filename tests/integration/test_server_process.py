@@ -121,3 +121,11 @@ def test_api_docs_are_off_unless_the_setting_asks(tmp_path: Path) -> None:
         for path in ("/docs", "/redoc"):
             assert httpx.get(f"{served.url}{path}").status_code == 200
         served.stop()
+
+
+def test_the_secret_in_a_join_link_never_reaches_the_log(tmp_path: Path) -> None:
+    with serving(tmp_path) as served:
+        assert httpx.get(f"{served.url}/join/SeCrEt-L1nk%20x").status_code == 200
+        served.stop()
+    assert "SeCrEt" not in served.output
+    assert 'path="/join/<redacted>" status=200' in served.output

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -15,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from lens_server import __version__
 from lens_server.api import customer, technician
+from lens_server.api_docs import install_api_docs
 from lens_server.config import Settings
 from lens_server.db import Database
 from lens_server.errors import install_handlers
@@ -51,7 +54,13 @@ def create_app(settings: Settings) -> FastAPI:
             hub.close()
             database.close()
 
-    app = FastAPI(title="Lens server", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="Lens server",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.mailer = Mailer(settings)
     install_handlers(app)
@@ -60,8 +69,29 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ws_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.api_docs:
+        install_api_docs(app)
     app.middleware("http")(_headers_and_access_log)
+    app.openapi = _without_fastapi_422(app.openapi)  # type: ignore[method-assign]
     return app
+
+
+def _without_fastapi_422(build: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    """FastAPI documents a 422 in its own ``{detail: [...]}`` shape on every route with a
+    parameter. This server answers 422 as an ErrorResponse, and only where a route
+    declares it (a free-text path parameter cannot fail validation): drop the rest."""
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        for operation in (op for item in schema["paths"].values() for op in item.values()):
+            answer = operation["responses"].get("422", {})
+            if "HTTPValidationError" in json.dumps(answer):
+                del operation["responses"]["422"]
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return schema
+
+    return openapi
 
 
 async def _headers_and_access_log(
@@ -71,16 +101,25 @@ async def _headers_and_access_log(
     response = await call_next(request)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    path = _SECRET_PATH.sub("/join/<redacted>", request.url.path)
+    # The scope's path, not request.url.path: URL parsing drops line breaks, and the
+    # log should show what was asked.
+    path = _SECRET_PATH.sub("/join/<redacted>", request.scope["path"])
     elapsed_ms = (time.perf_counter() - started) * 1000
     log.info(
-        "http method=%s path=%s status=%s ms=%.1f",
-        request.method,
-        path,
+        "http method=%s path=%s status=%d ms=%.1f",
+        quoted(request.method),
+        quoted(path),
         response.status_code,
         elapsed_ms,
     )
     return response
+
+
+def quoted(value: str) -> str:
+    """A logged value as a JSON string: a space, a quote or a line break the client put
+    in a path (``/x%20status=200``, ``%0a``) stays inside the value and cannot forge a
+    field or a line. Numbers the server computes are logged bare."""
+    return json.dumps(value)
 
 
 async def _sweep_forever(service: SessionService) -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
+import signal
 import sys
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -51,6 +56,7 @@ def serve(settings: Settings, demo: bool = False) -> int:
     configure_logging()
     if demo:
         _prepare_demo(settings)
+        settings = replace(settings, api_docs=True)  # a local playground: docs on
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
@@ -62,8 +68,28 @@ def serve(settings: Settings, demo: bool = False) -> int:
         proxy_headers=True,
         log_config=None,
     )
-    uvicorn.Server(config).run()
+    with _clean_exit_on_signals():
+        uvicorn.Server(config).run()
     return 0
+
+
+@contextlib.contextmanager
+def _clean_exit_on_signals() -> Iterator[None]:
+    """After a graceful shutdown on SIGTERM or SIGINT, uvicorn raises the signal again
+    under the handler that was in place before it started; with the default handler
+    the process dies by that signal (exit -15), which a service manager reports as a
+    failure. A no-op handler there lets ``serve`` return and the process exit 0."""
+    handled = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, _ignore_signal) for sig in handled}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _ignore_signal(signum: int, frame: FrameType | None) -> None:
+    del signum, frame
 
 
 def _prepare_demo(settings: Settings) -> None:
@@ -75,7 +101,8 @@ def _prepare_demo(settings: Settings) -> None:
     print(
         f"Lens demo server at {settings.base_url}\n"
         f"  sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
-        f"  invitation emails are written to {settings.outbox}",
+        f"  invitation emails are written to {settings.outbox}\n"
+        f"  API documentation: {settings.base_url}/docs",
         flush=True,
     )
 

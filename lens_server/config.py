@@ -50,6 +50,7 @@ class Settings:
     organisation_name: str = ""
     organisation_logo: str = ""  # an image file on the server (PNG, JPEG, SVG or WebP)
     support_email: str = ""
+    api_docs: bool = False  # serve /docs and /redoc (the schema is at /openapi.json always)
 
     @property
     def database(self) -> str:
@@ -111,4 +112,16 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "data_dir":
         return Path(value)
     default = getattr(Settings(), name)
+    if isinstance(default, bool) and isinstance(value, str):
+        return _boolean(name, value)
     return type(default)(value) if not isinstance(value, type(default)) else value
+
+
+def _boolean(name: str, text: str) -> bool:
+    """``bool("false")`` is True: environment variables need reading, not casting."""
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{name} must be true or false, not {text!r}")

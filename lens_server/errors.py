@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -20,6 +21,55 @@ class ApiError(Exception):
         self.message = message
         self.details = details or {}
         self.headers: dict[str, str] = {}
+
+
+HTTP_CODES = {400: "malformed_request", 404: "not_found", 405: "method_not_allowed"}
+# FastAPI's own 400 is a body it could not read (not UTF-8, a broken form).
+MALFORMED = "The request body could not be read: send JSON encoded as UTF-8."
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine code, e.g. `permission_denied`.")
+    message: str = Field(description="What went wrong, for a person, with a next step.")
+    details: dict[str, Any] = Field(description="Machine-readable context; often empty.")
+
+
+class ErrorResponse(BaseModel):
+    """The body of every refusal (4xx and 5xx) the API gives."""
+
+    error: ErrorDetail
+
+
+STATUS_MEANINGS: dict[int, str] = {
+    400: "Bad request: `malformed_request` (an unreadable body), `pin_missing`, `invalid_cursor`.",
+    401: "No valid bearer token: `not_authenticated`, `token_expired`, `invalid_credentials`.",
+    403: "Not allowed: `permission_denied` (details.missing_permission), `account_disabled`.",
+    404: "No such session, or not yours: `session_not_found`, `pin_invalid`, `not_found`.",
+    409: "The session's state forbids it: `invalid_state`, `already_active`, `pin_used`.",
+    410: "The code or session is over: `pin_expired`, `session_ended`.",
+    422: "The request does not match this schema: `invalid_request` (details.problems).",
+    429: "Too many attempts: wait the Retry-After seconds.",
+    502: "The mail relay refused or failed: `email_failed` (details.session still exists).",
+    503: "Try again shortly: `no_pin_available`.",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers a route really gives, for its OpenAPI ``responses``: each is an
+    ErrorResponse; a 429 also carries Retry-After."""
+    found: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {"model": ErrorResponse, "description": STATUS_MEANINGS[status]}
+        if status == 429:
+            entry["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before trying again.",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                }
+            }
+        found[status] = entry
+    return found
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -45,8 +95,9 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code)
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        message = MALFORMED if exc.status_code == 400 else str(exc.detail)
+        return JSONResponse(error_body(code, message), exc.status_code)
 
     @app.exception_handler(Exception)
     async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:

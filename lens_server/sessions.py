@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from lens_server.config import Settings
@@ -23,6 +23,7 @@ from lens_server.errors import ApiError, not_found
 from lens_server.hub import Hub
 from lens_server.mail import Invitation
 from lens_server.models import AuthToken, LensSession, SessionEvent, Technician, utcnow
+from lens_server.pagination import Cursor
 from lens_server.security import hash_token, new_pin, new_token, verify_password
 from lens_server.views import (
     FINAL_STATES,
@@ -185,15 +186,25 @@ class SessionService:
         with self._db.session() as db:
             return self._view(self._own(db, who, session_id))
 
-    def list_sessions(self, who: Identity) -> list[dict[str, Any]]:
-        with self._db.session() as db:
-            rows = db.scalars(
-                select(LensSession)
-                .where(LensSession.technician_id == who.id)
-                .order_by(LensSession.created_at.desc())
-                .limit(500)
+    def list_sessions(
+        self, who: Identity, limit: int, after: Cursor | None = None
+    ) -> tuple[list[dict[str, Any]], Cursor | None]:
+        """One page of the technician's sessions, newest first, and the cursor of the
+        next page (None on the last one)."""
+        query = select(LensSession).where(LensSession.technician_id == who.id)
+        if after is not None:
+            query = query.where(
+                or_(
+                    LensSession.created_at < after.created_at,
+                    and_(LensSession.created_at == after.created_at, LensSession.id < after.id),
+                )
             )
-            return [self._view(row) for row in rows]
+        query = query.order_by(LensSession.created_at.desc(), LensSession.id.desc())
+        with self._db.session() as db:
+            rows = list(db.scalars(query.limit(limit + 1)))
+            page = rows[:limit]
+            following = Cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
+            return [self._view(row) for row in page], following
 
     def snapshot(self, who: Identity) -> list[dict[str, Any]]:
         """Sessions a console's list shows: all live ones plus those ended lately."""

@@ -11,6 +11,7 @@ import asyncio
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from PySide6.QtCore import QCoreApplication
@@ -169,9 +170,16 @@ class ServerClient:
             raise
         return {"session": SessionInfo.from_json(data["session"]), "email": data.get("email")}
 
-    async def sessions(self) -> list[SessionInfo]:
-        data = await self._request("GET", "/sessions")
-        return [SessionInfo.from_json(s) for s in data["sessions"]]
+    async def sessions(self, page_size: int = 500) -> list[SessionInfo]:
+        """All the technician's sessions, newest first, following the server's pages."""
+        found: list[SessionInfo] = []
+        path = f"/sessions?limit={page_size}"
+        while True:
+            data = await self._request("GET", path)
+            found.extend(SessionInfo.from_json(s) for s in data["sessions"])
+            if not data.get("next_cursor"):
+                return found
+            path = f"/sessions?limit={page_size}&cursor={quote(data['next_cursor'])}"
 
     async def session(self, session_id: str) -> SessionInfo:
         return SessionInfo.from_json(await self._request("GET", f"/sessions/{session_id}"))

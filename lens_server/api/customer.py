@@ -6,15 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from lens_server.api.deps import Service, SettingsDep, bearer
-from lens_server.api.schemas import Redeem
-from lens_server.errors import ApiError
+from lens_server.api.deps import Service, SettingsDep, customer_bearer
+from lens_server.api.schemas import CustomerSessionView, Redeem, Redeemed
+from lens_server.errors import ApiError, responses
 
 router = APIRouter(prefix="/api/v1/customer", tags=["customer"])
-CustomerToken = Annotated[str, Depends(bearer)]
+CustomerToken = Annotated[str, Depends(customer_bearer)]
 
 
-@router.post("/redeem")
+@router.post("/redeem", response_model=Redeemed, responses=responses(400, 404, 409, 410, 422, 429))
 def redeem(
     body: Redeem, request: Request, service: Service, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -25,21 +25,21 @@ def redeem(
     return {"customer_token": token, "session": session, "ice_servers": list(settings.ice_servers)}
 
 
-@router.get("/session")
+@router.get("/session", response_model=CustomerSessionView, responses=responses(401))
 def session(token: CustomerToken, service: Service) -> dict[str, Any]:
     return service.customer(token)
 
 
-@router.post("/accept")
+@router.post("/accept", response_model=CustomerSessionView, responses=responses(401, 409))
 def accept(token: CustomerToken, service: Service) -> dict[str, Any]:
     return service.accept(token)
 
 
-@router.post("/decline")
+@router.post("/decline", response_model=CustomerSessionView, responses=responses(401))
 def decline(token: CustomerToken, service: Service) -> dict[str, Any]:
     return service.leave(token, "declined licence")
 
 
-@router.post("/leave")
+@router.post("/leave", response_model=CustomerSessionView, responses=responses(401))
 def leave(token: CustomerToken, service: Service) -> dict[str, Any]:
     return service.leave(token, "left")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lens_server.config import Settings
 from lens_server.errors import ApiError
@@ -24,12 +25,36 @@ def settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+# Declared as security schemes so the OpenAPI document says which token each route
+# takes; auto_error is off because a missing token is our own JSON 401, not FastAPI's.
+_technician_scheme = HTTPBearer(
+    scheme_name="technicianToken",
+    description="The `token` from POST /api/v1/auth/login.",
+    auto_error=False,
+)
+_customer_scheme = HTTPBearer(
+    scheme_name="customerToken",
+    description="The `customer_token` from POST /api/v1/customer/redeem.",
+    auto_error=False,
+)
+Credentials = HTTPAuthorizationCredentials | None
+
+
+def _token(credentials: Credentials) -> str:
+    token = credentials.credentials.strip() if credentials else ""
+    if not token:
         raise ApiError(401, "not_authenticated", "Sign in first (missing bearer token).")
-    return token.strip()
+    return token
+
+
+def bearer(credentials: Annotated[Credentials, Depends(_technician_scheme)]) -> str:
+    """A technician's bearer token, not yet checked."""
+    return _token(credentials)
+
+
+def customer_bearer(credentials: Annotated[Credentials, Depends(_customer_scheme)]) -> str:
+    """A customer's bearer token, not yet checked."""
+    return _token(credentials)
 
 
 def technician(

@@ -1,13 +1,14 @@
-"""Request bodies. Strict types and size limits: oversized or mistyped input is a 422
-with the field named, before any state is touched."""
+"""Request and response bodies. Strict types and size limits: oversized or mistyped
+input is a 422 with the field named, before any state is touched. The limits come from
+lens_server.validation, so the OpenAPI document states the rules the server applies."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lens_server.validation import clean_email, clean_name, clean_pin
+from lens_server.validation import NAME_MAX, clean_email, clean_name, clean_pin
 
 
 class Strict(BaseModel):
@@ -21,7 +22,12 @@ class LoginRequest(Strict):
 
 class CreateSession(Strict):
     type: Literal["lens"] = "lens"
-    name: str = Field(max_length=512)
+    name: str = Field(
+        min_length=1,
+        max_length=NAME_MAX,
+        description="The customer's name or other identification: printable characters, "
+        "not only spaces; surrounding spaces are trimmed.",
+    )
     method: Literal["pin", "email", "link"]
     delivery: Literal["server", "client"] | None = None
     to: str | None = Field(default=None, max_length=254)
@@ -60,6 +66,8 @@ class ResendEmail(Strict):
 
 
 class Redeem(Strict):
+    """A PIN (6 digits; spaces and dashes ignored) or the token of a join link."""
+
     pin: str | None = Field(default=None, max_length=32)
     link_token: str | None = Field(default=None, max_length=128)
 
@@ -67,3 +75,117 @@ class Redeem(Strict):
     @classmethod
     def _pin(cls, value: str | None) -> str | None:
         return None if value is None or not value.strip() else clean_pin(value)
+
+
+# --- answers -----------------------------------------------------------------------------
+# Extra fields are allowed (and passed on): clients must ignore fields they do not know,
+# so adding one is not a breaking change.
+
+SessionState = Literal[
+    "connecting",
+    "waiting",
+    "active",
+    "on_hold",
+    "reconnecting",
+    "closed_by_technician",
+    "closed_by_customer",
+    "timed_out",
+    "expired",
+]
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class TechnicianView(Answer):
+    id: int
+    email: str
+    display_name: str
+    permissions: list[str]
+
+
+class LoginAnswer(Answer):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`.")
+    expires_at: str
+    technician: TechnicianView
+
+
+class ServerConfig(Answer):
+    ice_servers: list[dict[str, Any]]
+    pin_validity_seconds: int
+    waiting_timeout_seconds: int
+    waiting_warning_seconds: int
+
+
+class SessionView(Answer):
+    id: str
+    type: str
+    name: str
+    state: SessionState
+    method: Literal["pin", "email", "link"]
+    pin: str
+    pin_expires_at: str
+    link: str
+    created_at: str
+    waiting_since: str | None
+    started_at: str | None
+    ended_at: str | None
+    technician_id: int
+    private: bool = Field(description="Only the technician who created it can see it.")
+
+
+class SessionPage(Answer):
+    sessions: list[SessionView] = Field(description="Newest first.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class EmailSent(Answer):
+    to: str
+    status: str = Field(description="The relay's answer, or `outbox` when mail goes to a folder.")
+    language: str
+
+
+class Mailto(Answer):
+    subject: str
+    body: str
+    url: str
+
+
+class CreatedSession(Answer):
+    session: SessionView
+    email: EmailSent | None = Field(description="Set when the server sent the invitation.")
+    mailto: Mailto | None = Field(description="Set for delivery `client`: open it locally.")
+
+
+class ResentEmail(Answer):
+    session: SessionView
+    email: EmailSent
+
+
+class AuditEvent(Answer):
+    at: str
+    actor: str
+    action: str
+    state: str
+    detail: str
+
+
+class AuditLog(Answer):
+    events: list[AuditEvent] = Field(description="Oldest first.")
+
+
+class CustomerSessionView(Answer):
+    id: str
+    name: str
+    state: SessionState
+    technician_name: str
+    language: str
+
+
+class Redeemed(Answer):
+    customer_token: str = Field(description="Send as `Authorization: Bearer <token>`.")
+    session: CustomerSessionView
+    ice_servers: list[dict[str, Any]]

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.from_thread
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from lens_server.api.deps import MailerDep, Me, Service, SettingsDep, Token
-from lens_server.api.schemas import CreateSession, LoginRequest, ResendEmail
-from lens_server.errors import ApiError
+from lens_server.api.schemas import (
+    AuditLog,
+    CreatedSession,
+    CreateSession,
+    LoginAnswer,
+    LoginRequest,
+    ResendEmail,
+    ResentEmail,
+    ServerConfig,
+    SessionPage,
+    SessionView,
+    TechnicianView,
+)
+from lens_server.errors import ApiError, responses
 from lens_server.mail import MailError, build_message, compose_text, mailto_url
+from lens_server.pagination import DEFAULT_PAGE, MAX_PAGE, Cursor
 from lens_server.sessions import Identity, SessionService, require
 from lens_server.views import iso
 
@@ -19,25 +32,27 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["technician"])
 
 
-@router.post("/auth/login")
+@router.post(
+    "/auth/login", response_model=LoginAnswer, responses=responses(400, 401, 403, 422, 429)
+)
 def login(body: LoginRequest, service: Service) -> dict[str, Any]:
     token, expires, who = service.login(body.email, body.password)
     log.info("technician signed in: id=%s", who.id)
     return {"token": token, "expires_at": iso(expires), "technician": who.as_json()}
 
 
-@router.post("/auth/logout", status_code=204)
+@router.post("/auth/logout", status_code=204, responses=responses(401))
 def logout(token: Token, service: Service) -> Response:
     service.logout(token)
     return Response(status_code=204)
 
 
-@router.get("/me")
+@router.get("/me", response_model=TechnicianView, responses=responses(401))
 def me(who: Me) -> dict[str, Any]:
     return who.as_json()
 
 
-@router.get("/config")
+@router.get("/config", response_model=ServerConfig, responses=responses(401))
 def config(who: Me, settings: SettingsDep) -> dict[str, Any]:
     return {
         "ice_servers": list(settings.ice_servers),
@@ -47,7 +62,12 @@ def config(who: Me, settings: SettingsDep) -> dict[str, Any]:
     }
 
 
-@router.post("/sessions", status_code=201)
+@router.post(
+    "/sessions",
+    status_code=201,
+    response_model=CreatedSession,
+    responses=responses(400, 401, 403, 422, 502, 503),
+)
 def create_session(
     body: CreateSession, who: Me, service: Service, mailer: MailerDep
 ) -> dict[str, Any]:
@@ -62,7 +82,11 @@ def create_session(
     return result
 
 
-@router.post("/sessions/{session_id}/email")
+@router.post(
+    "/sessions/{session_id}/email",
+    response_model=ResentEmail,
+    responses=responses(400, 401, 403, 404, 409, 422, 502),
+)
 def resend_email(
     session_id: str, body: ResendEmail, who: Me, service: Service, mailer: MailerDep
 ) -> dict[str, Any]:
@@ -93,36 +117,56 @@ def _send(
     return {"to": to, "status": status, "language": invitation.language}
 
 
-@router.get("/sessions")
-def list_sessions(who: Me, service: Service) -> dict[str, Any]:
-    return {"sessions": service.list_sessions(who)}
+@router.get("/sessions", response_model=SessionPage, responses=responses(400, 401, 422))
+def list_sessions(
+    who: Me,
+    service: Service,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")] = DEFAULT_PAGE,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> dict[str, Any]:
+    """The technician's sessions, newest first, a page at a time."""
+    after = Cursor.decode(cursor) if cursor else None
+    sessions, following = service.list_sessions(who, limit, after)
+    return {"sessions": sessions, "next_cursor": following.encode() if following else None}
 
 
-@router.get("/sessions/{session_id}")
+@router.get("/sessions/{session_id}", response_model=SessionView, responses=responses(401, 404))
 def get_session(session_id: str, who: Me, service: Service) -> dict[str, Any]:
     return service.get(who, session_id)
 
 
-@router.post("/sessions/{session_id}/start")
+@router.post(
+    "/sessions/{session_id}/start",
+    response_model=SessionView,
+    responses=responses(401, 403, 404, 409),
+)
 def start(session_id: str, who: Me, service: Service) -> dict[str, Any]:
     return service.start(who, session_id)
 
 
-@router.post("/sessions/{session_id}/hold")
+@router.post(
+    "/sessions/{session_id}/hold", response_model=SessionView, responses=responses(401, 404, 409)
+)
 def hold(session_id: str, who: Me, service: Service) -> dict[str, Any]:
     return service.hold(who, session_id)
 
 
-@router.post("/sessions/{session_id}/resume")
+@router.post(
+    "/sessions/{session_id}/resume", response_model=SessionView, responses=responses(401, 404, 409)
+)
 def resume(session_id: str, who: Me, service: Service) -> dict[str, Any]:
     return service.resume(who, session_id)
 
 
-@router.post("/sessions/{session_id}/end")
+@router.post(
+    "/sessions/{session_id}/end", response_model=SessionView, responses=responses(401, 404, 409)
+)
 def end(session_id: str, who: Me, service: Service) -> dict[str, Any]:
     return service.end(who, session_id)
 
 
-@router.get("/sessions/{session_id}/events")
+@router.get("/sessions/{session_id}/events", response_model=AuditLog, responses=responses(401, 404))
 def events(session_id: str, who: Me, service: Service) -> dict[str, Any]:
     return {"events": service.events(who, session_id)}

@@ -32,3 +32,17 @@ def test_default_database_is_a_sqlite_file_in_the_data_dir(tmp_path: Path) -> No
     settings = load_settings(data_dir=tmp_path)
     assert settings.database == f"sqlite:///{tmp_path / 'lens.db'}"
     assert settings.outbox == tmp_path / "outbox"
+
+
+@pytest.mark.parametrize(("text", "value"), [("true", True), ("0", False), ("false", False)])
+def test_a_boolean_from_the_environment_is_read_not_cast(
+    monkeypatch: pytest.MonkeyPatch, text: str, value: bool
+) -> None:
+    monkeypatch.setenv("LENS_API_DOCS", text)
+    assert load_settings().api_docs is value
+
+
+def test_a_boolean_that_is_neither_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LENS_API_DOCS", "maybe")
+    with pytest.raises(ValueError, match="api_docs must be true or false"):
+        load_settings()

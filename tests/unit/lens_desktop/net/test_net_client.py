@@ -115,6 +115,13 @@ async def test_create_session_by_server_email_delivers_the_invitation(
     assert [s.id for s in await tech_client.sessions()] == [created.session.id]
 
 
+async def test_sessions_follows_the_pages_to_the_last(
+    live_server: LiveServer, tech_client: ServerClient
+) -> None:
+    made = [(await tech_client.create_session(f"Ann {n}", "pin")).session.id for n in range(5)]
+    assert [s.id for s in await tech_client.sessions(page_size=2)] == made[::-1]
+
+
 async def test_email_failure_is_502_with_the_session_parsed(
     live_server: LiveServer, tech_client: ServerClient
 ) -> None:

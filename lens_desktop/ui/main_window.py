@@ -473,17 +473,18 @@ class MainWindow(QMainWindow):
             self.session_expired.emit(describe_error(exc))
             return
         if exc.code == "already_active":
-            text = already_active_text(self._active_session_name(exclude=session.id))
+            active_id = str(exc.details.get("active_session_id", ""))
+            resuming = session.state == "on_hold"
+            text = already_active_text(self._session_name(active_id), resuming)
         else:
             text = describe_error(exc)
         self.statusBar().showMessage(text, 10000)
         self._prompter.inform(self, "Lens", text)
 
-    def _active_session_name(self, exclude: str) -> str | None:
-        for candidate in self.model.sessions():
-            if candidate.id != exclude and candidate.state in OPEN_STATES:
-                return candidate.name
-        return None
+    def _session_name(self, session_id: str) -> str | None:
+        """The name of the session the server said is active (None if not listed)."""
+        row = self.model.row_of(session_id) if session_id else None
+        return None if row is None else self.model.session_at(row).name
 
     async def _end_quietly(self, session_id: str) -> None:
         try:

@@ -144,6 +144,14 @@
         <translation>De server heeft nu geen vrije pincode. Probeer het zo opnieuw.</translation>
     </message>
     <message>
+        <source>You already have an active Lens session ({name}). End it or put it on hold before resuming this one.</source>
+        <translation>U hebt al een actieve Lens-sessie ({name}). Beëindig die sessie of zet hem in de wacht voordat u deze hervat.</translation>
+    </message>
+    <message>
+        <source>You already have an active Lens session. End it or put it on hold before resuming this one.</source>
+        <translation>U hebt al een actieve Lens-sessie. Beëindig die sessie of zet hem in de wacht voordat u deze hervat.</translation>
+    </message>
+    <message>
         <source>You already have an active Lens session ({name}). End it or put it on hold before starting another.</source>
         <translation>U hebt al een actieve Lens-sessie ({name}). Beëindig die sessie of zet hem in de wacht voordat u een nieuwe start.</translation>
     </message>

@@ -95,6 +95,34 @@ async def test_a_second_start_is_explained_not_thrown(
         assert window.session_tab_widgets == {}
 
 
+async def test_a_session_on_hold_frees_start_and_resume_is_explained(
+    qtbot, live_server, settings, credentials
+) -> None:
+    """One *active* session per technician: with Ann on hold, Start on Bob works; then
+    Resume on Ann is refused with a message naming Bob, the session that is active."""
+    async with console_window(qtbot, live_server, settings, credentials) as console:
+        window = console.window
+        ann, _ = live_server.join_waiting(console.tech.token, "Ann")
+        bob, _ = live_server.join_waiting(console.tech.token, "Bob")
+        live_server.start_session(console.tech.token, ann["id"])
+        live_server.api("POST", f"/sessions/{ann['id']}/hold", console.tech.token)
+        await wait_until(lambda: console.row_states() == {"Ann": "on_hold", "Bob": "waiting"})
+        window.select_session(bob["id"])
+        window.start_action.trigger()
+        await wait_until(lambda: bob["id"] in window.session_tab_widgets)
+        await window.tasks.wait_idle()
+        assert console.row_states() == {"Ann": "on_hold", "Bob": "active"}
+        window.select_session(ann["id"])
+        assert window.hold_action.text() == "&Resume"
+        window.hold_action.trigger()
+        await window.tasks.wait_idle()
+        assert console.prompter.notices == [
+            "You already have an active Lens session (Bob). "
+            "End it or put it on hold before resuming this one."
+        ]
+        assert console.row_states() == {"Ann": "on_hold", "Bob": "active"}
+
+
 async def test_hold_resume_and_end_follow_the_server(
     qtbot, live_server, settings, credentials
 ) -> None:

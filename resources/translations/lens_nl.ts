@@ -24,14 +24,14 @@
 1. Press New Session (Ctrl+N), type a name, and create a session: PIN code, or Email with “send on my behalf” (the email is written to
     {outbox}).
 2. Be the customer: open the link from that email in a browser on this computer (or open {url}/ and type the PIN) — or run:
-    lens-customer --server {url} --pin &lt;PIN&gt;
+    {customer} --server {url} --pin &lt;PIN&gt;
 3. When the customer appears in the list as Waiting, select it and press Start.</source>
         <translation>Demomodus: er draait een lokale Lens-server op {url}; u bent aangemeld als {email}.
 
 1. Klik op Nieuwe sessie (Ctrl+N), typ een naam en maak een sessie: Pincode, of E-mail met ‘namens mij verzenden’ (de e-mail wordt opgeslagen in
     {outbox}).
 2. Speel zelf de klant: open de koppeling uit die e-mail in een browser op deze computer (of open {url}/ en typ de pincode), of voer uit:
-    lens-customer --server {url} --pin &lt;PIN&gt;
+    {customer} --server {url} --pin &lt;PIN&gt;
 3. Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Starten.</translation>
     </message>
     <message>

@@ -294,18 +294,20 @@
         <translation>Lens afsluiten</translation>
     </message>
     <message>
+        <source>No active session.
+To help a customer, press New Session ({shortcut}) and invite them.
+When they appear in the list as Waiting, select them and press Start.</source>
+        <translation>Geen actieve sessie.
+Om een klant te helpen, klikt u op Nieuwe sessie ({shortcut}) en nodigt u de klant uit.
+Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Starten.</translation>
+    </message>
+    <message>
         <source>Lens Technician Console</source>
         <translation>Lens Technicusconsole</translation>
     </message>
     <message>
         <source>Session list</source>
         <translation>Sessielijst</translation>
-    </message>
-    <message>
-        <source>No active session.
-Select a waiting customer in the list and press Start.</source>
-        <translation>Geen actieve sessie.
-Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
     </message>
     <message>
         <source>Session &amp;list</source>

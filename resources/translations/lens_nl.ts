@@ -429,6 +429,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>Taa&amp;l:</translation>
     </message>
     <message>
+        <source>Your email client asks for the address</source>
+        <translation>Uw e-mailprogramma vraagt om het adres</translation>
+    </message>
+    <message>
         <source>Create a link to send any way you like (chat, SMS). It opens Lens on the customer&apos;s phone.</source>
         <translation>Maak een koppeling die u op elke gewenste manier verstuurt (chat, sms). De koppeling opent Lens op de telefoon van de klant.</translation>
     </message>

@@ -12,19 +12,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import shlex
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from lens_desktop import resources
+from lens_desktop import platform_libs, resources
 from lens_desktop.demo import DemoInfo, DemoServer, DemoServerError
 from lens_desktop.live_check import add_arguments as add_live_check_arguments
 from lens_desktop.live_check import options_from_args as live_check_options
 from lens_desktop.live_check import run_live_check
 from lens_desktop.net.errors import ApiError
+from lens_desktop.stop_signals import StopSignals
 from lens_desktop.ui.errors import describe_error
 from lens_desktop.ui.language import (
     choose_language,
@@ -56,6 +59,17 @@ def expired_text() -> str:
     return translate("Console", "Your sign-in has expired. Please sign in again.")
 
 
+def customer_command() -> str:
+    """``lens-customer`` as a command that works as printed: the script installed beside
+    this Python (a venv's bin folder is rarely on the user's PATH), else the module."""
+    script = Path(sys.executable).with_name(
+        "lens-customer.exe" if sys.platform == "win32" else "lens-customer"
+    )
+    if script.is_file():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m lens_customer.cli"
+
+
 def demo_guide(info: DemoInfo) -> str:
     """What a new user does next in demo mode, shown in the empty session pane."""
     return translate(
@@ -66,9 +80,9 @@ def demo_guide(info: DemoInfo) -> str:
         "    {outbox}).\n"
         "2. Be the customer: open the link from that email in a browser on this computer "
         "(or open {url}/ and type the PIN) \u2014 or run:\n"
-        "    lens-customer --server {url} --pin <PIN>\n"
+        "    {customer} --server {url} --pin <PIN>\n"
         "3. When the customer appears in the list as Waiting, select it and press Start.",
-    ).format(url=info.url, email=info.email, outbox=info.outbox)
+    ).format(url=info.url, email=info.email, outbox=info.outbox, customer=customer_command())
 
 
 class ConsoleApp:
@@ -102,8 +116,19 @@ class ConsoleApp:
         self._demo = demo
         self._chime = chime
         self._audio: AudioEngine | None = None
+        self._quitting = False
+        self._finish_console: Callable[[str], None] | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self.window: MainWindow | None = None
+
+    def request_quit(self) -> None:
+        """Leave as Quit does, without asking (Ctrl+C, SIGTERM): sessions are ended,
+        everything is closed, ``run()`` returns 0."""
+        self._quitting = True
+        if self._finish_console is not None:
+            self._finish_console("quit")
+        elif self.sign_in_dialog is not None:
+            self.sign_in_dialog.reject()
 
     async def run(self) -> int:
         """Sign in, run the console, repeat after a sign-out; 0 once the technician quits."""
@@ -115,6 +140,8 @@ class ConsoleApp:
                 signed, notice = await self._restore_login()
             while True:
                 if signed is None:
+                    if self._quitting:
+                        return 0
                     signed = await self.sign_in(notice)
                     if signed is None:
                         return 0
@@ -238,11 +265,15 @@ class ConsoleApp:
         window.quit_requested.connect(lambda: finish("quit"))
         window.sign_out_requested.connect(lambda: finish("signed_out"))
         window.session_expired.connect(lambda text: finish("expired", text or expired_text()))
+        self._finish_console = finish
+        if self._quitting:
+            finish("quit")
         return outcome
 
     async def _close_console(
         self, window: MainWindow, services: ConsoleServices, kind: str
     ) -> None:
+        self._finish_console = None
         await window.shutdown(end_sessions=kind != "expired")
         await services.events.close()
         if kind == "signed_out":
@@ -349,17 +380,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_check()
     if args.live_check:
         return run_live_check(live_check_options(args))
-    if not args.demo:
-        return run_console(args.server)
+    if not display_usable():
+        return 3
+    try:
+        return run_console(args.server) if not args.demo else run_demo()
+    except KeyboardInterrupt:  # Ctrl+C before the window's loop ran: nothing to close
+        return 130
+
+
+def display_usable() -> bool:
+    """Qt aborts the process (no Python code runs after) when its X11 plugin cannot
+    load; say which libraries are missing instead (lens_desktop/platform_libs.py)."""
+    if not platform_libs.xcb_in_use():
+        return True
+    missing = platform_libs.find_missing()
+    if missing is None:
+        return True
+    print(f"lens-desktop: {missing.message()}", file=sys.stderr)
+    return False
+
+
+def run_demo() -> int:
+    """The console against an embedded server that never outlives it (demo.py)."""
     server = DemoServer()
-    print("lens-desktop: starting the embedded Lens server…", flush=True)
+    print("lens-desktop: starting the embedded Lens server\u2026", flush=True)
     try:
         info = server.start()
+        print(f"lens-desktop: the embedded Lens server runs at {info.url}", flush=True)
+        return run_console(info.url, info)
     except DemoServerError as exc:
         print(f"lens-desktop: {exc}", file=sys.stderr)
         return 2
-    try:
-        return run_console(info.url, info)
     finally:
         server.close()
 
@@ -386,9 +437,12 @@ def run_console(server_url: str | None, demo: DemoInfo | None = None) -> int:
     translators = install_language(app, QSettings())
     console = build_console(app, server_url, demo)
     collector = GuiThreadCollector(app)  # no QObject freed by GC in another thread
+    stop = StopSignals(console.request_quit)
     try:
-        return asyncio.run(console.run(), loop_factory=lambda: ConsoleEventLoop(app))
+        code = asyncio.run(console.run(), loop_factory=lambda: ConsoleEventLoop(app))
+        return 128 + stop.received if stop.received else code
     finally:
+        stop.close()
         collector.stop()
         remove_translators(app, translators)
 

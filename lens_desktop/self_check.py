@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 import numpy as np
 
-from lens_desktop import resources
+from lens_desktop import platform_libs, resources
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
@@ -135,12 +135,22 @@ def _plugin_name(plugin: Path) -> str:
     return stem.removeprefix("q")
 
 
+def avoid_unloadable_xcb() -> None:
+    """Qt aborts the process when the xcb plugin's libraries are missing; then the
+    checks run on the offscreen platform and check_qt reports what is missing."""
+    if platform_libs.xcb_in_use() and platform_libs.find_missing() is not None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
 def check_qt() -> CheckResult:
     def probe() -> str:
         from PySide6.QtCore import qVersion
         from PySide6.QtGui import QGuiApplication
 
+        missing = platform_libs.find_missing()
         ensure_application()
+        if missing is not None:
+            raise CheckFailed(missing.message())
         plugins = platform_plugins()
         required = REQUIRED_PLATFORM_PLUGINS.get(sys.platform)
         if required is not None and required not in plugins:
@@ -502,6 +512,7 @@ ALL_CHECKS: tuple[Check, ...] = (
 
 def run_self_check(out: TextIO = sys.stdout, checks: Sequence[Check] = ALL_CHECKS) -> int:
     """Runs every check, printing one line each and a summary; 0 only if all passed."""
+    avoid_unloadable_xcb()
     app = ensure_application()  # kept alive for the checks that draw
     results = []
     for check in checks:

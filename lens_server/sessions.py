@@ -35,7 +35,7 @@ from lens_server.views import (
 )
 
 METHOD_PERMISSION = {"pin": "connect_pin", "email": "connect_email", "link": "connect_link"}
-BUSY_STATES = ("active", "on_hold", "reconnecting")
+OPEN_STATES = ("active", "on_hold", "reconnecting")
 RECENT_FINAL = timedelta(hours=1)
 
 
@@ -276,19 +276,7 @@ class SessionService:
 
         def work(db: Session) -> LensSession:
             row = self._own(db, who, session_id)
-            busy = db.scalar(
-                select(LensSession).where(
-                    LensSession.technician_id == who.id, LensSession.state.in_(BUSY_STATES)
-                )
-            )
-            if busy is not None:
-                raise ApiError(
-                    409,
-                    "already_active",
-                    f"You already have an active Lens session ({busy.name}). "
-                    "End it or put it on hold before starting another.",
-                    {"active_session_id": busy.id},
-                )
+            self._refuse_second_active(db, who, row, "starting another")
             self._expect(row, "waiting", "start")
             row.started_at = utcnow()
             return self._move(db, row, "active", who.actor, "started")
@@ -299,10 +287,45 @@ class SessionService:
         return self._technician_move(who, session_id, ("active",), "on_hold", "hold", "held")
 
     def resume(self, who: Identity, session_id: str) -> dict[str, Any]:
-        return self._technician_move(who, session_id, ("on_hold",), "active", "resume", "resumed")
+        """Resuming makes a held session active again, so the one-active rule applies
+        (refused, not auto-holding the other: docs/decisions/0015)."""
+
+        def work(db: Session) -> LensSession:
+            row = self._own(db, who, session_id)
+            self._expect(row, ("on_hold",), "resume")
+            self._refuse_second_active(db, who, row, "resuming this one")
+            return self._move(db, row, "active", who.actor, "resumed")
+
+        return self._view(self._write(work))
+
+    @staticmethod
+    def _refuse_second_active(db: Session, who: Identity, row: LensSession, doing: str) -> None:
+        """One *active* Lens session per technician (as in Rescue): a session on hold,
+        or reconnecting from hold, does not count (docs/decisions/0015)."""
+        active = db.scalar(
+            select(LensSession).where(
+                LensSession.technician_id == who.id,
+                LensSession.id != row.id,
+                or_(
+                    LensSession.state == "active",
+                    (LensSession.state == "reconnecting")
+                    & or_(
+                        LensSession.resume_state.is_(None), LensSession.resume_state != "on_hold"
+                    ),
+                ),
+            )
+        )
+        if active is not None:
+            raise ApiError(
+                409,
+                "already_active",
+                f"You already have an active Lens session ({active.name}). "
+                f"End it or put it on hold before {doing}.",
+                {"active_session_id": active.id},
+            )
 
     def end(self, who: Identity, session_id: str) -> dict[str, Any]:
-        live = ("connecting", "waiting", *BUSY_STATES)
+        live = ("connecting", "waiting", *OPEN_STATES)
         return self._technician_move(who, session_id, live, "closed_by_technician", "end", "ended")
 
     def _technician_move(

@@ -1,8 +1,13 @@
 # Sourced by scripts/demo and scripts/test: makes .venv with every Python package the
-# project needs, and (with LENS_SYSTEM_PACKAGES set) the Debian packages too.
+# project needs, and installs the Debian packages each script asks for (as root on
+# Debian/Ubuntu; otherwise it prints the apt-get line and stops).
+#
+# LENS_VENV=/path/to/venv uses that ready venv as it is instead of .venv (nothing is
+# installed into it; this checkout's code comes first on PYTHONPATH). The fresh-clone
+# demo test uses it: a new venv would download and unpack ~1 GB of wheels.
 set -euo pipefail
 LENS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$LENS_ROOT/.venv"
+VENV="${LENS_VENV:-$LENS_ROOT/.venv}"
 
 find_python() {
     # Python 3.12 first: PySide6 6.12 aborts on 3.11 (docs/decisions/0001).
@@ -38,7 +43,23 @@ install_system_packages() {
         "${missing[@]}" >/dev/null
 }
 
+install_console_libraries() {
+    # The libraries Qt's X11 (xcb) platform plugin links to and this machine lacks, as
+    # Debian packages: `ldd` of the installed plugin (lens_desktop/platform_libs.py).
+    # Without them Qt aborts the console at start.
+    local packages
+    packages="$("$VENV/bin/python" -m lens_desktop.platform_libs)"
+    [ -z "$packages" ] && return 0
+    # shellcheck disable=SC2086  # one package per word
+    install_system_packages $packages
+}
+
 ensure_venv() {
+    if [ -n "${LENS_VENV:-}" ]; then
+        [ -x "$VENV/bin/python" ] || { echo "lens: LENS_VENV=$VENV has no bin/python" >&2; return 1; }
+        export PYTHONPATH="$LENS_ROOT${PYTHONPATH:+:$PYTHONPATH}"
+        return 0
+    fi
     if [ ! -x "$VENV/bin/python" ]; then
         local python
         python="$(find_python)"

@@ -47,7 +47,21 @@ def permission_reason(permission: str) -> str | None:
     return None if reason is None else translate("Errors", reason)
 
 
-def already_active_text(active_name: str | None) -> str:
+def already_active_text(active_name: str | None, resuming: bool = False) -> str:
+    """The one-active-session refusal (docs/decisions/0015): a session on hold does not
+    count, so holding or ending the active one is the way forward."""
+    if resuming:
+        if active_name:
+            return translate(
+                "Errors",
+                "You already have an active Lens session ({name}). "
+                "End it or put it on hold before resuming this one.",
+            ).format(name=active_name)
+        return translate(
+            "Errors",
+            "You already have an active Lens session. "
+            "End it or put it on hold before resuming this one.",
+        )
     if active_name:
         return translate(
             "Errors",

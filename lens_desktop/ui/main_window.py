@@ -73,6 +73,26 @@ LEAVING_TITLE = {
 }
 
 
+LIST_HEIGHT = 180
+"""The session list's height (px) with no live session, until the technician moves it."""
+LIVE_LIST_ROWS = 2
+"""Rows the list shows while a session is live (it scrolls; the splitter can grow it)."""
+SPLITTER_KEYS = {False: "main_window/splitter", True: "main_window/splitter_live"}
+
+
+def empty_text() -> str:
+    """What the empty session pane says: the way to a first session, whatever the list
+    holds (it is often empty: a customer appears only once invited)."""
+    shortcut = QKeySequence(QKeySequence.StandardKey.New).toString(
+        QKeySequence.SequenceFormat.NativeText
+    )
+    return translate(
+        "MainWindow",
+        "No active session.\nTo help a customer, press New Session ({shortcut}) and invite "
+        "them.\nWhen they appear in the list as Waiting, select them and press Start.",
+    ).format(shortcut=shortcut)
+
+
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()
     session_expired = Signal(str)
@@ -126,13 +146,7 @@ class MainWindow(QMainWindow):
         ]
         self.session_tabs = QTabWidget(self)
         self.session_tabs.setDocumentMode(True)
-        self.placeholder = QLabel(
-            translate(
-                "MainWindow",
-                "No active session.\nSelect a waiting customer in the list and press Start.",
-            ),
-            self,
-        )
+        self.placeholder = QLabel(empty_text(), self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setStyleSheet("color: #666666;")
         self.stack = QStackedWidget(self)
@@ -142,7 +156,9 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self._session_list_pane())
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([180, 520])
+        self.splitter.setSizes([LIST_HEIGHT, 520])
+        self._live_layout = False
+        self._splitter_states: dict[bool, QByteArray] = {}
         self.setCentralWidget(self.splitter)
         self._build_status_bar()
         self.resize(1100, 760)
@@ -245,17 +261,47 @@ class MainWindow(QMainWindow):
         for key, restore in (
             ("main_window/geometry", self.restoreGeometry),
             ("main_window/state", self.restoreState),
-            ("main_window/splitter", self.splitter.restoreState),
+            (SPLITTER_KEYS[False], self.splitter.restoreState),
         ):
             value = self._settings.value(key)
             if isinstance(value, QByteArray | bytes):
                 restore(QByteArray(value))
+        live = self._settings.value(SPLITTER_KEYS[True])
+        if isinstance(live, QByteArray | bytes):
+            self._splitter_states[True] = QByteArray(live)
 
     def save_geometry(self) -> None:
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         self._settings.setValue("main_window/state", self.saveState())
-        self._settings.setValue("main_window/splitter", self.splitter.saveState())
+        self._splitter_states[self._live_layout] = self.splitter.saveState()
+        for live, state in self._splitter_states.items():
+            self._settings.setValue(SPLITTER_KEYS[live], state)
         self._settings.sync()
+
+    def _set_live_layout(self, live: bool) -> None:
+        """While a session is live the list shrinks to a few rows and the picture gets
+        the room; each layout keeps the splitter sizes the technician gave it."""
+        if live == self._live_layout:
+            return
+        self._splitter_states[self._live_layout] = self.splitter.saveState()
+        self._live_layout = live
+        state = self._splitter_states.get(live)
+        if state is None or not self.splitter.restoreState(state):
+            total = max(sum(self.splitter.sizes()), LIST_HEIGHT + 520)
+            top = self._compact_list_height() if live else LIST_HEIGHT
+            self.splitter.setSizes([top, total - top])
+
+    def _compact_list_height(self) -> int:
+        """The list pane showing its title, the header and LIVE_LIST_ROWS rows."""
+        pane = self.splitter.widget(0)
+        margins = pane.layout().contentsMargins()
+        table = (
+            self.table.horizontalHeader().sizeHint().height()
+            + LIVE_LIST_ROWS * self.table.verticalHeader().defaultSectionSize()
+            + 2 * self.table.frameWidth()
+        )
+        title = self.session_list_title.sizeHint().height() + pane.layout().spacing()
+        return margins.top() + margins.bottom() + title + table
 
     # -- public ----------------------------------------------------------------------
 
@@ -473,17 +519,18 @@ class MainWindow(QMainWindow):
             self.session_expired.emit(describe_error(exc))
             return
         if exc.code == "already_active":
-            text = already_active_text(self._active_session_name(exclude=session.id))
+            active_id = str(exc.details.get("active_session_id", ""))
+            resuming = session.state == "on_hold"
+            text = already_active_text(self._session_name(active_id), resuming)
         else:
             text = describe_error(exc)
         self.statusBar().showMessage(text, 10000)
         self._prompter.inform(self, "Lens", text)
 
-    def _active_session_name(self, exclude: str) -> str | None:
-        for candidate in self.model.sessions():
-            if candidate.id != exclude and candidate.state in OPEN_STATES:
-                return candidate.name
-        return None
+    def _session_name(self, session_id: str) -> str | None:
+        """The name of the session the server said is active (None if not listed)."""
+        row = self.model.row_of(session_id) if session_id else None
+        return None if row is None else self.model.session_at(row).name
 
     async def _end_quietly(self, session_id: str) -> None:
         try:
@@ -501,6 +548,7 @@ class MainWindow(QMainWindow):
             self.session_tabs.addTab(tab, session.name)
         self.stack.setCurrentWidget(self.session_tabs)
         self.session_tabs.setCurrentWidget(tab)
+        self._set_live_layout(True)
         return tab
 
     def _on_tab_session_changed(self, session: SessionInfo) -> None:
@@ -522,5 +570,6 @@ class MainWindow(QMainWindow):
         self.session_tabs.removeTab(self.session_tabs.indexOf(tab))
         if not self._tabs:
             self.stack.setCurrentWidget(self.placeholder)
+            self._set_live_layout(False)
         await tab.shutdown()
         tab.deleteLater()

@@ -37,7 +37,7 @@ from lens_desktop.ui.errors import describe_error, permission_reason
 from lens_desktop.ui.formatting import format_pin, pin_validity_text
 from lens_desktop.ui.language import interface_language, translate
 from lens_desktop.ui.tasks import TaskOwner
-from lens_desktop.ui.validation import validate_email, validate_name
+from lens_desktop.ui.validation import NAME_MAX, validate_email, validate_name
 from lens_desktop.ui.widgets import BusyBar, InlineError, NoteLabel
 
 if TYPE_CHECKING:
@@ -180,6 +180,7 @@ class EmailPage(MethodPage):
         self.use_server.setChecked(True)
         self.to = QLineEdit(self)
         self.to.setPlaceholderText(translate("NewSessionDialog", "customer@example.com"))
+        self._typed_to = ""
         self.to_error = InlineError(self)
         self.language = QComboBox(self)
         for label, code in LANGUAGES:
@@ -216,10 +217,22 @@ class EmailPage(MethodPage):
         return "client" if self.use_client.isChecked() else "server"
 
     def on_choice_changed(self) -> None:
+        """The To field is for the server's email only: with the email client it is
+        greyed and empty (the client asks for the address), and the address typed
+        before comes back when the technician returns to the server's email."""
         by_server = self.delivery == "server"
         self.to.setEnabled(by_server and self.action.isEnabled())
-        if not by_server:
-            self.to_error.show_error(None)
+        if by_server:
+            if not self.to.text():
+                self.to.setText(self._typed_to)
+            self.to.setPlaceholderText(translate("NewSessionDialog", "customer@example.com"))
+            return
+        self._typed_to = self.to.text() or self._typed_to
+        self.to.clear()
+        self.to.setPlaceholderText(
+            translate("NewSessionDialog", "Your email client asks for the address")
+        )
+        self.to_error.show_error(None)
 
 
 class LinkPage(MethodPage):
@@ -271,6 +284,7 @@ class NewSessionDialog(QDialog):
         self._build()
         self._connect_signals()
         self._apply_permissions()
+        self.name.setFocus()  # the one thing to type; the type box has a single choice
 
     # -- layout ----------------------------------------------------------------------
 
@@ -279,7 +293,7 @@ class NewSessionDialog(QDialog):
         for label, code in SESSION_TYPES:
             self.session_type.addItem(label, code)
         self.name = QLineEdit(self)
-        self.name.setMaxLength(200)
+        self.name.setMaxLength(NAME_MAX)  # the server's limit: typing stops there
         self.name.setPlaceholderText(
             translate("NewSessionDialog", "Customer's name or ticket number")
         )

@@ -24,14 +24,14 @@
 1. Press New Session (Ctrl+N), type a name, and create a session: PIN code, or Email with “send on my behalf” (the email is written to
     {outbox}).
 2. Be the customer: open the link from that email in a browser on this computer (or open {url}/ and type the PIN) — or run:
-    lens-customer --server {url} --pin &lt;PIN&gt;
+    {customer} --server {url} --pin &lt;PIN&gt;
 3. When the customer appears in the list as Waiting, select it and press Start.</source>
         <translation>Demomodus: er draait een lokale Lens-server op {url}; u bent aangemeld als {email}.
 
 1. Klik op Nieuwe sessie (Ctrl+N), typ een naam en maak een sessie: Pincode, of E-mail met ‘namens mij verzenden’ (de e-mail wordt opgeslagen in
     {outbox}).
 2. Speel zelf de klant: open de koppeling uit die e-mail in een browser op deze computer (of open {url}/ en typ de pincode), of voer uit:
-    lens-customer --server {url} --pin &lt;PIN&gt;
+    {customer} --server {url} --pin &lt;PIN&gt;
 3. Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Starten.</translation>
     </message>
     <message>
@@ -142,6 +142,14 @@
     <message>
         <source>The server has no free PIN code right now. Try again in a moment.</source>
         <translation>De server heeft nu geen vrije pincode. Probeer het zo opnieuw.</translation>
+    </message>
+    <message>
+        <source>You already have an active Lens session ({name}). End it or put it on hold before resuming this one.</source>
+        <translation>U hebt al een actieve Lens-sessie ({name}). Beëindig die sessie of zet hem in de wacht voordat u deze hervat.</translation>
+    </message>
+    <message>
+        <source>You already have an active Lens session. End it or put it on hold before resuming this one.</source>
+        <translation>U hebt al een actieve Lens-sessie. Beëindig die sessie of zet hem in de wacht voordat u deze hervat.</translation>
     </message>
     <message>
         <source>You already have an active Lens session ({name}). End it or put it on hold before starting another.</source>
@@ -286,18 +294,20 @@
         <translation>Lens afsluiten</translation>
     </message>
     <message>
+        <source>No active session.
+To help a customer, press New Session ({shortcut}) and invite them.
+When they appear in the list as Waiting, select them and press Start.</source>
+        <translation>Geen actieve sessie.
+Om een klant te helpen, klikt u op Nieuwe sessie ({shortcut}) en nodigt u de klant uit.
+Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Starten.</translation>
+    </message>
+    <message>
         <source>Lens Technician Console</source>
         <translation>Lens Technicusconsole</translation>
     </message>
     <message>
         <source>Session list</source>
         <translation>Sessielijst</translation>
-    </message>
-    <message>
-        <source>No active session.
-Select a waiting customer in the list and press Start.</source>
-        <translation>Geen actieve sessie.
-Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
     </message>
     <message>
         <source>Session &amp;list</source>
@@ -417,6 +427,10 @@ Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
     <message>
         <source>Lan&amp;guage:</source>
         <translation>Taa&amp;l:</translation>
+    </message>
+    <message>
+        <source>Your email client asks for the address</source>
+        <translation>Uw e-mailprogramma vraagt om het adres</translation>
     </message>
     <message>
         <source>Create a link to send any way you like (chat, SMS). It opens Lens on the customer&apos;s phone.</source>

@@ -4,6 +4,9 @@ first steps shown in the window, and the server stopped when the console quits."
 from __future__ import annotations
 
 import asyncio
+import shlex
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +14,7 @@ import requests
 from keyring.backends import fail
 from PySide6.QtCore import QSettings
 
-from lens_desktop.app import ConsoleApp
+from lens_desktop.app import ConsoleApp, demo_guide
 from lens_desktop.demo import DemoServer
 from lens_desktop.media.audio import AudioStatus
 from lens_desktop.media.peer import PeerSession
@@ -45,7 +48,7 @@ async def test_demo_mode_signs_in_and_guides_the_user(
         await wait_until(lambda: window.connection_label.text() == f"Connected to {info.url}")
         guide = window.placeholder.text()
         assert info.url in guide and str(info.outbox) in guide
-        assert f"lens-customer --server {info.url} --pin <PIN>" in guide
+        assert f"/lens-customer --server {info.url} --pin <PIN>" in guide
 
         window.new_session_action.trigger()
         dialog = window.new_session_dialog
@@ -74,3 +77,45 @@ async def test_demo_mode_signs_in_and_guides_the_user(
         pass
     else:
         raise AssertionError("the demo server still answers after close()")
+
+
+def test_the_guide_s_customer_command_works_as_printed(qapp: Any, tmp_path: Path) -> None:
+    """Step 2 of the guide, pasted into a shell whose PATH has no venv in it (a new
+    user's terminal): the headless customer joins with the PIN."""
+    del qapp
+    server = DemoServer(tmp_path / "demo")
+    info = server.start()
+    customer = None
+    http = requests.Session()
+    try:
+        line = next(x.strip() for x in demo_guide(info).splitlines() if "--pin <PIN>" in x)
+        token = http.post(
+            f"{info.url}/api/v1/auth/login",
+            json={"email": info.email, "password": info.password},
+            timeout=10,
+        ).json()["token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        created = http.post(
+            f"{info.url}/api/v1/sessions", json={"type": "lens", "name": "Ann", "method": "pin"}
+        ).json()["session"]
+        with (tmp_path / "customer.err").open("wb") as errors:
+            customer = subprocess.Popen(
+                shlex.split(line.replace("<PIN>", created["pin"])),
+                env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
+        session_url = f"{info.url}/api/v1/sessions/{created['id']}"
+        deadline = time.monotonic() + 30
+        while http.get(session_url).json()["state"] != "waiting":
+            assert customer.poll() is None, (tmp_path / "customer.err").read_text()
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        http.post(f"{session_url}/end")
+        assert customer.wait(15) == 0
+    finally:
+        if customer is not None and customer.poll() is None:
+            customer.kill()
+            customer.wait()
+        server.close()
+        http.close()

@@ -180,23 +180,71 @@ def test_full_state_machine_is_logged_in_order(live_server: LiveServer) -> None:
     assert events == sorted(events, key=lambda e: e["at"])
 
 
+def _state(live_server: LiveServer, token: str, session_id: str) -> str:
+    return str(live_server.api("GET", f"/sessions/{session_id}", token).json()["state"])
+
+
 def test_only_one_active_session_per_technician(live_server: LiveServer) -> None:
     tech = live_server.technician()
     first, _ = live_server.join_waiting(tech.token, "First")
     second, _ = live_server.join_waiting(tech.token, "Second")
     live_server.start_session(tech.token, first["id"])
-    for state_of_first in ("active", "on_hold"):
-        refused = live_server.api("POST", f"/sessions/{second['id']}/start", tech.token)
-        assert refused.status_code == 409
-        assert refused.json()["error"]["code"] == "already_active"
-        assert "First" in refused.json()["error"]["message"]
-        assert live_server.api("GET", f"/sessions/{second['id']}", tech.token).json()["state"] == (
-            "waiting"
-        )
-        if state_of_first == "active":
-            live_server.api("POST", f"/sessions/{first['id']}/hold", tech.token)
+    refused = live_server.api("POST", f"/sessions/{second['id']}/start", tech.token)
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "already_active"
+    assert error["message"] == (
+        "You already have an active Lens session (First). "
+        "End it or put it on hold before starting another."
+    )
+    assert error["details"] == {"active_session_id": first["id"]}
+    assert _state(live_server, tech.token, second["id"]) == "waiting"
     live_server.api("POST", f"/sessions/{first['id']}/end", tech.token)
     assert live_server.start_session(tech.token, second["id"])["state"] == "active"
+
+
+def test_a_session_on_hold_does_not_block_starting_another(live_server: LiveServer) -> None:
+    """Rescue's rule, as the refusal says: put the first on hold, then start another."""
+    tech = live_server.technician()
+    first, _ = live_server.join_waiting(tech.token, "First")
+    second, _ = live_server.join_waiting(tech.token, "Second")
+    live_server.start_session(tech.token, first["id"])
+    held = live_server.api("POST", f"/sessions/{first['id']}/hold", tech.token)
+    assert held.status_code == 200 and held.json()["state"] == "on_hold"
+    started = live_server.api("POST", f"/sessions/{second['id']}/start", tech.token)
+    assert started.status_code == 200, started.text
+    assert started.json()["state"] == "active"
+    assert _state(live_server, tech.token, first["id"]) == "on_hold"
+
+
+def test_resume_is_refused_while_another_session_is_active(live_server: LiveServer) -> None:
+    tech = live_server.technician()
+    first, _ = live_server.join_waiting(tech.token, "First")
+    second, _ = live_server.join_waiting(tech.token, "Second")
+    live_server.start_session(tech.token, first["id"])
+    live_server.api("POST", f"/sessions/{first['id']}/hold", tech.token)
+    live_server.start_session(tech.token, second["id"])
+
+    refused = live_server.api("POST", f"/sessions/{first['id']}/resume", tech.token)
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "already_active"
+    assert error["message"] == (
+        "You already have an active Lens session (Second). "
+        "End it or put it on hold before resuming this one."
+    )
+    assert error["details"] == {"active_session_id": second["id"]}
+    assert [_state(live_server, tech.token, s["id"]) for s in (first, second)] == [
+        "on_hold",
+        "active",
+    ]
+    events = live_server.api("GET", f"/sessions/{first['id']}/events", tech.token).json()
+    assert "resumed" not in [e["action"] for e in events["events"]]
+
+    # holding the other one frees the technician to resume the first
+    live_server.api("POST", f"/sessions/{second['id']}/hold", tech.token)
+    resumed = live_server.api("POST", f"/sessions/{first['id']}/resume", tech.token)
+    assert resumed.status_code == 200 and resumed.json()["state"] == "active"
 
 
 def test_invalid_transitions_are_409_and_change_nothing(live_server: LiveServer) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from console_harness import console_window
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtTest import QTest
 from ui_factories import RecordingPrompter, draw_test_frame
 
 from lens_desktop.ui.main_window import MainWindow
 from lens_desktop.ui.session_model import SessionTableModel
+from lens_desktop.ui.video_pane import fit_rect
 from tests.qt_fixtures import wait_until
 
 
@@ -93,6 +94,118 @@ async def test_a_second_start_is_explained_not_thrown(
             "End it or put it on hold before starting another."
         ]
         assert window.session_tab_widgets == {}
+
+
+async def test_a_session_on_hold_frees_start_and_resume_is_explained(
+    qtbot, live_server, settings, credentials
+) -> None:
+    """One *active* session per technician: with Ann on hold, Start on Bob works; then
+    Resume on Ann is refused with a message naming Bob, the session that is active."""
+    async with console_window(qtbot, live_server, settings, credentials) as console:
+        window = console.window
+        ann, _ = live_server.join_waiting(console.tech.token, "Ann")
+        bob, _ = live_server.join_waiting(console.tech.token, "Bob")
+        live_server.start_session(console.tech.token, ann["id"])
+        live_server.api("POST", f"/sessions/{ann['id']}/hold", console.tech.token)
+        await wait_until(lambda: console.row_states() == {"Ann": "on_hold", "Bob": "waiting"})
+        window.select_session(bob["id"])
+        window.start_action.trigger()
+        await wait_until(lambda: bob["id"] in window.session_tab_widgets)
+        await window.tasks.wait_idle()
+        assert console.row_states() == {"Ann": "on_hold", "Bob": "active"}
+        window.select_session(ann["id"])
+        assert window.hold_action.text() == "&Resume"
+        window.hold_action.trigger()
+        await window.tasks.wait_idle()
+        assert console.prompter.notices == [
+            "You already have an active Lens session (Bob). "
+            "End it or put it on hold before resuming this one."
+        ]
+        assert console.row_states() == {"Ann": "on_hold", "Bob": "active"}
+
+
+async def _start_live(console, live_server, name: str):  # type: ignore[no-untyped-def]
+    """Starts a waiting session from the window; its tab, showing a test frame."""
+    window = console.window
+    session, _ = live_server.join_waiting(console.tech.token, name)
+    await wait_until(lambda: window.model.row_of(session["id"]) is not None)
+    window.select_session(session["id"])
+    window.start_action.trigger()
+    await wait_until(lambda: session["id"] in window.session_tab_widgets)
+    tab = window.session_tab_widgets[session["id"]]
+    tab.on_peer_frame_ready(draw_test_frame())
+    return session, tab
+
+
+def _picture(tab) -> QRect:  # type: ignore[no-untyped-def]
+    """Where a 1280x720 frame is painted in the tab's video pane."""
+    return fit_rect(QSize(1280, 720), tab.video.pane.size())
+
+
+async def test_a_live_session_shrinks_the_list_and_the_picture_gets_the_room(
+    qtbot, live_server, settings, credentials, artifacts_dir: Path
+) -> None:
+    """Issue 16: in an 1100x760 window the list kept a third and the picture got
+    756x425 (791x445 here). Now the list shows two rows while a session is live."""
+    async with console_window(qtbot, live_server, settings, credentials) as console:
+        window = console.window
+        window.resize(1100, 760)
+        await wait_until(lambda: window.splitter.sizes()[0] > 0)
+        browsing = window.splitter.sizes()
+        _, tab = await _start_live(console, live_server, "Ann")
+        await wait_until(lambda: _picture(tab).width() >= 930)
+        picture = _picture(tab)
+        assert (picture.width(), picture.height()) >= (930, 523)
+        assert window.splitter.sizes()[0] <= 110
+        assert window.table.viewport().height() >= 2 * window.table.rowHeight(0)  # 2 rows show
+        window.grab().save(str(artifacts_dir / "console" / "live_session_layout.png"))
+
+        window.end_action.trigger()
+        await wait_until(lambda: window.session_tab_widgets == {})
+        assert window.splitter.sizes() == browsing  # the list gets its room back
+
+
+async def test_each_layout_keeps_the_technician_s_splitter_sizes(
+    qtbot, live_server, settings, credentials
+) -> None:
+    async with console_window(qtbot, live_server, settings, credentials) as console:
+        window = console.window
+        window.resize(1100, 760)
+        await wait_until(lambda: window.splitter.sizes()[0] > 0)
+        window.splitter.setSizes([250, 436])
+        browsing = window.splitter.sizes()
+        await _start_live(console, live_server, "Ann")
+        window.splitter.setSizes([140, 546])
+        live = window.splitter.sizes()
+        window.end_action.trigger()
+        await wait_until(lambda: window.session_tab_widgets == {})
+        assert window.splitter.sizes() == browsing
+        await _start_live(console, live_server, "Bob")
+        assert window.splitter.sizes() == live
+        window.save_geometry()
+    async with console_window(qtbot, live_server, settings, credentials) as console:
+        window = console.window  # a new window, as after a restart: sizes from QSettings
+        window.resize(1100, 760)
+        await wait_until(lambda: window.splitter.sizes()[0] > 0)
+        assert window.splitter.sizes()[0] == browsing[0]
+        await _start_live(console, live_server, "Cid")
+        assert window.splitter.sizes()[0] == live[0]
+
+
+async def test_the_empty_window_points_to_new_session(
+    qtbot, live_server, settings, credentials, artifacts_dir: Path
+) -> None:
+    """With no customer in the list, "select a waiting customer" pointed nowhere."""
+    async with console_window(qtbot, live_server, settings, credentials) as console:
+        window = console.window
+        window.resize(1100, 760)
+        assert window.model.rowCount() == 0
+        assert window.stack.currentWidget() is window.placeholder
+        assert window.placeholder.text() == (
+            "No active session.\nTo help a customer, press New Session (Ctrl+N) and invite "
+            "them.\nWhen they appear in the list as Waiting, select them and press Start."
+        )
+        window.grab().save(str(artifacts_dir / "console" / "empty_window.png"))
 
 
 async def test_hold_resume_and_end_follow_the_server(

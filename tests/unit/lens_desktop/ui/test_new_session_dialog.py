@@ -6,11 +6,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtTest import QTest
 from ui_factories import signed_in_client
 
 from lens_desktop.net.models import Technician
 from lens_desktop.ui.formatting import format_pin
 from lens_desktop.ui.new_session import NewSessionDialog
+from lens_desktop.ui.validation import NAME_MAX
+from lens_server.validation import NAME_MAX as SERVER_NAME_MAX
 from tests.fakes import MailtoCatcher
 from tests.qt_fixtures import next_emission, wait_until
 
@@ -57,10 +60,49 @@ async def test_name_is_checked_inline_before_anything_is_sent(qtbot, live_server
         assert dialog.name_error.isVisibleTo(dialog)
         assert "Enter the customer's name" in dialog.name_error.text()
         assert not dialog.tasks.busy
-        dialog.name.setText("x" * 65)
-        assert not dialog.validate()
-        assert "too long" in dialog.name_error.text()
         assert server_sessions(live_server, tech.token) == []
+    finally:
+        client.close()
+
+
+async def test_the_dialog_opens_with_the_focus_on_name(qtbot, live_server) -> None:
+    """Session type has one choice; the name is what the technician types first."""
+    dialog, client, _tech = await open_dialog(qtbot, live_server)
+    try:
+        await wait_until(lambda: dialog.isActiveWindow())
+        assert dialog.focusWidget() is dialog.name
+        QTest.keyClicks(dialog.focusWidget(), "Ann")
+        assert dialog.name.text() == "Ann"
+    finally:
+        client.close()
+
+
+async def test_the_name_field_stops_at_the_server_s_limit(qtbot, live_server) -> None:
+    dialog, client, _tech = await open_dialog(qtbot, live_server)
+    try:
+        assert dialog.name.maxLength() == NAME_MAX == SERVER_NAME_MAX == 64
+        QTest.keyClicks(dialog.name, "x" * 200)
+        assert dialog.name.text() == "x" * 64
+        assert dialog.validate()
+    finally:
+        client.close()
+
+
+async def test_the_to_field_is_greyed_and_empty_for_the_email_client(
+    qtbot, live_server, artifacts_dir: Path
+) -> None:
+    dialog, client, _tech = await open_dialog(qtbot, live_server)
+    try:
+        email = dialog.email_page
+        dialog.tabs.setCurrentWidget(email)
+        QTest.keyClicks(email.to, "bob@example")
+        email.use_client.setChecked(True)
+        assert (email.to.isEnabled(), email.to.text()) == (False, "")
+        assert email.to.placeholderText() == "Your email client asks for the address"
+        dialog.grab().save(str(artifacts_dir / "console" / "new_session_email_client.png"))
+        email.use_server.setChecked(True)
+        assert (email.to.isEnabled(), email.to.text()) == (True, "bob@example")
+        assert email.to.placeholderText() == "customer@example.com"
     finally:
         client.close()
 

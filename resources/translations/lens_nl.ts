@@ -270,6 +270,14 @@
         <translation>De sessie met {name} is verlopen.</translation>
     </message>
     <message>
+        <source>Connection to the server lost. Reconnecting… The list may be out of date until the console is back online.</source>
+        <translation>Verbinding met de server verbroken. Opnieuw verbinden… De lijst kan verouderd zijn tot de console weer online is.</translation>
+    </message>
+    <message>
+        <source>Not available while the console is reconnecting to the server.</source>
+        <translation>Niet beschikbaar terwijl de console opnieuw verbinding maakt met de server.</translation>
+    </message>
+    <message>
         <source>You are in a session with {names}. Signing out ends the session for the customer too. Continue?</source>
         <translation>U bent in een sessie met {names}. Als u zich afmeldt, wordt de sessie ook voor de klant beëindigd. Doorgaan?</translation>
     </message>
@@ -302,6 +310,10 @@ Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
     <message>
         <source>Session &amp;list</source>
         <translation>Sessie&amp;lijst</translation>
+    </message>
+    <message>
+        <source>Connection lost</source>
+        <translation>Verbinding verbroken</translation>
     </message>
     <message>
         <source>&amp;New Session…</source>
@@ -513,6 +525,10 @@ Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
 <context>
     <name>SessionList</name>
     <message>
+        <source>Out of date: the console is reconnecting to the server.</source>
+        <translation>Verouderd: de console maakt opnieuw verbinding met de server.</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>Naam</translation>
     </message>
@@ -558,6 +574,10 @@ Selecteer een wachtende klant in de lijst en klik op Starten.</translation>
     <message>
         <source>On hold</source>
         <translation>In de wacht</translation>
+    </message>
+    <message>
+        <source>No picture from the customer for {seconds} s. Waiting for it to resume…</source>
+        <translation>Al {seconds} s geen beeld van de klant. Wachten tot het beeld terugkomt…</translation>
     </message>
     <message>
         <source>The customer paused the camera</source>

@@ -2,7 +2,7 @@
 
 ``/ws/technician`` (docs/protocol.md) pushes a snapshot of the technician's sessions
 right after authentication and then every change, in order. When the connection drops,
-this socket reconnects at once (0.1 s), then every 0.25-1 s for the first few seconds,
+this socket reconnects at once (0.1 s), then every 0.25-2 s for the first half minute,
 the time a server takes to restart, and only then backs off to 10 s (``retry_delay``);
 the fresh snapshot after each reconnect resynchronises the list, so nothing missed
 while offline stays wrong. Signals the peer sends while the socket is down are kept
@@ -32,10 +32,11 @@ from lens_desktop.net.models import SessionInfo
 
 log = logging.getLogger(__name__)
 
-RETRY_DELAYS = (0.1, 0.25, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 4.0, 8.0, 10.0)
+RETRY_DELAYS = (0.1, 0.25, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, *(2.0,) * 12, 4.0, 8.0, 10.0)
 """Seconds before each reconnect attempt after a drop; the last one repeats. A server
-restart takes a second or two: the first attempts are quick so the console is back
-about when the customer's page is (its first retry is after 0.5 s)."""
+restart takes from one to many seconds (a busy host: 15 s seen): the console tries
+every 1-2 s for the first half minute, so it is back within ~2 s of the server, about
+when the customer's page is, and backs off to 10 s only after that."""
 RETRY_JITTER = 0.2
 """+-20 %, so that consoles dropped together do not all dial in the same instant."""
 UNSENT_LIMIT = 200

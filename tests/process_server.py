@@ -20,7 +20,8 @@ import httpx
 
 from tests.live_server import LiveServer
 
-START_TIMEOUT = 30.0
+START_TIMEOUT = 90.0
+"""A busy shared host took over 30 s to import and start the server."""
 
 
 class ProcessServer(LiveServer):

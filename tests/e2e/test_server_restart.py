@@ -242,7 +242,8 @@ def record(run: RestartRun) -> None:
 def record_line(scenario: str, figures: dict[str, Any]) -> None:
     folder = ARTIFACTS / "reliability"
     folder.mkdir(parents=True, exist_ok=True)
-    line = {"at": time.strftime("%Y-%m-%dT%H:%M:%S"), "scenario": scenario, **figures}
+    load = round(os.getloadavg()[0], 1)
+    line = {"at": time.strftime("%Y-%m-%dT%H:%M:%S"), "scenario": scenario, "load": load, **figures}
     with (folder / "server-restart.jsonl").open("a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")
 

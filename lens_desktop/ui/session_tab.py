@@ -14,6 +14,7 @@ can leave the console's peer "connected" for many seconds).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +141,7 @@ class SessionTab(QWidget):
         self.peer = services.peer_factory(
             session.id, services.config.ice_servers, self._send_signal, services.audio
         )
+        self._watch_from = time.monotonic()
         self._stall_timer = QTimer(self)
         self._stall_timer.setInterval(STALL_CHECK_MS)
         self._build()
@@ -249,6 +251,8 @@ class SessionTab(QWidget):
 
     def update_session(self, session: SessionInfo) -> None:
         """The server pushed a change of this session (hold, resume, reconnecting)."""
+        if session.state != self._session.state:
+            self._restart_stall_watch()
         self._session = session
         self._refresh_overlay()
 
@@ -276,6 +280,7 @@ class SessionTab(QWidget):
 
     def on_peer_state_changed(self, state: str) -> None:
         del state
+        self._restart_stall_watch()
         self._video_flowing = False
         self._refresh_overlay()
 
@@ -287,6 +292,7 @@ class SessionTab(QWidget):
 
     def on_peer_control_received(self, message: dict[str, Any]) -> None:
         if message.get("type") == "camera":
+            self._restart_stall_watch()
             self._camera_paused = bool(message.get("paused"))
             self._refresh_overlay()
 
@@ -325,11 +331,17 @@ class SessionTab(QWidget):
         )
         self.video.pane.set_overlay(text)
 
+    def _restart_stall_watch(self) -> None:
+        """A state change (resume, a new connection, the camera back on) gives the
+        picture a fresh ``STALL_AFTER_S`` to come back before the pane says it has not."""
+        self._watch_from = time.monotonic()
+
     def _stalled_for(self) -> float | None:
         """Seconds without a new frame on screen, once past ``STALL_AFTER_S``. Only a
         visible pane paints, so a tab in the background is not judged."""
         pane = self.video.pane
         age = pane.seconds_since_new_frame()
-        if age is None or age < STALL_AFTER_S or not pane.isVisible():
+        if age is None or not pane.isVisible():
             return None
-        return age
+        stalled = min(age, time.monotonic() - self._watch_from)
+        return age if stalled >= STALL_AFTER_S else None

@@ -7,6 +7,7 @@ resume. Screenshots go to artifacts/console/."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,6 +117,14 @@ async def test_a_picture_that_stops_says_so_and_clears_when_frames_resume(
         assert frame is not None
         # The still frame is shaded: the screen is much darker than the frame itself.
         assert mean_level(pane.grab().toImage()) < 0.6 * mean_level(frame.image)
+
+        # The customer says the camera is back on: the picture gets a fresh moment to
+        # come back before the pane says again how long it has been missing.
+        await wait_until(lambda: customer.channel.readyState == "open")
+        customer.channel.send(json.dumps({"type": "camera", "paused": False}))
+        await wait_until(lambda: pane.overlay == "", timeout=5)
+        await wait_until(lambda: pane.overlay.startswith("No picture"), timeout=5)
+        assert int(pane.overlay.split(" for ")[1].split(" s.")[0]) >= 3
 
         painted = pane.frames_painted
         track.sending = True

@@ -168,6 +168,7 @@ async def test_killing_the_server_mid_session_keeps_the_picture_and_resyncs_with
         assert run.frames_painted_while_down > 0, "the picture stopped while the server was down"
         assert run.console_back_s <= RESYNC_BAR_S and run.phone_back_s <= RESYNC_BAR_S, run
         assert run.never_said_no_picture, run  # the pane's stall sign never had to show
+        assert run.generation_kept, run  # no needless renegotiation (decision 0014)
         assert_counting_up(await painted_counters(pane, 5), CLIP_FRAMES)
         assert pane.overlay == ""
         assert status_text(window, session["id"]) == "Active"

@@ -6,8 +6,9 @@ this socket reconnects at once (0.1 s), then every 0.25-2 s for the first half m
 the time a server takes to restart, and only then backs off to 10 s (``retry_delay``);
 the fresh snapshot after each reconnect resynchronises the list, so nothing missed
 while offline stays wrong. Signals the peer sends while the socket is down are kept
-(bounded, briefly) and sent once it is back, so an answer is not lost in the gap. An authentication refusal (close code 4401) does not retry: the UI gets
-``auth_failed`` and sends the technician back to sign-in.
+(bounded, briefly) and sent once it is back, so an answer is not lost in the gap. An
+authentication refusal (close code 4401) does not retry: the UI gets ``auth_failed``
+and sends the technician back to sign-in.
 
 Everything runs as tasks on the console's qasync loop; signals are emitted from that
 loop only.

@@ -140,7 +140,7 @@ async def technician_socket(ws: WebSocket) -> None:
             if not await run_in_threadpool(service.may_signal, who.id, session_id):
                 outbox.put(_error("signal_refused", "That session is not active for you."))
                 return
-            hub.to_customer(session_id, {"type": "signal", "data": data})
+            hub.signal_to_customer(session_id, {"type": "signal", "data": data})
 
         await _pump(ws, outbox, handle)
     except WebSocketDisconnect:
@@ -176,8 +176,10 @@ async def customer_socket(ws: WebSocket) -> None:
             if not await run_in_threadpool(service.may_relay_from_customer, session_id):
                 outbox.put(_error("signal_refused", "The session is not active."))
                 return
-            hub.to_technician(
-                technician_id, {"type": "signal", "session_id": session_id, "data": data}
+            hub.signal_to_technician(
+                technician_id,
+                session_id,
+                {"type": "signal", "session_id": session_id, "data": data},
             )
 
         await _pump(ws, outbox, handle)

@@ -2,10 +2,13 @@
 
 ``/ws/technician`` (docs/protocol.md) pushes a snapshot of the technician's sessions
 right after authentication and then every change, in order. When the connection drops,
-this socket reconnects with exponential backoff (0.5 s doubling to 10 s); the fresh
-snapshot after each reconnect resynchronises the list, so nothing missed while offline
-stays wrong. An authentication refusal (close code 4401) does not retry: the UI gets
-``auth_failed`` and sends the technician back to sign-in.
+this socket reconnects at once (0.1 s), then every 0.25-2 s for the first half minute,
+the time a server takes to restart, and only then backs off to 10 s (``retry_delay``);
+the fresh snapshot after each reconnect resynchronises the list, so nothing missed
+while offline stays wrong. Signals the peer sends while the socket is down are kept
+(bounded, briefly) and sent once it is back, so an answer is not lost in the gap. An
+authentication refusal (close code 4401) does not retry: the UI gets ``auth_failed``
+and sends the technician back to sign-in.
 
 Everything runs as tasks on the console's qasync loop; signals are emitted from that
 loop only.
@@ -17,6 +20,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
+import time
+from collections import deque
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -27,9 +33,26 @@ from lens_desktop.net.models import SessionInfo
 
 log = logging.getLogger(__name__)
 
-BACKOFF_FIRST = 0.5
-BACKOFF_MAX = 10.0
+RETRY_DELAYS = (0.1, 0.25, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, *(2.0,) * 12, 4.0, 8.0, 10.0)
+"""Seconds before each reconnect attempt after a drop; the last one repeats. A server
+restart takes from one to many seconds (a busy host: 15 s seen): the console tries
+every 1-2 s for the first half minute, so it is back within ~2 s of the server, about
+when the customer's page is, and backs off to 10 s only after that."""
+RETRY_JITTER = 0.2
+"""+-20 %, so that consoles dropped together do not all dial in the same instant."""
+UNSENT_LIMIT = 200
+UNSENT_SECONDS = 30.0
+"""Signals kept while disconnected: at most this many, for at most this long."""
 AUTH_CLOSE_CODE = 4401
+
+
+def retry_delay(attempt: int, rand: float = 0.5) -> float:
+    """Seconds to wait before reconnect ``attempt`` (0 = the first after a drop);
+    ``rand`` in [0, 1) spreads it by ``RETRY_JITTER``."""
+    base = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+    return base * (1 - RETRY_JITTER + 2 * RETRY_JITTER * rand)
+
+
 PING_INTERVAL = 10.0
 """Protocol-level keepalive: a dead link (laptop sleep, Wi-Fi loss) is noticed in ~20 s."""
 
@@ -63,7 +86,8 @@ class EventSocket(QObject):
         self._task: asyncio.Task[None] | None = None
         self._ws: ClientConnection | None = None
         self._outbox: asyncio.Queue[str] = asyncio.Queue()
-        self._backoff = BACKOFF_FIRST
+        self._unsent: deque[tuple[float, str]] = deque(maxlen=UNSENT_LIMIT)
+        self._attempt = 0
         self.reconnects = 0
         """How many times the socket reconnected after a drop (for tests and logs)."""
 
@@ -80,20 +104,21 @@ class EventSocket(QObject):
         """Connect (and keep reconnecting) in a task on the running loop."""
         if self._task is not None and not self._task.done():
             raise RuntimeError("EventSocket already started")
-        self._backoff = BACKOFF_FIRST
+        self._attempt = 0
         self._task = asyncio.ensure_future(self._run(websocket_url(base_url), token))
 
     def send_signal(self, session_id: str, data: dict[str, Any]) -> None:
         """Queue a signaling message for the customer of ``session_id``.
 
-        Dropped (with a log line) while not connected: after a reconnect the customer
-        starts a new negotiation generation anyway.
+        While not connected it is kept and sent after the reconnect: the customer may
+        be waiting for exactly this answer. The server holds it for a customer who is
+        away in turn, and drops it if the session is no longer live.
         """
-        if self._state != "connected":
-            log.warning("not connected; dropping signal %s", data.get("kind"))
-            return
-        message = {"type": "signal", "session_id": session_id, "data": data}
-        self._outbox.put_nowait(json.dumps(message))
+        message = json.dumps({"type": "signal", "session_id": session_id, "data": data})
+        if self._state == "connected":
+            self._outbox.put_nowait(message)
+        else:
+            self._unsent.append((time.monotonic(), message))
 
     async def close(self) -> None:
         """Stop reconnecting and close the connection; safe to call twice."""
@@ -121,10 +146,12 @@ class EventSocket(QObject):
                 self.auth_failed.emit(str(exc))
                 return
             except (OSError, TimeoutError, WebSocketException) as exc:
-                log.info("technician socket lost (%s); retrying in %.1f s", exc, self._backoff)
+                log.info("technician socket lost (%s)", exc)
             self._set_state("reconnecting")
-            await asyncio.sleep(self._backoff)
-            self._backoff = min(self._backoff * 2, BACKOFF_MAX)
+            delay = retry_delay(self._attempt, random.random())
+            log.info("technician socket: reconnect attempt %d in %.2f s", self._attempt, delay)
+            await asyncio.sleep(delay)
+            self._attempt += 1
             self.reconnects += 1
 
     async def _connect_once(self, url: str, token: str) -> None:
@@ -162,7 +189,8 @@ class EventSocket(QObject):
     async def _serve(self, ws: ClientConnection) -> None:
         """Dispatch frames until the connection ends; a writer task sends the outbox."""
         self._outbox = asyncio.Queue()
-        self._backoff = BACKOFF_FIRST
+        self._attempt = 0
+        self._send_unsent()
         self._set_state("connected")
         writer = asyncio.ensure_future(self._write(ws))
         try:
@@ -178,6 +206,13 @@ class EventSocket(QObject):
                 await writer
         if ws.close_code == AUTH_CLOSE_CODE:
             raise AuthRejected(ws.close_reason or "Your sign-in has ended. Sign in again.")
+
+    def _send_unsent(self) -> None:
+        cutoff = time.monotonic() - UNSENT_SECONDS
+        while self._unsent:
+            at, message = self._unsent.popleft()
+            if at >= cutoff:
+                self._outbox.put_nowait(message)
 
     async def _write(self, ws: ClientConnection) -> None:
         while True:

@@ -55,6 +55,19 @@ ENDED_BY_OTHERS = {
     "expired": QT_TRANSLATE_NOOP("MainWindow", "The session with {name} expired."),
 }
 """English source templates; translated where shown, then filled in."""
+OFFLINE_BANNER = QT_TRANSLATE_NOOP(
+    "MainWindow",
+    "Connection to the server lost. Reconnecting… The list may be out of date "
+    "until the console is back online.",
+)
+OFFLINE_ACTION_TIP = QT_TRANSLATE_NOOP(
+    "MainWindow", "Not available while the console is reconnecting to the server."
+)
+OFFLINE_STYLE = (
+    "background: #fdebd0; color: #7e3f00; border: 1px solid #e59866;"
+    " border-radius: 3px; padding: 4px 8px; font-weight: bold;"
+)
+OFFLINE_STATUS_STYLE = "color: #a04000; font-weight: bold;"
 LEAVING_TEXT = {
     "sign_out": QT_TRANSLATE_NOOP(
         "MainWindow",
@@ -175,7 +188,13 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(pane)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(2)
+        self.offline_banner = QLabel(translate("MainWindow", OFFLINE_BANNER), pane)
+        self.offline_banner.setWordWrap(True)
+        self.offline_banner.setStyleSheet(OFFLINE_STYLE)
+        self.offline_banner.setAccessibleName(translate("MainWindow", "Connection lost"))
+        self.offline_banner.hide()
         layout.addWidget(self.session_list_title)
+        layout.addWidget(self.offline_banner)
         layout.addWidget(self.table)
         return pane
 
@@ -338,7 +357,12 @@ class MainWindow(QMainWindow):
     # -- events from the server --------------------------------------------------------
 
     def on_events_snapshot(self, sessions: list[SessionInfo]) -> None:
+        """The list resynchronises; the row the technician was on stays selected (or
+        the open tab's, as its toolbar actions belong to it)."""
+        keep = self._session_to_keep_selected()
         self.model.set_sessions(sessions)
+        if keep is not None:
+            self.select_session(keep)
         for session in sessions:
             if session.id in self._tabs:
                 self._on_tab_session_changed(session)
@@ -358,6 +382,11 @@ class MainWindow(QMainWindow):
         template = CONNECTION_TEXT.get(state)
         text = translate("MainWindow", template) if template else state
         self.connection_label.setText(text.format(server=self._services.server_url))
+        lost = state in ("reconnecting", "closed")
+        self.connection_label.setStyleSheet(OFFLINE_STATUS_STYLE if lost else "")
+        self.offline_banner.setVisible(lost)
+        self.model.set_stale(lost)
+        self._update_actions()
 
     def on_events_auth_failed(self, message: str) -> None:
         self.session_expired.emit(
@@ -390,17 +419,31 @@ class MainWindow(QMainWindow):
             self.select_session(tab.session.id)
 
     def _update_actions(self) -> None:
+        """Start, Hold and End follow the selected row; while the server cannot be
+        heard they are off and their tooltip says why (the outcome of a call would
+        not come back, and the list they act on may be out of date)."""
         session = self.selected_session()
         state = session.state if session else ""
         busy = session is not None and session.id in self._pending_signals
-        self.start_action.setEnabled(state == "waiting" and not busy)
-        self.hold_action.setEnabled(state in ("active", "on_hold"))
+        online = self._services.events.state == "connected"
+        self.start_action.setEnabled(online and state == "waiting" and not busy)
+        self.hold_action.setEnabled(online and state in ("active", "on_hold"))
         self.hold_action.setText(
             translate("MainWindow", "&Resume")
             if state == "on_hold"
             else translate("MainWindow", "&Hold")
         )
-        self.end_action.setEnabled(session is not None and not session.is_final)
+        self.end_action.setEnabled(online and session is not None and not session.is_final)
+        tip = "" if online else translate("MainWindow", OFFLINE_ACTION_TIP)
+        for action in (self.start_action, self.hold_action, self.end_action):
+            action.setToolTip(tip)
+
+    def _session_to_keep_selected(self) -> str | None:
+        selected = self.selected_session()
+        if selected is not None:
+            return selected.id
+        tab = self.session_tabs.currentWidget()
+        return tab.session.id if isinstance(tab, SessionTab) else None
 
     def on_new_session_action_triggered(self) -> None:
         services = self._services
@@ -419,6 +462,10 @@ class MainWindow(QMainWindow):
         self.new_session_dialog = None
 
     def on_start_action_triggered(self) -> None:
+        """Also reached by Enter and a double click, so it checks what the action's
+        enabled state says (``_update_actions``)."""
+        if not self.start_action.isEnabled():
+            return
         session = self.selected_session()
         if session is None or session.state != "waiting" or session.id in self._pending_signals:
             return

@@ -4,6 +4,9 @@ The server is the authority on every session; this model only mirrors it. A snap
 resets the model, each pushed change inserts, updates in place or removes one row, and a
 one-second tick refreshes the "Waiting" column alone so a view repaints as little as
 possible. A customer left waiting too long turns the row urgent (red, bold).
+
+While the console cannot hear the server (``set_stale``), every row is greyed and
+italic and its tooltip says why: what it shows may already be out of date.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 URGENT_BACKGROUND = QColor("#f5b7b1")
 URGENT_FOREGROUND = QColor("#7b1010")
 FINAL_FOREGROUND = QColor("#8a8a8a")
+STALE_FOREGROUND = QColor("#9a9a9a")
+STALE_TOOLTIP = QT_TRANSLATE_NOOP(
+    "SessionList", "Out of date: the console is reconnecting to the server."
+)
 
 DEFAULT_WARNING_SECONDS = 120
 DEFAULT_FINAL_RETENTION_SECONDS = 3600
@@ -79,6 +86,7 @@ class SessionTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._sessions: list[SessionInfo] = []
         self._urgent: set[str] = set()
+        self._stale = False
         self._warning_seconds = warning_seconds
         self._final_retention_seconds = final_retention_seconds
         self._clock = clock
@@ -92,6 +100,20 @@ class SessionTableModel(QAbstractTableModel):
     def set_warning_seconds(self, seconds: int) -> None:
         self._warning_seconds = seconds
         self.tick()
+
+    @property
+    def stale(self) -> bool:
+        return self._stale
+
+    def set_stale(self, stale: bool) -> None:
+        """Mark every row as possibly out of date (the server cannot be heard) or live
+        again; only the look of the rows changes."""
+        if stale == self._stale:
+            return
+        self._stale = stale
+        if self._sessions:
+            last = self.index(len(self._sessions) - 1, len(self.HEADERS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def set_sessions(self, sessions: Iterable[SessionInfo]) -> None:
         """Replace everything (the socket's snapshot, after every (re)connect)."""
@@ -247,6 +269,12 @@ class SessionTableModel(QAbstractTableModel):
         return None
 
     def _decoration(self, session: SessionInfo, column: int, role: int) -> Any:
+        if self._stale and role in (
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.FontRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return self._stale_decoration(role)
         urgent = session.id in self._urgent
         if role == Qt.ItemDataRole.BackgroundRole and urgent:
             return QBrush(URGENT_BACKGROUND)
@@ -262,3 +290,13 @@ class SessionTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.PIN, self.WAITING):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
+
+    @staticmethod
+    def _stale_decoration(role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(STALE_FOREGROUND)
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        return translate("SessionList", STALE_TOOLTIP)

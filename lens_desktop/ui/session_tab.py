@@ -5,14 +5,20 @@ the peer factory, feeds it the signaling messages for its session only, and send
 peer's answers back through the event socket. It never talks to the REST API: Hold and
 End live on the window's toolbar, and the session's state arrives from the server push
 (``update_session``).
+
+The tab also watches the picture itself: when no new frame has been painted for
+``STALL_AFTER_S`` while the session should be live, the pane says so and counts the
+seconds, whatever the peer's state claims (a customer whose connection went away
+can leave the console's peer "connected" for many seconds).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -45,15 +51,28 @@ SESSION_OVERLAYS = {
     "on_hold": QT_TRANSLATE_NOOP("SessionTab", "On hold"),
     "reconnecting": QT_TRANSLATE_NOOP("SessionTab", "Reconnecting…"),
 }
+STALLED_OVERLAY = QT_TRANSLATE_NOOP(
+    "SessionTab", "No picture from the customer for {seconds} s. Waiting for it to resume…"
+)
 """English source texts of the overlays; ``overlay_text`` translates them."""
+STALL_AFTER_S = 1.2
+"""No new frame painted for this long while live: the pane says the picture stopped.
+At 15-30 fps a healthy stream paints every 33-67 ms; a keyframe request after a loss
+repairs within a few hundred ms (decision 0011), so 1.2 s means the picture stopped."""
+STALL_CHECK_MS = 250
 
 
 def overlay_text(
-    session_state: str, peer_state: str, camera_paused: bool, video_flowing: bool = False
+    session_state: str,
+    peer_state: str,
+    camera_paused: bool,
+    video_flowing: bool = False,
+    stalled_for: float | None = None,
 ) -> str:
     """What the picture says on top, most important first ('' for none).
     ``video_flowing``: a frame arrived since the peer state last changed, so a
-    "connecting" the state still reports is already over."""
+    "connecting" the state still reports is already over. ``stalled_for``: seconds
+    since the last new frame was painted, once that is too long."""
     if session_state in SESSION_OVERLAYS:
         return translate("SessionTab", SESSION_OVERLAYS[session_state])
     if video_flowing and peer_state in ("connecting", "reconnecting"):
@@ -63,6 +82,8 @@ def overlay_text(
         return translate("SessionTab", text) if text else ""
     if camera_paused:
         return translate("SessionTab", "The customer paused the camera")
+    if stalled_for is not None:
+        return translate("SessionTab", STALLED_OVERLAY).format(seconds=int(stalled_for))
     return ""
 
 
@@ -120,9 +141,13 @@ class SessionTab(QWidget):
         self.peer = services.peer_factory(
             session.id, services.config.ice_servers, self._send_signal, services.audio
         )
+        self._watch_from = time.monotonic()
+        self._stall_timer = QTimer(self)
+        self._stall_timer.setInterval(STALL_CHECK_MS)
         self._build()
         self._connect_signals()
         self._refresh_overlay()
+        self._stall_timer.start()
         for data in pending_signals:
             self._tasks.spawn(self.peer.handle_signal(data))
 
@@ -212,6 +237,7 @@ class SessionTab(QWidget):
         self.mic_mute.toggled.connect(self.on_mic_mute_toggled)
         self.speaker_mute.toggled.connect(self.on_speaker_mute_toggled)
         self.volume.valueChanged.connect(self.on_volume_value_changed)
+        self._stall_timer.timeout.connect(self.on_stall_timer_timeout)
 
     # -- public ----------------------------------------------------------------------
 
@@ -225,6 +251,8 @@ class SessionTab(QWidget):
 
     def update_session(self, session: SessionInfo) -> None:
         """The server pushed a change of this session (hold, resume, reconnecting)."""
+        if session.state != self._session.state:
+            self._restart_stall_watch()
         self._session = session
         self._refresh_overlay()
 
@@ -233,6 +261,7 @@ class SessionTab(QWidget):
         if self._closed:
             return
         self._closed = True
+        self._stall_timer.stop()
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
         await self._tasks.close()
         await self.peer.close()
@@ -251,7 +280,11 @@ class SessionTab(QWidget):
 
     def on_peer_state_changed(self, state: str) -> None:
         del state
+        self._restart_stall_watch()
         self._video_flowing = False
+        self._refresh_overlay()
+
+    def on_stall_timer_timeout(self) -> None:
         self._refresh_overlay()
 
     def on_peer_stats_changed(self, stats: dict[str, Any]) -> None:
@@ -259,6 +292,7 @@ class SessionTab(QWidget):
 
     def on_peer_control_received(self, message: dict[str, Any]) -> None:
         if message.get("type") == "camera":
+            self._restart_stall_watch()
             self._camera_paused = bool(message.get("paused"))
             self._refresh_overlay()
 
@@ -289,6 +323,25 @@ class SessionTab(QWidget):
 
     def _refresh_overlay(self) -> None:
         text = overlay_text(
-            self._session.state, self.peer.state, self._camera_paused, self._video_flowing
+            self._session.state,
+            self.peer.state,
+            self._camera_paused,
+            self._video_flowing,
+            self._stalled_for(),
         )
         self.video.pane.set_overlay(text)
+
+    def _restart_stall_watch(self) -> None:
+        """A state change (resume, a new connection, the camera back on) gives the
+        picture a fresh ``STALL_AFTER_S`` to come back before the pane says it has not."""
+        self._watch_from = time.monotonic()
+
+    def _stalled_for(self) -> float | None:
+        """Seconds without a new frame on screen, once past ``STALL_AFTER_S``. Only a
+        visible pane paints, so a tab in the background is not judged."""
+        pane = self.video.pane
+        age = pane.seconds_since_new_frame()
+        if age is None or not pane.isVisible():
+            return None
+        stalled = min(age, time.monotonic() - self._watch_from)
+        return age if stalled >= STALL_AFTER_S else None

@@ -3,10 +3,14 @@
 A new frame only replaces the one held and asks for a repaint (``update()``); Qt merges
 repaint requests, so when frames arrive faster than the screen refreshes the stale ones
 are simply never painted. All drawing happens in ``paintEvent``.
+
+A picture under an overlay is not live (on hold, reconnecting, no new frame for a
+while): it is painted dimmed, so a still frame never passes for a live one.
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
@@ -22,6 +26,8 @@ if TYPE_CHECKING:
 BACKGROUND = QColor("#101010")
 OVERLAY_BOX = QColor(0, 0, 0, 170)
 OVERLAY_TEXT = QColor("#ffffff")
+STILL_SHADE = QColor(0, 0, 0, 150)
+"""Laid over a picture that is not live, under the overlay's text."""
 
 
 def fit_rect(image: QSize, area: QSize) -> QRect:
@@ -66,6 +72,7 @@ class VideoPane(QWidget):
         self.frames_painted = 0
         """How many distinct frames reached the screen (frames replaced unseen don't count)."""
         self.last_painted_frame: VideoFrame | None = None
+        self._new_frame_painted_at: float | None = None
 
     # -- public ----------------------------------------------------------------------
 
@@ -80,6 +87,12 @@ class VideoPane(QWidget):
     @property
     def fit(self) -> bool:
         return self._fit
+
+    def seconds_since_new_frame(self) -> float | None:
+        """How long ago a new frame last reached the screen; None before the first."""
+        if self._new_frame_painted_at is None:
+            return None
+        return time.monotonic() - self._new_frame_painted_at
 
     def show_frame(self, frame: VideoFrame) -> None:
         """Hold the newest frame and ask for a repaint; an older unpainted one is dropped."""
@@ -133,6 +146,8 @@ class VideoPane(QWidget):
         else:
             self._paint_frame(painter, self._frame)
         if self._overlay:
+            if self._frame is not None:
+                painter.fillRect(self.rect(), STILL_SHADE)
             self._paint_overlay(painter)
         painter.end()
 
@@ -160,6 +175,7 @@ class VideoPane(QWidget):
         if frame is not self.last_painted_frame:
             self.frames_painted += 1
             self.last_painted_frame = frame
+            self._new_frame_painted_at = time.monotonic()
 
     def _paint_overlay(self, painter: QPainter) -> None:
         font = QFont(self.font())

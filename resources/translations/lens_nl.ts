@@ -278,6 +278,14 @@
         <translation>De sessie met {name} is verlopen.</translation>
     </message>
     <message>
+        <source>Connection to the server lost. Reconnecting… The list may be out of date until the console is back online.</source>
+        <translation>Verbinding met de server verbroken. Opnieuw verbinden… De lijst kan verouderd zijn tot de console weer online is.</translation>
+    </message>
+    <message>
+        <source>Not available while the console is reconnecting to the server.</source>
+        <translation>Niet beschikbaar terwijl de console opnieuw verbinding maakt met de server.</translation>
+    </message>
+    <message>
         <source>You are in a session with {names}. Signing out ends the session for the customer too. Continue?</source>
         <translation>U bent in een sessie met {names}. Als u zich afmeldt, wordt de sessie ook voor de klant beëindigd. Doorgaan?</translation>
     </message>
@@ -312,6 +320,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>Session &amp;list</source>
         <translation>Sessie&amp;lijst</translation>
+    </message>
+    <message>
+        <source>Connection lost</source>
+        <translation>Verbinding verbroken</translation>
     </message>
     <message>
         <source>&amp;New Session…</source>
@@ -527,6 +539,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
 <context>
     <name>SessionList</name>
     <message>
+        <source>Out of date: the console is reconnecting to the server.</source>
+        <translation>Verouderd: de console maakt opnieuw verbinding met de server.</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>Naam</translation>
     </message>
@@ -572,6 +588,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>On hold</source>
         <translation>In de wacht</translation>
+    </message>
+    <message>
+        <source>No picture from the customer for {seconds} s. Waiting for it to resume…</source>
+        <translation>Al {seconds} s geen beeld van de klant. Wachten tot het beeld terugkomt…</translation>
     </message>
     <message>
         <source>The customer paused the camera</source>

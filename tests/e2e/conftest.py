@@ -132,11 +132,14 @@ async def phone(browser: Browser) -> AsyncIterator[Phone]:
 # --- test_seed_flow.py: the console and the browser on one qasync loop ------------------
 
 
+QASYNC_TEST_FILES = ("test_seed_flow.py", "test_server_restart.py")
+
+
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> Any:
     """The seed-flow test drives the Qt console and Chromium together, so its loop is a
     qasync loop over the QApplication; the other browser tests keep a plain asyncio
     loop (one factory each: test ids unchanged)."""
     del config
-    if item.path.name == "test_seed_flow.py":
+    if item.path.name in QASYNC_TEST_FILES:
         return qasync_loop_factories(item)
     return {"asyncio": asyncio.new_event_loop}

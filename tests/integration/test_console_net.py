@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import connect
 
-from lens_desktop.net.events import EventSocket
+from lens_desktop.net.events import EventSocket, retry_delay
 from lens_desktop.net.models import SessionInfo
 from tests.live_server import LiveServer, Tech
 from tests.qt_fixtures import SignalRecorder, next_emission, wait_until
@@ -60,8 +60,9 @@ async def test_reconnects_after_the_transport_dies_and_resyncs_from_the_snapshot
     await wait_until(lambda: len(snapshots.values) == 1)
 
     socket.drop_connection()
-    # Created while the console is offline (the reconnect waits >= 0.5 s first): the
-    # change event is lost, the next snapshot must still show the session.
+    # Created while the console is offline (the loop is blocked by this synchronous
+    # call, so the reconnect cannot come first): the change event is lost, the next
+    # snapshot must still show the session.
     missed = live_server.create_session(tech.token, "Missed")["session"]
     await wait_until(lambda: len(snapshots.values) == 2)
     assert missed["id"] in ids(snapshots.values[1])
@@ -84,6 +85,35 @@ async def test_reconnects_when_the_server_restarts(
     await wait_until(lambda: len(snapshots.values) == 2, timeout=15)
     assert session["id"] in ids(snapshots.values[1])
     assert states.values[-1] == "connected" and "reconnecting" in states.values
+
+
+async def test_first_reconnect_after_a_server_restart_is_quick(
+    live_server: LiveServer, socket: EventSocket
+) -> None:
+    """Issue 16 A: the console came back seconds after the customer's page because its
+    backoff had grown while the server was down (0.5, 1, 2, 4 s). Now it is connected
+    again within ~1.2 s of the server listening again."""
+    tech = live_server.technician()
+    snapshots = SignalRecorder(socket.snapshot)
+    socket.start(live_server.url, tech.token)
+    await wait_until(lambda: len(snapshots.values) == 1)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, live_server.stop)
+    await wait_until(lambda: socket.state == "reconnecting", timeout=5)
+    await asyncio.sleep(4.0)  # the server is down a while: the backoff would grow here
+    await loop.run_in_executor(None, live_server.start)
+    listening = loop.time()
+    await wait_until(lambda: len(snapshots.values) == 2, timeout=10)
+    assert loop.time() - listening < 1.2
+
+
+def test_retry_delays_start_quick_and_back_off_to_ten_seconds() -> None:
+    delays = [retry_delay(attempt) for attempt in range(30)]
+    assert delays[0] <= 0.1 and sum(delays[:8]) < 6
+    first_half_minute = [d for i, d in enumerate(delays) if sum(delays[: i + 1]) <= 30]
+    assert max(first_half_minute) <= 2.0  # back within ~2 s of a restarted server
+    assert delays == sorted(delays) and delays[-1] == 10.0
+    assert retry_delay(0, 0.0) < retry_delay(0, 0.99) <= 0.12
 
 
 async def test_bad_token_reports_auth_failure_and_stops(
@@ -133,6 +163,27 @@ async def test_signals_are_relayed_both_ways_for_the_active_session(
         assert await received == (session["id"], offer)
 
         answer = {"kind": "answer", "sdp": "v=0\r\n", "generation": 1}
+        socket.send_signal(session["id"], answer)
+        assert await next_customer_signal(customer) == answer
+    finally:
+        await customer.close()
+
+
+async def test_an_answer_sent_while_disconnected_reaches_the_customer_after_the_reconnect(
+    live_server: LiveServer, socket: EventSocket
+) -> None:
+    """Issue 16 A: the console's answer made while its socket was down was dropped,
+    leaving the customer's new connection without an answer."""
+    tech: Tech = live_server.technician()
+    session, customer_token = live_server.join_waiting(tech.token)
+    live_server.start_session(tech.token, session["id"])
+    socket.start(live_server.url, tech.token)
+    await wait_until(lambda: socket.state == "connected")
+    customer = await customer_socket(live_server, customer_token)
+    try:
+        socket.drop_connection()
+        await wait_until(lambda: socket.state == "reconnecting")
+        answer = {"kind": "answer", "sdp": "v=0\r\n", "generation": 2}
         socket.send_signal(session["id"], answer)
         assert await next_customer_signal(customer) == answer
     finally:

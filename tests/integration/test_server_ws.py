@@ -173,3 +173,46 @@ async def test_a_client_gone_right_after_auth_logs_no_error(live_server: LiveSer
         snapshot = await _next(console, "snapshot")
     assert [s["state"] for s in snapshot["sessions"]] == ["waiting"]
     assert snapshot["sessions"][0]["id"] == session["id"]
+
+
+async def test_signaling_for_an_absent_console_is_held_until_it_is_back(
+    live_server: LiveServer,
+) -> None:
+    """The customer re-offers while the console's socket is away (a server restart
+    brings the two back a moment apart): the console gets the newest generation's
+    offer and candidates after its snapshot, older generations are dropped."""
+    tech = live_server.technician()
+    session, customer = await _run(live_server.join_waiting, tech.token)
+    await _run(live_server.start_session, tech.token, session["id"])
+    stale = {"kind": "offer", "sdp": "v=0 old", "generation": 1}
+    offer = {"kind": "offer", "sdp": "v=0 new", "generation": 2}
+    candidate = {"kind": "candidate", "candidate": {"candidate": "c"}, "generation": 2}
+    async with await _connect(live_server, "/ws/customer", customer) as phone:
+        await _next(phone, "session")
+        for data in (stale, offer, candidate):
+            await phone.send(json.dumps({"type": "signal", "data": data}))
+        await phone.send(json.dumps({"type": "ping"}))
+        await _next(phone, "pong")  # the relay has handled all three
+        async with await _connect(live_server, "/ws/technician", tech.token) as console:
+            await _next(console, "snapshot")
+            first, second = await _next(console, "signal"), await _next(console, "signal")
+            assert [first["data"], second["data"]] == [offer, candidate]
+            assert first["session_id"] == session["id"]
+
+
+async def test_signaling_for_an_absent_customer_is_held_until_it_is_back(
+    live_server: LiveServer,
+) -> None:
+    tech = live_server.technician()
+    session, customer = await _run(live_server.join_waiting, tech.token)
+    await _run(live_server.start_session, tech.token, session["id"])
+    answer = {"kind": "answer", "sdp": "v=0 answer", "generation": 3}
+    async with await _connect(live_server, "/ws/technician", tech.token) as console:
+        await _next(console, "snapshot")
+        message = {"type": "signal", "session_id": session["id"], "data": answer}
+        await console.send(json.dumps(message))
+        await console.send(json.dumps({"type": "ping"}))
+        await _next(console, "pong")
+        async with await _connect(live_server, "/ws/customer", customer) as phone:
+            assert (await _next(phone, "session"))["session"]["state"] == "active"
+            assert (await _next(phone, "signal"))["data"] == answer

@@ -60,7 +60,9 @@ export const acceptEula = (token) => call('/accept', { method: 'POST', token });
 export const declineEula = (token) => call('/decline', { method: 'POST', token });
 export const leaveSession = (token) => call('/leave', { method: 'POST', token });
 
-const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
+// Quick at first and every 1-2 s for about half a minute (a server restart, or a
+// blip on the phone's network), then slower; the last value repeats.
+const BACKOFF_MS = [250, 500, 1000, 1000, 1000, 1000, ...Array(12).fill(2000), 4000, 8000];
 const PING_EVERY_MS = 5000;
 // A socket that hears nothing (not even a pong) for this long is treated as dead: a phone
 // that moved from Wi-Fi to mobile data may keep a half-open TCP connection for minutes.

@@ -12,6 +12,8 @@ const MEDIA_STATES = new Set(['active', 'on_hold', 'reconnecting']);
 // lost packets) recover by themselves; a real path change does not.
 const DISCONNECTED_GRACE_MS = 3000;
 const GENERATION_KEY = 'lens.generation';
+// Signals kept while the socket is down: an offer's trickled candidates fit easily.
+const MAX_UNSENT = 200;
 
 /**
  * Events: "session" (detail: customer view of the session), "link" (detail: one of
@@ -25,6 +27,9 @@ export class SessionLink extends EventTarget {
     this.session = null;
     this.peer = null;
     this.restartWanted = false;
+    this.socketWasDown = false;
+    this.networkLost = false;
+    this.unsent = [];
     this.everConnected = false;
     this.lostTimer = null;
     this.closed = false;
@@ -33,6 +38,8 @@ export class SessionLink extends EventTarget {
     this.micMuted = false;
     this.linkState = 'idle';
     this.socket = new CustomerSocket(token);
+    this.onOffline = () => { this.networkLost = true; };
+    window.addEventListener('offline', this.onOffline);
     this.wireSocket();
   }
 
@@ -42,7 +49,7 @@ export class SessionLink extends EventTarget {
 
   wireSocket() {
     const on = (type, handler) => this.socket.addEventListener(type, (event) => handler(event.detail));
-    on('ready', () => this.updateLinkState());
+    on('ready', () => this.onSocketReady());
     on('down', () => this.onSocketDown());
     on('session', (session) => this.onSession(session));
     on('signal', (data) => this.onSignal(data));
@@ -53,10 +60,42 @@ export class SessionLink extends EventTarget {
   }
 
   onSocketDown() {
-    // The console may have given up on our media path while we were away, and our own
-    // path may be dead without ICE noticing yet: a fresh generation is the safe restart.
-    if (this.peer) this.restartWanted = true;
+    if (this.peer) this.socketWasDown = true;
     this.updateLinkState();
+  }
+
+  /**
+   * The socket is (back) up. A peer connection that is still connected carries on:
+   * media is peer to peer and outlives a server restart, and rebuilding it would
+   * freeze the picture for nothing (docs/decisions/0014-keep-a-connected-peer.md).
+   * It is rebuilt with the next generation when it is not connected (it was
+   * negotiating, or lost its path: its answer may have gone with the old socket) or
+   * when the browser went offline meanwhile (a new network needs a new path).
+   */
+  onSocketReady() {
+    if (this.socketWasDown && this.peer) {
+      const connected = ['connected', 'completed'].includes(this.peer.connectionState);
+      if (!connected || this.lostTimer || this.networkLost) this.restartWanted = true;
+    }
+    this.socketWasDown = false;
+    this.networkLost = false;
+    this.sendUnsent();
+    this.updateLinkState();
+  }
+
+  /** Signals go through the server; while its socket is down they wait here. */
+  sendSignal(data) {
+    if (!this.socket.sendSignal(data) && this.unsent.length < MAX_UNSENT) this.unsent.push(data);
+  }
+
+  /** Sends what waited, of the current generation only (older ones are moot). */
+  sendUnsent() {
+    const pending = this.unsent;
+    this.unsent = [];
+    if (!this.peer || this.restartWanted) return;
+    for (const data of pending) {
+      if (data.generation === this.peer.generation) this.sendSignal(data);
+    }
   }
 
   onSession(session) {
@@ -102,7 +141,7 @@ export class SessionLink extends EventTarget {
       iceServers: this.iceServers,
       generation: this.generation,
       camera: this.camera,
-      sendSignal: (data) => this.socket.sendSignal(data),
+      sendSignal: (data) => this.sendSignal(data),
     });
     this.peer = peer;
     this.wirePeer(peer);
@@ -182,6 +221,7 @@ export class SessionLink extends EventTarget {
   close() {
     if (this.closed) return;
     this.closed = true;
+    window.removeEventListener('offline', this.onOffline);
     clearTimeout(this.lostTimer);
     if (this.peer) this.peer.close();
     this.peer = null;

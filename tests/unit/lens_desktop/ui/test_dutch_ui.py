@@ -303,3 +303,24 @@ def test_server_refusals_and_an_unreachable_server_are_said_in_dutch(dutch) -> N
         "Kan de Lens-server op http://127.0.0.1:9 niet bereiken: de verbinding werd geweigerd. "
         "Controleer het adres en uw netwerk."
     )
+
+
+def test_a_stopped_picture_and_a_stale_list_are_said_in_dutch(dutch) -> None:
+    from ui_factories import make_session
+
+    from lens_desktop.ui.main_window import OFFLINE_ACTION_TIP, OFFLINE_BANNER
+    from lens_desktop.ui.session_model import SessionTableModel
+    from lens_desktop.ui.session_tab import overlay_text
+
+    assert overlay_text("active", "connected", False, True, 3.4) == (
+        "Al 3 s geen beeld van de klant. Wachten tot het beeld terugkomt…"
+    )
+    model = SessionTableModel()
+    model.set_sessions([make_session("a")])
+    model.set_stale(True)
+    tip = model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Verouderd: de console maakt opnieuw verbinding met de server."
+    from lens_desktop.ui.language import translate
+
+    assert translate("MainWindow", OFFLINE_BANNER).startswith("Verbinding met de server verbroken.")
+    assert translate("MainWindow", OFFLINE_ACTION_TIP).startswith("Niet beschikbaar")

@@ -154,3 +154,27 @@ def test_final_sessions_are_greyed_then_dropped_after_the_retention() -> None:
     model.tick()
     assert [args[1:] for args in removed.emissions] == [(0, 0)]
     assert model.rowCount() == 0
+
+
+def test_a_stale_list_greys_every_row_and_says_why_then_comes_back(qtmodeltester) -> None:
+    """Issue 16 D: while the console cannot hear the server the list is marked stale."""
+    clock = FakeClock()
+    model = new_model(clock)
+    model.set_sessions([make_session("a", created=0), make_session("b", created=10)])
+    changes = SignalRecorder(model.dataChanged)
+    model.set_stale(True)
+    qtmodeltester.check(model)
+    assert model.stale and len(changes.values) == 1  # one signal for the whole table
+    cell = model.index(1, M.STATUS)
+    assert model.data(cell, Qt.ItemDataRole.ToolTipRole) == (
+        "Out of date: the console is reconnecting to the server."
+    )
+    assert model.data(cell, Qt.ItemDataRole.ForegroundRole).color().name() == "#9a9a9a"
+    assert model.data(cell, Qt.ItemDataRole.FontRole).italic()
+    model.set_stale(True)
+    assert len(changes.values) == 1  # no change, no signal
+    model.set_stale(False)
+    qtmodeltester.check(model)
+    assert model.data(cell, Qt.ItemDataRole.ToolTipRole) is None
+    assert model.data(cell, Qt.ItemDataRole.ForegroundRole) is None
+    assert len(changes.values) == 2

@@ -100,5 +100,7 @@ async def test_the_selected_row_stays_selected_across_a_resync(
         window.table.clearSelection()  # nothing selected: the open tab's row is kept
         events.drop_connection()
         await wait_until(lambda: events.reconnects > reconnects + 1 and events.state == "connected")
+        # "connected" comes with the server's ready; the snapshot follows it.
+        await wait_until(lambda: window.selected_session() is not None)
         selected = window.selected_session()
         assert selected is not None and selected.id == session["id"]

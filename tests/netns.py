@@ -7,11 +7,13 @@ Only 127.0.0.0/8 addresses are used (``route_localnet=1`` lets them cross a veth
 
     root namespace (server, console)          phone namespace (Chromium)
     127.10.255.1  the server (on lo's 127/8)
-    127.10.N.1/24  rN ───────── veth ───────── pN  127.10.N.2/24
-                                               route 127.10.255.0/24 via 127.10.N.1
+    127.S.N.1/24  rN ───────── veth ───────── pN  127.S.N.2/24
+                                              route 127.10.255.0/24 via 127.S.N.1
 
 Path N = 0 is the phone's first network; a second path (N = 1) with a new address
-stands for a Wi-Fi to LTE switch. The console's aiortc gathers its host candidates from
+stands for a Wi-Fi to LTE switch. S (11..250) is free in the root namespace when the
+network is built, so runs side by side (two test sessions, a bench) never share a
+subnet. The console's aiortc gathers its host candidates from
 the root namespace's interfaces (rN, and eth0's address, which the phone has no route
 to); 127.0.0.1 inside the phone namespace is the phone's own loopback, so no media can
 bypass the veth.
@@ -29,6 +31,7 @@ go with their link).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import os
 import re
@@ -36,12 +39,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SERVER_ADDRESS = "127.10.255.1"
 """Where the server listens: reachable from the root namespace and over every path."""
 PREFIX = "lensnf"
+LOCK = "/run/lock/lens-netns.lock"
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
 
@@ -89,6 +94,24 @@ def sweep_stale() -> None:
             subprocess.run(["nft", "delete", "table", "netdev", table], check=False)
 
 
+@contextlib.contextmanager
+def allocation_lock() -> Iterator[None]:
+    """One process at a time picks a subnet and puts it on a link."""
+    with open(LOCK, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def free_octet() -> int:
+    """The first S with no 127.S.x.x address on any link of the root namespace."""
+    listed = run("ip", "-o", "-4", "addr")
+    used = {int(s) for s in re.findall(r"inet 127\.(\d+)\.", listed)}
+    for octet in range(11, 251):
+        if octet not in used:
+            return octet
+    raise NetnsError("no free 127.S.0.0/16 subnet left for a phone network")
+
+
 @dataclass(frozen=True)
 class Impairment:
     """What the phone's path does to packets. Loss hits UDP (the media) both ways;
@@ -116,6 +139,7 @@ class Path_:
     """One veth path between the phone and the root namespace."""
 
     index: int
+    octet: int
     root_link: str
     phone_link: str
     middle: str | None = None
@@ -125,11 +149,11 @@ class Path_:
 
     @property
     def root_address(self) -> str:
-        return f"127.10.{self.index}.1"
+        return f"127.{self.octet}.{self.index}.1"
 
     @property
     def phone_address(self) -> str:
-        return f"127.10.{self.index}.2"
+        return f"127.{self.octet}.{self.index}.2"
 
 
 @dataclass
@@ -139,6 +163,8 @@ class PhoneNetwork:
     tag: str = field(default_factory=lambda: f"{os.getpid()}-{next(_counter)}")
     paths: dict[int, Path_] = field(default_factory=dict)
     closed: bool = False
+    octet: int = 0
+    """S in 127.S.N.x, chosen when the first path is built."""
 
     def __post_init__(self) -> None:
         self.phone = f"{PREFIX}-{self.tag}-phone"
@@ -169,8 +195,20 @@ class PhoneNetwork:
 
     def connect(self, index: int, impairment: Impairment = Impairment()) -> Path_:
         """Brings up path `index`: a veth (through a delaying middle when asked), the
-        phone's address 127.10.index.2 and its route to the server."""
-        path = Path_(index, self.link_name(index, "r"), self.link_name(index, "p"))
+        phone's address 127.S.index.2 and its route to the server."""
+        with allocation_lock():
+            path = Path_(
+                index,
+                self.octet or free_octet(),
+                self.link_name(index, "r"),
+                self.link_name(index, "p"),
+            )
+            self.octet = path.octet
+            self.build(path, impairment)
+        return path
+
+    def build(self, path: Path_, impairment: Impairment) -> None:
+        index = path.index
         self.paths[index] = path
         delayed = bool(impairment.delay_ms or impairment.return_delay_ms)
         if delayed:
@@ -185,7 +223,6 @@ class PhoneNetwork:
             self.lose(path, impairment.loss_pct)
         if impairment.rate_kbit:
             self.cap(path, impairment.rate_kbit)
-        return path
 
     def middle_link(self, path: Path_, impairment: Impairment) -> None:
         """phone ── a [forwarder, delaying] b ── root."""

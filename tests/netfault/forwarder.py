@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import os
 import signal
 import socket
 import sys
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
+PR_SET_PDEATHSIG = 1
 
 
 def open_raw(interface: str) -> socket.socket:
@@ -60,7 +63,17 @@ def pump(
     loop.add_reader(source.fileno(), readable)
 
 
+def die_with_parent() -> None:
+    """SIGTERM when the process that started us dies (even by SIGKILL): a forwarder
+    left running would keep its namespace, and the path, alive."""
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before prctl took effect
+        sys.exit(0)
+
+
 async def main(a: str, b: str, a_to_b_ms: float, b_to_a_ms: float) -> None:
+    die_with_parent()
     loop = asyncio.get_running_loop()
     side_a, side_b = open_raw(a), open_raw(b)
     pump(loop, side_a, side_b, a_to_b_ms / 1000)

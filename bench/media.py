@@ -538,7 +538,10 @@ async def chromium_sender_run(
         await monitor.start()
 
         async def frames_sent() -> int:
-            return int(await page.evaluate("lensDebug.stats.framesSent || 0"))
+            stats = await page.evaluate("({...lensDebug.stats})")
+            if stats.get("frameWidth") and run.window == (0.0, 0.0):
+                run.sender_end = stats  # the newest before the receiver closes the window
+            return int(stats.get("framesSent") or 0)
 
         sender_processes = browser_processes(SENDER_MARK)
         before, started = cpu_and_wait(sender_processes), time.monotonic()
@@ -547,7 +550,6 @@ async def chromium_sender_run(
                 await receive()
         finally:
             played = await monitor.stop()
-        run.sender_end = await page.evaluate("({...lensDebug.stats})")
         after, took = cpu_and_wait(sender_processes), time.monotonic() - started
         run.notes.append(
             f"sender browser over the run's {took:.0f} s (Start to end): "

@@ -19,11 +19,13 @@ from tests.netns import SERVER_ADDRESS, PhoneNetwork
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test here is a network-fault test (marker `netfault`), and drives Chromium."""
+    """Every test here is a network-fault test (marker `netfault`); those with the
+    playwright fixture drive Chromium (`browser`)."""
     for item in items:
         if "tests/netfault/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.netfault)
-            item.add_marker(pytest.mark.browser)
+            if "playwright" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.browser)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,16 @@ behind."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.netns import PREFIX, Impairment, PhoneNetwork, run
+import pytest
+
+from tests.netns import PREFIX, Impairment, NetnsError, PhoneNetwork, run
 
 SENDER = """
 import socket, sys, time
@@ -121,3 +124,10 @@ def test_close_leaves_nothing_behind() -> None:
     assert path.root_link not in links and network.link_name(1, "r") not in links
     assert f"{PREFIX}_{network.tag.replace('-', '_')}" not in run("nft", "list", "tables")
     assert not forwarder.exists()
+
+
+def test_without_root_it_fails_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not skipped: a CI that lost root must go red, and say why."""
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(NetnsError, match="need root"):
+        PhoneNetwork()

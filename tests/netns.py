@@ -135,7 +135,7 @@ class Impairment:
 
 
 @dataclass
-class Path_:
+class PhonePath:
     """One veth path between the phone and the root namespace."""
 
     index: int
@@ -161,7 +161,7 @@ class PhoneNetwork:
     """The phone's namespace and its paths; use as a context manager (or call close)."""
 
     tag: str = field(default_factory=lambda: f"{os.getpid()}-{next(_counter)}")
-    paths: dict[int, Path_] = field(default_factory=dict)
+    paths: dict[int, PhonePath] = field(default_factory=dict)
     closed: bool = False
     octet: int = 0
     """S in 127.S.N.x, chosen when the first path is built."""
@@ -193,11 +193,11 @@ class PhoneNetwork:
         pid, serial = self.tag.split("-")
         return f"nf{int(pid) * 100 + int(serial) % 100:x}{end}{index}"
 
-    def connect(self, index: int, impairment: Impairment = Impairment()) -> Path_:
+    def connect(self, index: int, impairment: Impairment = Impairment()) -> PhonePath:
         """Brings up path `index`: a veth (through a delaying middle when asked), the
         phone's address 127.S.index.2 and its route to the server."""
         with allocation_lock():
-            path = Path_(
+            path = PhonePath(
                 index,
                 self.octet or free_octet(),
                 self.link_name(index, "r"),
@@ -207,7 +207,7 @@ class PhoneNetwork:
             self.build(path, impairment)
         return path
 
-    def build(self, path: Path_, impairment: Impairment) -> None:
+    def build(self, path: PhonePath, impairment: Impairment) -> None:
         index = path.index
         self.paths[index] = path
         delayed = bool(impairment.delay_ms or impairment.return_delay_ms)
@@ -224,7 +224,7 @@ class PhoneNetwork:
         if impairment.rate_kbit:
             self.cap(path, impairment.rate_kbit)
 
-    def middle_link(self, path: Path_, impairment: Impairment) -> None:
+    def middle_link(self, path: PhonePath, impairment: Impairment) -> None:
         """phone ── a [forwarder, delaying] b ── root."""
         path.middle = f"{PREFIX}-{self.tag}-mid{path.index}"
         run("ip", "netns", "add", path.middle)
@@ -270,7 +270,7 @@ class PhoneNetwork:
         if path.forwarder.stdout.readline().strip() != b"READY":
             raise NetnsError("the delaying forwarder did not start")
 
-    def address(self, path: Path_) -> None:
+    def address(self, path: PhonePath) -> None:
         """127.x addresses are scope host by default: scope global lets the kernel use
         them as the source of routed packets. No IPv6 on the veths: only 127.x."""
         ends = (
@@ -325,7 +325,7 @@ class PhoneNetwork:
 
     # --- impairments --------------------------------------------------------------
 
-    def lose(self, path: Path_, percent: int) -> None:
+    def lose(self, path: PhonePath, percent: int) -> None:
         """nftables drops `percent` % of UDP packets (the media) each way, where they
         arrive (the ingress of the far end), so no sender is told of the drop."""
         for link, namespace in ((path.root_link, None), (path.phone_link, self.phone)):
@@ -345,7 +345,7 @@ table netdev {self.table(path)} {{
                 raise NetnsError(f"nft: {done.stderr.strip()}")
             path.tables.append(namespace)
 
-    def table(self, path: Path_) -> str:
+    def table(self, path: PhonePath) -> str:
         return f"{PREFIX}_{self.tag.replace('-', '_')}_{path.index}"
 
     def dropped(self, index: int) -> int:
@@ -356,7 +356,7 @@ table netdev {self.table(path)} {{
             total += sum(int(n) for n in re.findall(r"packets (\d+)", listed))
         return total
 
-    def cap(self, path: Path_, kbit: int) -> None:
+    def cap(self, path: PhonePath, kbit: int) -> None:
         """TBF on both ends' egress: `kbit` each way, queue at most 200 ms deep."""
         for link, namespace in ((path.phone_link, self.phone), (path.root_link, None)):
             run(
@@ -387,7 +387,7 @@ table netdev {self.table(path)} {{
         script.chmod(0o755)
         return script
 
-    def remove_middle(self, path: Path_) -> None:
+    def remove_middle(self, path: PhonePath) -> None:
         if path.forwarder is not None:
             path.forwarder.send_signal(signal.SIGTERM)
             try:

@@ -78,10 +78,9 @@ class LiveServer:
     def __init__(self, data_dir: Path, **overrides: Any) -> None:
         self.smtp = SmtpSink()
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self._overrides = {
             "data_dir": data_dir,
-            "host": "127.0.0.1",
+            "host": "127.0.0.1",  # tests/netns.py: another 127.x, reachable from a namespace
             "port": self.port,
             "smtp_host": "127.0.0.1",
             "smtp_port": self.smtp.port,
@@ -91,6 +90,7 @@ class LiveServer:
             **overrides,
         }
         self.settings = Settings(**self._overrides)
+        self.url = f"http://{self.settings.host}:{self.port}"
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._count = 0
@@ -100,7 +100,7 @@ class LiveServer:
     def start(self) -> None:
         config = uvicorn.Config(
             create_app(self.settings),
-            host="127.0.0.1",
+            host=self.settings.host,
             port=self.port,
             log_config=None,
             access_log=False,

@@ -2,6 +2,7 @@
 // and the reconnect rules that keep a session alive across network changes.
 
 import { CustomerSocket } from './api.js';
+import { PathWatch } from './ice_watch.js';
 import { PeerLink } from './peer.js';
 
 export const FINAL_STATES = new Set([
@@ -26,6 +27,7 @@ export class SessionLink extends EventTarget {
     this.iceServers = iceServers || [];
     this.session = null;
     this.peer = null;
+    this.pathWatch = null;
     this.restartWanted = false;
     this.socketWasDown = false;
     this.networkLost = false;
@@ -145,6 +147,7 @@ export class SessionLink extends EventTarget {
     });
     this.peer = peer;
     this.wirePeer(peer);
+    this.watchPath(peer);
     this.updateLinkState();
     peer.start().catch((error) => {
       console.warn('lens: offer failed', error);
@@ -160,6 +163,19 @@ export class SessionLink extends EventTarget {
     on('remotestream', (stream) => this.emit('remotestream', stream));
     on('channelopen', () => this.sendControlState());
     on('stats', () => this.emit('stats', peer.videoStats));
+  }
+
+  /** A media path that went silent is a network change: redial, new generation. */
+  watchPath(peer) {
+    this.pathWatch?.close();
+    this.pathWatch = new PathWatch(peer.pc, (silentMs) => {
+      if (this.peer !== peer || this.closed) return true;
+      if (this.session?.state !== 'active') return false; // on hold: silence is expected
+      console.info(`lens: no media for ${Math.round(silentMs)} ms, reconnecting`);
+      this.socket.reconnectNow();
+      this.restart();
+      return true;
+    });
   }
 
   onPeerState(state) {
@@ -223,6 +239,7 @@ export class SessionLink extends EventTarget {
     this.closed = true;
     window.removeEventListener('offline', this.onOffline);
     clearTimeout(this.lostTimer);
+    this.pathWatch?.close();
     if (this.peer) this.peer.close();
     this.peer = null;
     this.socket.close();

@@ -21,8 +21,13 @@ def redeem(
     if not body.pin and not body.link_token:
         raise ApiError(400, "pin_missing", "Type the 6-digit code from your technician.")
     client = request.client.host if request.client else "unknown"
-    token, session = service.redeem(client, body.pin, body.link_token)
-    return {"customer_token": token, "session": session, "ice_servers": list(settings.ice_servers)}
+    token, session, generation = service.redeem(client, body.pin, body.link_token)
+    return {
+        "customer_token": token,
+        "session": session,
+        "ice_servers": list(settings.ice_servers),
+        "generation_base": generation,
+    }
 
 
 @router.get("/session")

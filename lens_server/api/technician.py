@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import anyio.from_thread
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from lens_server.api.deps import MailerDep, Me, Service, SettingsDep, Token
 from lens_server.api.schemas import CreateSession, LoginRequest, ResendEmail
@@ -20,8 +20,9 @@ router = APIRouter(prefix="/api/v1", tags=["technician"])
 
 
 @router.post("/auth/login")
-def login(body: LoginRequest, service: Service) -> dict[str, Any]:
-    token, expires, who = service.login(body.email, body.password)
+def login(body: LoginRequest, request: Request, service: Service) -> dict[str, Any]:
+    client = request.client.host if request.client else "unknown"
+    token, expires, who = service.login(body.email, body.password, client)
     log.info("technician signed in: id=%s", who.id)
     return {"token": token, "expires_at": iso(expires), "technician": who.as_json()}
 

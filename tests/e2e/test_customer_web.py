@@ -328,6 +328,23 @@ async def test_pin_errors_each_say_what_to_do(live_server: LiveServer, phone: Ph
     assert all("status of 4" in error for error in phone.errors), phone.errors
 
 
+async def test_spent_pin_budget_points_to_the_link(live_server: LiveServer, phone: Phone) -> None:
+    live_server.restart(pin_failures_burst_global=1)
+    tech = live_server.technician()
+    created = live_server.create_session(tech.token, method="link")
+    page = phone.page
+    await page.goto(live_server.url + "/")
+    await submit_pin(page, "999999" if created["session"]["pin"] != "999999" else "999998")
+    alert = await submit_pin(page, created["session"]["pin"])  # even the right one waits
+    await expect(alert).to_have_text(
+        "Too many attempts. Use the link in your invitation, or try again later."
+    )
+    await shoot(page, "02b-pin-paused")
+    await page.goto(live_server.url + link_path(created))  # the link still works
+    await expect(heading(page)).to_have_text("How it works")
+    assert all("status of 4" in error for error in phone.errors), phone.errors
+
+
 async def wait_until_expired(server: LiveServer, token: str, session_id: str) -> None:
     """Waits until the session's PIN is past the expiry time the server gave it (the
     server compares with the same clock). Trying it meanwhile would use it up."""

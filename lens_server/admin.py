@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from lens_server.models import PERMISSIONS, AuthToken, Group, Technician
+from lens_server.auth import account_key
+from lens_server.models import PERMISSIONS, AuthToken, BudgetCounter, Group, Technician
 from lens_server.security import hash_password
 from lens_server.validation import clean_email, clean_name
 
@@ -102,6 +103,8 @@ def set_disabled(db: Session, email: str, disabled: bool) -> Technician:
     tech.disabled = disabled
     if disabled:
         _revoke_tokens(db, tech)
+    else:
+        _unlock(db, tech)
     return tech
 
 
@@ -109,6 +112,7 @@ def reset_password(db: Session, email: str, password: str) -> Technician:
     tech = _technician(db, email)
     tech.password_hash = hash_password(check_password(password))
     _revoke_tokens(db, tech)
+    _unlock(db, tech)
     return tech
 
 
@@ -121,6 +125,11 @@ def set_group(db: Session, email: str, group: str) -> Technician:
 def _revoke_tokens(db: Session, tech: Technician) -> None:
     for token in db.scalars(select(AuthToken).where(AuthToken.technician_id == tech.id)):
         token.revoked = True
+
+
+def _unlock(db: Session, tech: Technician) -> None:
+    """An administrator vouched for the account: its sign-in lockout ends."""
+    db.execute(delete(BudgetCounter).where(BudgetCounter.key == account_key(tech.email)))
 
 
 def ensure_demo(db: Session, email: str, password: str) -> None:

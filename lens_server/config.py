@@ -33,7 +33,19 @@ class Settings:
     waiting_warning_seconds: int = 5 * 60
     reconnect_timeout_seconds: int = 120
     token_lifetime_seconds: int = 12 * 3600
-    redeem_attempts_per_minute: int = 10
+    # Failure budgets (docs/security.md has the arithmetic behind these numbers).
+    pin_failures_burst_per_address: int = 6
+    pin_failures_per_address_day: int = 3
+    pin_free_failures: int = 3
+    pin_backoff_seconds: float = 60.0
+    pin_failures_burst_global: int = 150
+    pin_failures_global_day: int = 800
+    login_free_failures: int = 5
+    login_backoff_seconds: float = 1.0
+    login_backoff_max_seconds: float = 900.0
+    login_lockout_failures: int = 100
+    login_failures_burst_per_address: int = 50
+    login_failures_per_address_day: int = 1000
 
     smtp_host: str = ""  # empty: write mail to outbox_dir
     smtp_port: int = 587

@@ -130,6 +130,17 @@ class Hub:
             return True
         return False
 
+    def replace_customer(self, session_id: str) -> None:
+        """The customer came back on another page (a re-join by link): the current page
+        is told so and its socket is closed. Callable from any thread."""
+        self._call(self._replace_customer, session_id)
+
+    def _replace_customer(self, session_id: str) -> None:
+        outbox = self._customers.get(session_id)
+        if outbox is not None:
+            outbox.put({"type": "replaced"})
+            outbox.close()
+
     def customer_connected(self, session_id: str) -> bool:
         return session_id in self._customers
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -101,4 +110,28 @@ class SessionEvent(Base):
     actor: Mapped[str] = mapped_column(String(300))
     action: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class BudgetCounter(Base):
+    """One failure budget's counter (lens_server.budget): a leaky bucket and a run of
+    consecutive failures. Times are epoch seconds, so SQL compares plain numbers."""
+
+    __tablename__ = "budget_counters"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    level: Mapped[float] = mapped_column(Float, default=0.0)
+    updated: Mapped[float] = mapped_column(Float, default=0.0)
+    consecutive: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[float] = mapped_column(Float, default=0.0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEvent(Base):
+    """What happened outside any session: sign-in failures and lockouts."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")

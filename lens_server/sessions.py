@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 import uuid
-from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +15,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from lens_server.auth import SignIn
+from lens_server.budget import SqlBudgetStore
 from lens_server.config import Settings
 from lens_server.db import Database
 from lens_server.errors import ApiError, not_found
@@ -24,7 +24,15 @@ from lens_server.hub import Hub
 from lens_server.mail import Invitation
 from lens_server.models import AuthToken, LensSession, SessionEvent, Technician, utcnow
 from lens_server.pagination import Cursor
-from lens_server.security import hash_token, new_pin, new_token, verify_password
+from lens_server.redemption import (
+    Entry,
+    PinGuessing,
+    check_link,
+    check_pin,
+    generation_base,
+    pin_invalid,
+)
+from lens_server.security import hash_token, new_pin, new_token
 from lens_server.views import (
     FINAL_STATES,
     LIVE_MEDIA_STATES,
@@ -65,64 +73,23 @@ def _identity(tech: Technician) -> Identity:
     return Identity(tech.id, tech.email, tech.display_name, tech.group.permission_set)
 
 
-class RedeemLimiter:
-    """Failed PIN redemptions per client address in a sliding minute."""
-
-    def __init__(self, per_minute: int) -> None:
-        self._per_minute = per_minute
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def check(self, client: str) -> None:
-        with self._lock:
-            failures = self._recent(client)
-            if len(failures) >= self._per_minute:
-                wait = max(1, int(failures[0] + 60 - time.monotonic()) + 1)
-                error = ApiError(
-                    429,
-                    "rate_limited",
-                    f"Too many attempts. Try again in {wait} s.",
-                    {"retry_after": wait},
-                )
-                error.headers["Retry-After"] = str(wait)
-                raise error
-
-    def failed(self, client: str) -> None:
-        with self._lock:
-            self._failures[client].append(time.monotonic())
-
-    def _recent(self, client: str) -> deque[float]:
-        failures = self._failures[client]
-        while failures and failures[0] < time.monotonic() - 60:
-            failures.popleft()
-        return failures
-
-
 class SessionService:
     def __init__(self, db: Database, settings: Settings, hub: Hub) -> None:
         self._db = db
         self._settings = settings
         self._hub = hub
         self._lock = threading.RLock()
-        self.limiter = RedeemLimiter(settings.redeem_attempts_per_minute)
+        self.budgets = SqlBudgetStore(db.engine)
+        self.sign_in = SignIn(db, settings, self.budgets)
+        self.guessing = PinGuessing(self.budgets, settings)
 
     # --- technicians -------------------------------------------------------------
 
-    def login(self, email: str, password: str) -> tuple[str, datetime, Identity]:
-        with self._db.session() as db:
-            tech = db.scalar(select(Technician).where(Technician.email == email.strip().lower()))
-            if tech is None or not verify_password(tech.password_hash, password):
-                raise ApiError(401, "invalid_credentials", "Wrong email or password.")
-            if tech.disabled:
-                raise ApiError(
-                    403, "account_disabled", "This account is disabled. Ask your administrator."
-                )
-            token = new_token()
-            expires = utcnow() + timedelta(seconds=self._settings.token_lifetime_seconds)
-            db.add(
-                AuthToken(token_hash=hash_token(token), technician_id=tech.id, expires_at=expires)
-            )
-            return token, expires, _identity(tech)
+    def login(self, email: str, password: str, client: str) -> tuple[str, datetime, Identity]:
+        def issue(db: Session, tech: Technician) -> tuple[str, datetime, Identity]:
+            return (*self.sign_in.new_token(db, tech), _identity(tech))
+
+        return self.sign_in.login(email, password, client, issue)
 
     def authenticate(self, token: str) -> Identity:
         with self._db.session() as db:
@@ -357,55 +324,59 @@ class SessionService:
 
     def redeem(
         self, client: str, pin: str | None, link_token: str | None
-    ) -> tuple[str, dict[str, Any]]:
-        self.limiter.check(client)
+    ) -> tuple[str, dict[str, Any], int]:
+        """(customer token, customer view, where its peer generations start). PIN entry
+        spends the guessing budget first; a right PIN gets its failure back."""
+        if link_token:
+            return self._redeem(client, lambda db: self._by_link(db, link_token), check_link)
+        self.guessing.spend(client)
+        joined = self._redeem(client, lambda db: self._by_pin(db, pin or ""), check_pin)
+        self.guessing.forgive(client)
+        return joined
+
+    def _redeem(
+        self,
+        client: str,
+        find: Callable[[Session], LensSession | None],
+        check: Callable[[LensSession | None, datetime], Entry],
+    ) -> tuple[str, dict[str, Any], int]:
         customer_token = new_token()
+        entries: list[Entry] = []
 
         def work(db: Session) -> LensSession:
-            row = self._find_redeemable(db, pin, link_token)
-            if row is None:
-                self.limiter.failed(client)
-                raise ApiError(
-                    404,
-                    "pin_invalid",
-                    "This code is not valid. Check it, or ask your technician for a new code.",
-                )
-            if row.pin_used_at is not None:
-                raise ApiError(
-                    409,
-                    "pin_used",
-                    "This code has already been used. Ask your technician for a new code.",
-                )
-            if row.state == "expired" or row.pin_expires_at <= utcnow():
-                raise ApiError(
-                    410, "pin_expired", "This code has expired. Ask your technician for a new code."
-                )
-            if row.state != "connecting":
-                raise ApiError(
-                    410,
-                    "session_ended",
-                    "This session has ended. Ask your technician for a new code.",
-                )
-            row.pin_used_at = utcnow()
+            row = find(db)
+            entry = check(row, utcnow())
+            if row is None:  # check() has refused it already; this tells mypy
+                raise pin_invalid()
+            entries.append(entry)
+            how = "link" if check is check_link else "pin"
+            if entry.rejoin:
+                self._log(db, row, "customer", "rejoined", f"by {how} from {client}")
+            else:
+                row.pin_used_at = utcnow()
+                self._log(db, row, "customer", "joined", f"by {how} from {client}")
             row.customer_token_hash = hash_token(customer_token)
-            how = "link" if link_token else "pin"
-            self._log(db, row, "customer", "joined", f"by {how} from {client}")
             return row
 
         row = self._write(work)
-        return customer_token, self._customer_view(row)
+        if entries[0].rejoin:
+            # Never two customers at once: the previous page is told and let go.
+            self._hub.replace_customer(row.id)
+        return customer_token, self._customer_view(row), generation_base(entries[0])
 
-    def _find_redeemable(
-        self, db: Session, pin: str | None, link_token: str | None
-    ) -> LensSession | None:
-        query = select(LensSession)
-        if link_token:
-            query = query.where(LensSession.link_token == link_token)
-        else:
-            query = query.where(LensSession.pin == pin).order_by(
-                LensSession.pin_used_at.is_not(None), LensSession.created_at.desc()
-            )
-        return db.scalars(query.limit(1)).first()
+    @staticmethod
+    def _by_link(db: Session, link_token: str) -> LensSession | None:
+        return db.scalar(select(LensSession).where(LensSession.link_token == link_token))
+
+    @staticmethod
+    def _by_pin(db: Session, pin: str) -> LensSession | None:
+        """The newest session still waiting for its customer under this PIN."""
+        return db.scalars(
+            select(LensSession)
+            .where(LensSession.pin == pin, LensSession.pin_used_at.is_(None))
+            .order_by(LensSession.created_at.desc())
+            .limit(1)
+        ).first()
 
     def customer_link(self, customer_token: str) -> tuple[str, int, dict[str, Any]]:
         """For the customer socket: (session id, its technician, customer view)."""

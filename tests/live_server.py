@@ -86,7 +86,9 @@ class LiveServer:
             "smtp_port": self.smtp.port,
             "smtp_security": "none",
             "mail_from": "Lens Support <support@example.com>",
-            "redeem_attempts_per_minute": 1000,
+            # Tests try many wrong codes from one address; test_security tightens these.
+            "pin_failures_burst_per_address": 1000,
+            "pin_failures_burst_global": 1000,
             **overrides,
         }
         self.settings = Settings(**self._overrides)

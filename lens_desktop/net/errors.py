@@ -33,6 +33,14 @@ class ApiError(Exception):
         """True when the token is missing, revoked or expired."""
         return self.code in AUTH_CODES
 
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds the server asks us to wait before trying again (a 429), if any."""
+        value = self.details.get("retry_after")
+        if self.status != 429 or not isinstance(value, int | float) or value <= 0:
+            return None
+        return int(value)
+
     def __repr__(self) -> str:
         return f"ApiError(status={self.status}, code={self.code!r}, message={self.message!r})"
 

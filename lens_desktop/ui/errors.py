@@ -28,6 +28,11 @@ CODE_TEXTS = {
     "account_disabled": QT_TRANSLATE_NOOP(
         "Errors", "This account is disabled. Ask your administrator."
     ),
+    "account_locked": QT_TRANSLATE_NOOP(
+        "Errors",
+        "This account is locked after too many wrong passwords. "
+        "Ask your administrator to reset your password.",
+    ),
     "session_not_found": QT_TRANSLATE_NOOP(
         "Errors", "That session no longer exists. The session list shows the current ones."
     ),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import keyring.errors
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -60,6 +60,9 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self._services = services
         self._tasks = TaskOwner("sign-in")
+        self._wait_left = 0  # seconds until the server takes another attempt
+        self._wait_timer = QTimer(self)
+        self._wait_timer.setInterval(1000)
         self.setWindowTitle(translate("SignInDialog", "Sign in to Lens"))
         self._build()
         self._connect_signals()
@@ -118,6 +121,7 @@ class SignInDialog(QDialog):
     def _connect_signals(self) -> None:
         self.buttons.accepted.connect(self.on_buttons_accepted)
         self.buttons.rejected.connect(self.on_buttons_rejected)
+        self._wait_timer.timeout.connect(self.on_wait_timer_timeout)
 
     def _apply_keyring_availability(self) -> None:
         available, reason = self._services.credentials.available()
@@ -170,7 +174,7 @@ class SignInDialog(QDialog):
 
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
-        self.sign_in_button.setEnabled(not busy)
+        self.sign_in_button.setEnabled(not busy and not self.waiting)
         for field in (self.server_url, self.email, self.password):
             field.setReadOnly(busy)
         self.remember.setEnabled(not busy and self._remember_available)
@@ -179,13 +183,39 @@ class SignInDialog(QDialog):
     def tasks(self) -> TaskOwner:
         return self._tasks
 
+    @property
+    def waiting(self) -> bool:
+        """True while the server has asked us to wait before the next attempt."""
+        return self._wait_left > 0
+
+    def start_wait(self, seconds: int) -> None:
+        """Counts the server's Retry-After down on screen; Sign in stays off till 0."""
+        self._wait_left = seconds
+        self._show_wait()
+        self._wait_timer.start()
+
     # -- slots -----------------------------------------------------------------------
 
     def on_buttons_accepted(self) -> None:
-        if not self._tasks.busy and self.validate():
+        if not self._tasks.busy and not self.waiting and self.validate():
             values = self.values
             self.set_busy(True)
             self._tasks.spawn(self._sign_in(values))
+
+    def on_wait_timer_timeout(self) -> None:
+        self._wait_left -= 1
+        if self.waiting:
+            self._show_wait()
+            return
+        self._wait_timer.stop()
+        self.server_error.show_error(None)
+        self.sign_in_button.setEnabled(not self._tasks.busy)
+        self._fit_to_contents()
+
+    def _show_wait(self) -> None:
+        text = translate("SignInDialog", "Too many attempts. Try again in {seconds} s.")
+        self.server_error.show_error(text.format(seconds=self._wait_left))
+        self.sign_in_button.setEnabled(False)
 
     def on_buttons_rejected(self) -> None:
         self._tasks.spawn(self._tasks.close())
@@ -200,7 +230,10 @@ class SignInDialog(QDialog):
             technician = await client.login(values.email, values.password)
         except ApiError as exc:
             client.close()
-            self.server_error.show_error(describe_error(exc))
+            if exc.retry_after is not None:
+                self.start_wait(exc.retry_after)
+            else:
+                self.server_error.show_error(describe_error(exc))
             self._fit_to_contents()
             self.password.selectAll()
             self.password.setFocus()

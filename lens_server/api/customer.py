@@ -14,15 +14,20 @@ router = APIRouter(prefix="/api/v1/customer", tags=["customer"])
 CustomerToken = Annotated[str, Depends(customer_bearer)]
 
 
-@router.post("/redeem", response_model=Redeemed, responses=responses(400, 404, 409, 410, 422, 429))
+@router.post("/redeem", response_model=Redeemed, responses=responses(400, 404, 410, 422, 429, 503))
 def redeem(
     body: Redeem, request: Request, service: Service, settings: SettingsDep
 ) -> dict[str, Any]:
     if not body.pin and not body.link_token:
         raise ApiError(400, "pin_missing", "Type the 6-digit code from your technician.")
     client = request.client.host if request.client else "unknown"
-    token, session = service.redeem(client, body.pin, body.link_token)
-    return {"customer_token": token, "session": session, "ice_servers": list(settings.ice_servers)}
+    token, session, generation = service.redeem(client, body.pin, body.link_token)
+    return {
+        "customer_token": token,
+        "session": session,
+        "ice_servers": list(settings.ice_servers),
+        "generation_base": generation,
+    }
 
 
 @router.get("/session", response_model=CustomerSessionView, responses=responses(401))

@@ -6,7 +6,7 @@ import logging
 from typing import Annotated, Any
 
 import anyio.from_thread
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from lens_server.api.deps import MailerDep, Me, Service, SettingsDep, Token
 from lens_server.api.schemas import (
@@ -33,10 +33,13 @@ router = APIRouter(prefix="/api/v1", tags=["technician"])
 
 
 @router.post(
-    "/auth/login", response_model=LoginAnswer, responses=responses(400, 401, 403, 422, 429)
+    "/auth/login",
+    response_model=LoginAnswer,
+    responses=responses(400, 401, 403, 422, 423, 429, 503),
 )
-def login(body: LoginRequest, service: Service) -> dict[str, Any]:
-    token, expires, who = service.login(body.email, body.password)
+def login(body: LoginRequest, request: Request, service: Service) -> dict[str, Any]:
+    client = request.client.host if request.client else "unknown"
+    token, expires, who = service.login(body.email, body.password, client)
     log.info("technician signed in: id=%s", who.id)
     return {"token": token, "expires_at": iso(expires), "technician": who.as_json()}
 

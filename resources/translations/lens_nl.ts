@@ -132,6 +132,10 @@
         <translation>Dit account is uitgeschakeld. Vraag het uw beheerder.</translation>
     </message>
     <message>
+        <source>This account is locked after too many wrong passwords. Ask your administrator to reset your password.</source>
+        <translation>Dit account is geblokkeerd na te veel verkeerde wachtwoorden. Vraag uw beheerder om uw wachtwoord opnieuw in te stellen.</translation>
+    </message>
+    <message>
         <source>That session no longer exists. The session list shows the current ones.</source>
         <translation>Die sessie bestaat niet meer. De sessielijst toont de huidige sessies.</translation>
     </message>
@@ -722,6 +726,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>&amp;Password:</source>
         <translation>&amp;Wachtwoord:</translation>
+    </message>
+    <message>
+        <source>Too many attempts. Try again in {seconds} s.</source>
+        <translation>Te veel pogingen. Probeer het over {seconds} s opnieuw.</translation>
     </message>
 </context>
 <context>

@@ -306,7 +306,7 @@ async def submit_pin(page: Page, pin: str) -> Any:
 
 
 async def test_pin_errors_each_say_what_to_do(live_server: LiveServer, phone: Phone) -> None:
-    live_server.restart(pin_validity_seconds=3, redeem_attempts_per_minute=1)
+    live_server.restart(pin_validity_seconds=3, pin_free_failures=2, pin_backoff_seconds=30.0)
     tech = live_server.technician()
     used = live_server.create_session(tech.token)["session"]
     expiring = live_server.create_session(tech.token)["session"]
@@ -317,24 +317,42 @@ async def test_pin_errors_each_say_what_to_do(live_server: LiveServer, phone: Ph
     alert = await submit_pin(page, "12345")
     await expect(alert).to_have_text("Enter all 6 digits of your code.")
 
-    alert = await submit_pin(page, used["pin"])
-    await expect(alert).to_have_text(
-        "This code has already been used. Ask your technician for a new code."
+    # used, expired and unknown codes all get the same answer: a guesser learns nothing
+    not_valid = (
+        "This code is not valid. Check the digits, or ask your technician for the link "
+        "to your session."
     )
+    alert = await submit_pin(page, used["pin"])
+    await expect(alert).to_have_text(not_valid)
     await wait_until_expired(live_server, tech.token, expiring["id"])
     alert = await submit_pin(page, expiring["pin"])
-    await expect(alert).to_have_text("This code has expired. Ask your technician for a new code.")
+    await expect(alert).to_have_text(not_valid)
 
     unknown = "000000" if "000000" not in (used["pin"], expiring["pin"]) else "999999"
     alert = await submit_pin(page, unknown)
-    await expect(alert).to_have_text(
-        "This code is not valid. Check the digits, or ask your technician for a new code."
-    )
+    await expect(alert).to_have_text(not_valid)
     await shoot(page, "02-pin-error")
     alert = await submit_pin(page, unknown)
     await expect(alert).to_have_text(re.compile(r"Too many attempts\. Try again in \d+ s\."))
     await expect(page.get_by_role("button", name="Continue")).to_be_disabled()
     # 4xx answers are logged by Chromium as failed resources; nothing else may be.
+    assert all("status of 4" in error for error in phone.errors), phone.errors
+
+
+async def test_spent_pin_budget_points_to_the_link(live_server: LiveServer, phone: Phone) -> None:
+    live_server.restart(pin_failures_burst_global=1)
+    tech = live_server.technician()
+    created = live_server.create_session(tech.token, method="link")
+    page = phone.page
+    await page.goto(live_server.url + "/")
+    await submit_pin(page, "999999" if created["session"]["pin"] != "999999" else "999998")
+    alert = await submit_pin(page, created["session"]["pin"])  # even the right one waits
+    await expect(alert).to_have_text(
+        "Too many attempts. Use the link in your invitation, or try again later."
+    )
+    await shoot(page, "02b-pin-paused")
+    await page.goto(live_server.url + link_path(created))  # the link still works
+    await expect(heading(page)).to_have_text("How it works")
     assert all("status of 4" in error for error in phone.errors), phone.errors
 
 

@@ -47,9 +47,9 @@ def test_email_invitation_arrives_and_its_link_and_pin_work(live_server: LiveSer
     assert redeemed.status_code == 200
     assert redeemed.json()["session"]["name"] == "Ann Smith"
     assert redeemed.json()["session"]["technician_name"] == tech.display_name
-    # and the PIN in the same email is now used up
+    # and the PIN in the same email is now used up (answered like any unknown code)
     again = live_server.redeem(pin=session["pin"])
-    assert again.status_code == 409 and again.json()["error"]["code"] == "pin_used"
+    assert again.status_code == 404 and again.json()["error"]["code"] == "pin_invalid"
 
 
 def test_dutch_invitation(live_server: LiveServer) -> None:
@@ -285,44 +285,16 @@ def test_customer_decline_and_leave_close_the_session(live_server: LiveServer) -
     assert events["events"][-1]["action"] == "declined licence"
 
 
-def test_pin_errors_are_distinct(live_server: LiveServer) -> None:
-    live_server.set_pin_validity(1)
-    tech = live_server.technician()
+def test_pin_input_errors(live_server: LiveServer) -> None:
     assert live_server.redeem(pin="").json()["error"]["code"] == "pin_missing"
     malformed = live_server.redeem(pin="12ab56")
     assert malformed.status_code == 422 and "6 digits" in malformed.json()["error"]["message"]
-    unknown = live_server.redeem(pin="000000" if tech else "")
-    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "pin_invalid"
-    created = live_server.create_session(tech.token)["session"]
-    deadline = time.monotonic() + 5
-    while live_server.api("GET", f"/sessions/{created['id']}", tech.token).json()["state"] != (
-        "expired"
-    ):
-        assert time.monotonic() < deadline, "the PIN never expired"
-        time.sleep(0.1)
-    expired = live_server.redeem(pin=created["pin"])
-    assert expired.status_code == 410 and expired.json()["error"]["code"] == "pin_expired"
-    assert "new code" in expired.json()["error"]["message"]
 
 
 def test_pin_accepts_spaces_and_dashes(live_server: LiveServer) -> None:
     tech = live_server.technician()
     pin = live_server.create_session(tech.token)["session"]["pin"]
     assert live_server.redeem(pin=f" {pin[:3]}-{pin[3:]} ").status_code == 200
-
-
-def test_redeem_failures_are_rate_limited_per_address(live_server: LiveServer) -> None:
-    live_server.restart(redeem_attempts_per_minute=3)
-    tech = live_server.technician()
-    pin = live_server.create_session(tech.token)["session"]["pin"]
-    wrong = "999999" if pin != "999999" else "999998"
-    codes = [live_server.redeem(pin=wrong).status_code for _ in range(4)]
-    assert codes == [404, 404, 404, 429]
-    limited = live_server.redeem(pin=pin)  # even the right PIN waits now
-    assert limited.status_code == 429
-    retry = limited.json()["error"]["details"]["retry_after"]
-    assert 1 <= retry <= 61 and limited.headers["Retry-After"] == str(retry)
-    assert f"Try again in {retry} s" in limited.json()["error"]["message"]
 
 
 def test_waiting_session_times_out(live_server: LiveServer) -> None:

@@ -155,6 +155,13 @@ export class CustomerSocket extends EventTarget {
     else if (message.type === 'signal') this.emit('signal', message.data);
     else if (message.type === 'config') this.emit('config', message.ice_servers);
     else if (message.type === 'error') this.emit('servererror', message);
+    else if (message.type === 'replaced') this.onReplaced();
+  }
+
+  /** Another page holds the session now: stop, and never dial again with this token. */
+  onReplaced() {
+    this.close();
+    this.emit('replaced');
   }
 
   onReady() {

@@ -16,6 +16,8 @@ import { $, screen, setBadge, setBusy, setParagraphs, setStatus, setText, showSc
 const TOKEN_KEY = 'lens.customer_token';
 const LINK_KEY = 'lens.link_token';
 const PIN_LENGTH = 6;
+// Longer waits than this are not counted down: the link in the invitation is the way in.
+const LONG_WAIT_S = 120;
 
 const app = {
   token: null,
@@ -47,9 +49,12 @@ export function normalizePin(text) {
 }
 
 function redeemErrorKey(error, via) {
-  const known = ['pin_invalid', 'pin_expired', 'pin_used'];
-  if (known.includes(error.code)) return via === 'link' ? error.code.replace('pin_', 'err_link_') : `err_${error.code}`;
+  // PIN entry hears one answer for every code it will not take (a guesser must not
+  // learn which codes were issued); a link holder hears what happened.
+  const known = ['pin_invalid', 'pin_expired'];
+  if (known.includes(error.code)) return via === 'link' ? error.code.replace('pin_', 'err_link_') : 'err_pin_invalid';
   if (error.code === 'pin_missing') return 'err_pin_missing';
+  if (error.code === 'pin_entry_paused') return 'err_pin_paused';
   if (error.code === 'session_ended') return 'err_session_gone';
   if (error.code === 'network') return 'err_network';
   return 'err_server';
@@ -70,6 +75,10 @@ function showRedeemError(error, via) {
     return;
   }
   let seconds = error.retryAfter;
+  if (seconds > LONG_WAIT_S) {
+    showPinError('err_rate_limited_long');
+    return;
+  }
   const tick = () => {
     if (seconds <= 0) {
       clearInterval(app.retryTimer);
@@ -125,6 +134,7 @@ async function redeemFromLink(linkToken) {
 function adopt(result, linkToken) {
   app.token = result.customer_token;
   app.iceServers = result.ice_servers || [];
+  app.generationBase = Number(result.generation_base) || 0;
   sessionStorage.setItem(TOKEN_KEY, app.token);
   if (linkToken) sessionStorage.setItem(LINK_KEY, linkToken);
   else sessionStorage.removeItem(LINK_KEY);
@@ -133,11 +143,14 @@ function adopt(result, linkToken) {
 }
 
 function openLink() {
-  const link = new SessionLink({ token: app.token, camera: app.camera, iceServers: app.iceServers });
+  const link = new SessionLink({
+    token: app.token, camera: app.camera, iceServers: app.iceServers, generationBase: app.generationBase,
+  });
   link.addEventListener('session', (event) => route(event.detail, { fresh: false }));
   link.addEventListener('link', (event) => onLinkState(event.detail));
   link.addEventListener('remotestream', (event) => playRemote(event.detail));
   link.addEventListener('rejected', () => onSocketRejected());
+  link.addEventListener('replaced', () => finish(null, { replaced: true }));
   app.link = link;
   link.open();
 }
@@ -396,8 +409,11 @@ function endReason(state) {
   return END_REASONS[state] || 'ended_unknown';
 }
 
-/** Stops everything and says why the session ended. */
-function finish(state) {
+/**
+ * Stops everything and says why the session ended, or that it continues on another
+ * device (the customer opened the link again elsewhere: this page was let go).
+ */
+function finish(state, { replaced = false } = {}) {
   if (app.link) app.link.close();
   app.camera.stop();
   $('preview').srcObject = null;
@@ -406,10 +422,11 @@ function finish(state) {
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(LINK_KEY);
   forgetChoice();
-  setText($('ended-reason'), endReason(state));
+  setText(document.querySelector('#screen-ended h1'), replaced ? 'replaced_title' : 'ended_title');
+  setText($('ended-reason'), replaced ? 'replaced_body' : endReason(state));
   setStatus(null);
   setBadge(null);
-  app.sessionEndedAs = state;
+  app.sessionEndedAs = replaced ? 'replaced' : state;
   showScreen('ended');
 }
 

@@ -18,10 +18,11 @@ const MAX_UNSENT = 200;
 
 /**
  * Events: "session" (detail: customer view of the session), "link" (detail: one of
- * idle, connecting, live, reconnecting), "remotestream", "rejected".
+ * idle, connecting, live, reconnecting), "remotestream", "rejected", "replaced" (the
+ * customer opened the link on another page, which now holds the session).
  */
 export class SessionLink extends EventTarget {
-  constructor({ token, camera, iceServers }) {
+  constructor({ token, camera, iceServers, generationBase = 0 }) {
     super();
     this.camera = camera;
     this.iceServers = iceServers || [];
@@ -35,7 +36,8 @@ export class SessionLink extends EventTarget {
     this.everConnected = false;
     this.lostTimer = null;
     this.closed = false;
-    this.generation = Number(sessionStorage.getItem(GENERATION_KEY)) || 0;
+    // After a re-join on this device the server's base beats the old device's offers.
+    this.generation = Math.max(Number(sessionStorage.getItem(GENERATION_KEY)) || 0, generationBase);
     this.cameraPaused = false;
     this.micMuted = false;
     this.linkState = 'idle';
@@ -59,6 +61,10 @@ export class SessionLink extends EventTarget {
       if (Array.isArray(iceServers)) this.iceServers = iceServers;
     });
     on('rejected', () => this.emit('rejected'));
+    on('replaced', () => {
+      this.close();
+      this.emit('replaced');
+    });
   }
 
   onSocketDown() {

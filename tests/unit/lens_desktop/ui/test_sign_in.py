@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 from console_harness import NO_AUDIO
@@ -15,7 +16,7 @@ from lens_desktop.net.client import ServerClient
 from lens_desktop.net.credentials import CredentialStore
 from lens_desktop.net.events import EventSocket
 from lens_desktop.ui.services import SignInServices
-from lens_desktop.ui.sign_in import SignInDialog
+from lens_desktop.ui.sign_in import SignedIn, SignInDialog
 from tests.qt_fixtures import wait_until
 
 
@@ -175,3 +176,36 @@ async def test_a_revoked_remembered_token_asks_to_sign_in_again(
     finally:
         run.cancel()
         await asyncio.gather(run, return_exceptions=True)
+
+
+async def test_too_many_attempts_counts_down_then_signs_in(
+    qtbot, live_server, credentials, artifacts_dir: Path
+) -> None:
+    live_server.restart(login_free_failures=1, login_backoff_seconds=6.0)
+    tech = live_server.technician()
+    dialog = SignInDialog(SignInServices(credentials, ServerClient))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for _ in range(2):  # the second wrong password starts a 6 s wait
+        wrong = {"email": tech.email, "password": "wrong"}
+        assert live_server.http.post("/api/v1/auth/login", json=wrong).status_code == 401
+    fill(dialog, live_server.url, tech.email, tech.password, remember=False)
+    dialog.sign_in_button.click()
+    await dialog.tasks.wait_idle()
+    countdown = re.compile(r"Too many attempts\. Try again in ([1-6]) s\.")
+    shown = countdown.fullmatch(dialog.server_error.text())
+    assert shown, (dialog.server_error.text(), dialog.result())
+    assert dialog.server_error.isVisible() and not dialog.sign_in_button.isEnabled()
+    (artifacts_dir / "console").mkdir(exist_ok=True)
+    dialog.grab().save(str(artifacts_dir / "console" / "sign_in_wait.png"))
+    later = f"Too many attempts. Try again in {int(shown.group(1)) - 1} s."
+    await wait_until(lambda: dialog.server_error.text() == later, timeout=3)
+    assert not dialog.sign_in_button.isEnabled()
+    await wait_until(dialog.sign_in_button.isEnabled, timeout=7)
+    assert not dialog.server_error.isVisible()
+    signed_in: list[SignedIn] = []
+    dialog.signed_in.connect(signed_in.append)
+    dialog.sign_in_button.click()
+    await wait_until(lambda: bool(signed_in), timeout=10)
+    assert signed_in[0].technician.email == tech.email
+    signed_in[0].client.close()

@@ -9,20 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path / "server")
-    server.smtp.start()
-    server.start()
-    try:
+    with running(LiveServer(tmp_path / "server")) as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

@@ -8,10 +8,12 @@ import email.policy
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -203,3 +205,17 @@ class LiveServer:
         accepted = self.api("POST", "/customer/accept", customer)
         assert accepted.status_code == 200, accepted.text
         return self.api("GET", f"/sessions/{created['session']['id']}", token).json(), customer
+
+
+Server = TypeVar("Server", bound=LiveServer)
+
+
+@contextmanager
+def running(server: Server) -> Iterator[Server]:
+    """The server and its SMTP sink, up for the block and closed on every way out."""
+    server.smtp.start()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()

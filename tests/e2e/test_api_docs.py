@@ -10,20 +10,15 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
 from tests.chromium import CHROMIUM, HEADLESS_FLAGS
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def docs_server(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path / "server", api_docs=True)
-    server.smtp.start()
-    server.start()
-    try:
+    with running(LiveServer(tmp_path / "server", api_docs=True)) as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

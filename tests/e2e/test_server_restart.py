@@ -46,6 +46,7 @@ from tests.e2e.test_seed_flow import (
     start_session,
     walk_to_waiting,
 )
+from tests.live_server import running
 from tests.process_server import ProcessServer
 from tests.qt_fixtures import qt_garbage_collected, wait_until
 
@@ -70,13 +71,8 @@ def restart_media(tmp_path_factory: pytest.TempPathFactory) -> MediaFiles:
 
 @pytest.fixture
 def process_server(tmp_path: Path) -> Iterator[ProcessServer]:
-    server = ProcessServer(tmp_path / "server")
-    server.smtp.start()
-    server.start()
-    try:
+    with running(ProcessServer(tmp_path / "server")) as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

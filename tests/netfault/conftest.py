@@ -13,7 +13,7 @@ import pytest_asyncio
 from playwright.async_api import Playwright, async_playwright
 
 from lens_customer.pattern import write_tone_wav, write_y4m
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 from tests.netfault.harness import CLIP_FPS, CLIP_SECONDS
 from tests.netns import SERVER_ADDRESS, PhoneNetwork
 
@@ -52,13 +52,8 @@ def network() -> Iterator[PhoneNetwork]:
 @pytest.fixture
 def path_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The server on 127.10.255.1, which the phone reaches over any of its paths."""
-    server = LiveServer(tmp_path / "server", host=SERVER_ADDRESS)
-    server.smtp.start()
-    server.start()
-    try:
+    with running(LiveServer(tmp_path / "server", host=SERVER_ADDRESS)) as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest_asyncio.fixture

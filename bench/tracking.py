@@ -246,10 +246,9 @@ class Clip:
     def _blur_kernel(self, t: float) -> np.ndarray:
         """A line as long as the frame's motion over one 1/30 s exposure (at least 9 px
         at 720p), along that motion."""
-        before, after = (
-            apply(self.camera(t - 1 / FPS), *self.scene_point(0.5, 0.5)),
-            (self.width / 2, self.height / 2),
-        )
+        after = (self.width / 2, self.height / 2)
+        centre = apply(cv2.invertAffineTransform(self.camera(t)), *after)
+        before = apply(self.camera(t - 1 / FPS), *centre)
         dx, dy = after[0] - before[0], after[1] - before[1]
         length = max(int(math.hypot(dx, dy)), int(9 * self.width / 1280))
         angle = math.atan2(dy, dx) if math.hypot(dx, dy) > 0.5 else 0.0
@@ -284,6 +283,16 @@ class Clip:
             x0, x1 = self.occluder_span(t)
             return not (x0 <= x < x1)
         return True
+
+    def under_object(self, point: tuple[float, float], t: float) -> bool:
+        """Whether the moving object covers this frame point at ``t``."""
+        if not self.scenario.moving_object:
+            return False
+        u, v = apply(
+            cv2.invertAffineTransform(compose(self.camera(t), self.object_pose(t))), *point
+        )
+        side = self.patch.shape[1]
+        return 0 <= u < side and 0 <= v < side
 
 
 # -- running ---------------------------------------------------------------------------
@@ -331,16 +340,10 @@ def run(scenario: Scenario, resolution: str, seconds: float) -> Figures:
         result = tracker.track(image, t)
         figures.cpu.append(time.thread_time() - start)
         for i, (x, y) in enumerate(ANNOTATION_POINTS):
-            score(
-                figures,
-                watches[i],
-                clip,
-                result.anchors[str(i)],
-                clip.truth(i, x, y, t),
-                (x, y),
-                t,
-                bound,
-            )
+            truth = clip.truth(i, x, y, t)
+            seen = clip.in_view(truth, t) and (i == 0 or not clip.under_object(truth, t))
+            update = result.anchors[str(i)]
+            score(figures, watches[i], clip, update, truth, seen, (x, y), t, bound)
     return figures
 
 
@@ -350,12 +353,12 @@ def score(
     clip: Clip,
     update: AnchorUpdate,
     truth: tuple[float, float],
+    seen: bool,
     placed: tuple[float, float],
     t: float,
     bound: float,
 ) -> None:
-    """Adds one annotation's frame to the figures."""
-    seen = clip.in_view(truth, t)
+    """Adds one annotation's frame to the figures (``seen``: its point is in view)."""
     drawn_x, drawn_y = update.apply(*placed)
     error = math.hypot(drawn_x * clip.width - truth[0], drawn_y * clip.height - truth[1])
     if seen:

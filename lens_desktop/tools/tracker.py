@@ -28,6 +28,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -42,7 +43,7 @@ Affine = npt.NDArray[np.float64]
 
 _IDENTITY: Affine = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 _LK = {
-    "winSize": (15, 15),
+    "winSize": (11, 11),
     "maxLevel": 3,
     "criteria": (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 10, 0.03),
 }
@@ -104,8 +105,8 @@ class TrackResult:
 class TrackerSettings:
     """Tuning; the defaults meet the bars of ``bench/tracking.py``."""
 
-    inner_features: int = 24
-    ring_features: int = 12
+    inner_features: int = 16
+    ring_features: int = 8
     ring_margin: float = 0.75
     """The ring reaches this share of the region's size beyond each side."""
     min_region_pixels: int = 24
@@ -115,14 +116,14 @@ class TrackerSettings:
     fb_error_px: float = 1.0
     ransac_px: float = 2.0
     reacquire_seconds: float = 5.0
-    search_every: int = 2
+    search_every: int = 3
     """While searching, ORB runs on one frame in this many (its cost is the largest)."""
     min_matches: int = 10
-    camera_features: int = 60
+    camera_features: int = 40
     """Corners over the whole picture that follow the camera itself."""
     min_correlation: float = 0.6
     """How alike the region must look to its placement-frame self to be taken back."""
-    min_correlation_tracking: float = 0.4
+    min_correlation_tracking: float = 0.5
     """Below this, a tracked region is taken to be covered."""
 
 
@@ -155,6 +156,8 @@ class Tracker:
         self._anchors: dict[str, _Anchor] = {}
         self._pending: dict[str, Region] = {}
         self._camera: Points = np.empty((0, 2), np.float32)
+        self._orb_frame = -1
+        self._orb_features: tuple[Any, npt.NDArray[np.uint8] | None] = ((), None)
         self._prev: Gray | None = None
         self._prev_at = 0.0
         self._size = (0, 0)
@@ -260,7 +263,9 @@ class Tracker:
         the picture; failing that, looks for it by its ORB descriptors now and then."""
         if motion is not None:
             anchor.transform = _compose(motion, anchor.transform)
-            if self._in_picture(anchor) and self._matches(anchor, image):
+            if not self._in_picture(anchor):
+                return False  # out of the picture: nothing to look for yet
+            if self._patch_in_picture(anchor) and self._matches(anchor, image):
                 self._replenish(anchor, image)
                 if len(anchor.cur) >= self.settings.min_inliers:
                     return True
@@ -274,9 +279,22 @@ class Tracker:
         of it (a hand, another object) would otherwise lend it its features and carry
         the annotation away; covered, it hides and follows the camera instead. Out of
         the picture there is nothing to compare."""
-        if not self._in_picture(anchor):
+        if not self._patch_in_picture(anchor):
             return True
         return self._matches(anchor, image, self.settings.min_correlation_tracking)
+
+    def _patch_in_picture(self, anchor: _Anchor) -> bool:
+        """Whether the whole region is in the picture (only then can it be compared)."""
+        if anchor.patch is None:
+            return False
+        x0, y0 = anchor.patch_origin
+        height, width = anchor.patch.shape
+        corners = np.array(
+            [[x0, y0], [x0 + width, y0], [x0 + width, y0 + height], [x0, y0 + height]], np.float32
+        )
+        moved = _transform(anchor.transform, corners)
+        w, h = self._size
+        return bool(np.all((moved >= 0) & (moved < [w, h])))
 
     def _matches(self, anchor: _Anchor, image: Gray, threshold: float | None = None) -> bool:
         """Whether the picture, mapped back to the placement frame, looks like the region
@@ -294,7 +312,7 @@ class Tracker:
             borderMode=cv2.BORDER_CONSTANT,
             borderValue=0,
         )
-        score = cv2.matchTemplate(back, anchor.patch, cv2.TM_CCOEFF_NORMED)
+        score = cv2.matchTemplate(_low_pass(back), anchor.patch, cv2.TM_CCOEFF_NORMED)
         return float(score.max()) >= (threshold or self.settings.min_correlation)
 
     def _fit(self, anchor: _Anchor) -> bool:
@@ -405,7 +423,7 @@ class Tracker:
         inner_box, outer_box = self._boxes(anchor)
         x0, y0, x1, y1 = (max(0, int(round(v))) for v in inner_box)
         if x1 - x0 >= 8 and y1 - y0 >= 8:
-            anchor.patch, anchor.patch_origin = image[y0:y1, x0:x1].copy(), (x0, y0)
+            anchor.patch, anchor.patch_origin = _low_pass(image[y0:y1, x0:x1]), (x0, y0)
         for box in (inner_box, outer_box):
             keypoints, descriptors = self._orb.detectAndCompute(image, _box_mask(box, image.shape))
             if descriptors is not None and len(keypoints) >= 2 * self.settings.min_matches:
@@ -415,12 +433,19 @@ class Tracker:
         anchor.keypoints = np.array([k.pt for k in keypoints], np.float32)
         anchor.descriptors = descriptors
 
+    def _frame_features(self, image: Gray) -> tuple[Any, npt.NDArray[np.uint8] | None]:
+        """The picture's ORB keypoints and descriptors, once per frame for every search."""
+        if self._orb_frame != self._frames:
+            self._orb_features = self._orb.detectAndCompute(image, None)
+            self._orb_frame = self._frames
+        return self._orb_features
+
     def _search(self, anchor: _Anchor, image: Gray) -> bool:
         """Matches the region's ORB descriptors against the whole picture; on enough
         agreeing matches, the anchor is back with the fitted transform."""
         if anchor.descriptors is None:
             return False
-        keypoints, descriptors = self._orb.detectAndCompute(image, None)
+        keypoints, descriptors = self._frame_features(image)
         if descriptors is None or len(keypoints) < self.settings.min_matches:
             return False
         pairs = self._matcher.knnMatch(anchor.descriptors, descriptors, k=2)
@@ -434,7 +459,10 @@ class Tracker:
         )
         if matrix is None or int(mask.sum()) < self.settings.min_matches or not _plausible(matrix):
             return False
-        anchor.transform = matrix
+        previous, anchor.transform = anchor.transform, matrix
+        if not (self._patch_in_picture(anchor) and self._matches(anchor, image)):
+            anchor.transform = previous  # matched something else that looks alike
+            return False
         anchor.ref, anchor.cur = np.empty((0, 2), np.float32), np.empty((0, 2), np.float32)
         anchor.inner = np.empty(0, bool)
         return True
@@ -488,6 +516,12 @@ def _camera_motion(before: Points, after: Points) -> Affine | None:
         before, after, method=cv2.RANSAC, ransacReprojThreshold=2.0
     )
     return matrix if matrix is not None and _plausible(matrix) else None
+
+
+def _low_pass(patch: Gray) -> Gray:
+    """A patch with its finest detail blurred away, so that motion blur and resampling
+    barely change how it compares."""
+    return cv2.GaussianBlur(patch, (0, 0), 2.0)  # type: ignore[return-value]
 
 
 def _compose(a: Affine, b: Affine) -> Affine:

@@ -39,7 +39,8 @@ WORK_WIDTH = 640
 
 Gray = npt.NDArray[np.uint8]
 Points = npt.NDArray[np.float32]
-Affine = npt.NDArray[np.float64]
+Affine = npt.NDArray[Any]
+"""A 2x3 matrix (float64; OpenCV's stubs type what it returns loosely)."""
 
 _IDENTITY: Affine = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 _LK = {
@@ -119,7 +120,10 @@ class TrackerSettings:
     search_every: int = 3
     """While searching, ORB runs on one frame in this many (its cost is the largest)."""
     min_matches: int = 10
-    camera_features: int = 40
+    scene_agreement_px: float = 1.5
+    """An anchor moving with the camera lands within this of where the camera takes it."""
+    scene_frames: int = 15
+    camera_features: int = 48
     """Corners over the whole picture that follow the camera itself."""
     min_correlation: float = 0.6
     """How alike the region must look to its placement-frame self to be taken back."""
@@ -139,8 +143,10 @@ class _Anchor:
     state: AnchorState = AnchorState.TRACKING
     lost_at: float = 0.0
     keypoints: Points = field(default_factory=lambda: np.empty((0, 2), np.float32))
-    descriptors: npt.NDArray[np.uint8] | None = None
+    descriptors: npt.NDArray[Any] | None = None
     patch: Gray | None = None
+    with_scene: float = 0.0
+    """Reaches 1 once the anchor has moved with the camera for ``scene_frames`` frames."""
     patch_origin: tuple[int, int] = (0, 0)
 
 
@@ -157,12 +163,12 @@ class Tracker:
         self._pending: dict[str, Region] = {}
         self._camera: Points = np.empty((0, 2), np.float32)
         self._orb_frame = -1
-        self._orb_features: tuple[Any, npt.NDArray[np.uint8] | None] = ((), None)
+        self._orb_features: tuple[Any, Any] = ((), None)
         self._prev: Gray | None = None
         self._prev_at = 0.0
         self._size = (0, 0)
         self._frames = 0
-        self._orb = cv2.ORB_create(nfeatures=1500, fastThreshold=12)
+        self._orb = cv2.ORB.create(nfeatures=1500, fastThreshold=12)
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
 
     @property
@@ -233,18 +239,34 @@ class Tracker:
 
     def _spread_camera_features(self, image: Gray) -> None:
         """Corners all over the picture, whose common motion is the camera's: it carries
-        lost anchors along while they are out of the picture or covered. Found again on
-        a half-size copy (a quarter of the cost) when fewer than half are left."""
+        lost anchors along while they are out of the picture or covered. A few per cell
+        of a 4x4 grid, so that no one object (a hand, something moving) holds most of
+        them; found on a half-size copy (a quarter of the cost) when few are left."""
         wanted = self.settings.camera_features
         if len(self._camera) >= wanted // 2:
             return
-        found = cv2.goodFeaturesToTrack(cv2.pyrDown(image), wanted, 0.01, 8)
-        if found is not None:
-            self._camera = (found.reshape(-1, 2) * 2).astype(np.float32)
+        small = cv2.pyrDown(image)
+        height, width = small.shape
+        per_cell = max(1, wanted // 16)
+        found = []
+        for row in range(4):
+            for col in range(4):
+                y0, y1 = row * height // 4, (row + 1) * height // 4
+                x0, x1 = col * width // 4, (col + 1) * width // 4
+                corners = cv2.goodFeaturesToTrack(small[y0:y1, x0:x1], per_cell, 0.01, 8)
+                if corners is not None:
+                    found.append(corners.reshape(-1, 2) + np.array([x0, y0]))
+        if found:
+            self._camera = (np.concatenate(found) * 2).astype(np.float32)
 
     def _step(self, anchor: _Anchor, image: Gray, timestamp: float, motion: Affine | None) -> None:
         if anchor.state in _ACTIVE:
-            if self._fit(anchor) and self._still_itself(anchor, image):
+            before = anchor.transform
+            if (
+                self._fit(anchor)
+                and self._keeps_to_the_scene(anchor, before, motion)
+                and self._still_itself(anchor, image)
+            ):
                 self._replenish(anchor, image)
                 anchor.state = (
                     AnchorState.TRACKING if self._in_picture(anchor) else AnchorState.HIDDEN
@@ -273,6 +295,30 @@ class Tracker:
             self._replenish(anchor, image)
             return True
         return False
+
+    def _keeps_to_the_scene(self, anchor: _Anchor, before: Affine, motion: Affine | None) -> bool:
+        """An anchor that has moved with the camera for a while (something lying still in
+        the scene) and now suddenly does not is being covered by something moving: it
+        stops there, before that thing carries it off. One that moves on its own keeps
+        following its own features."""
+        if motion is None:
+            return True
+        centre = self._centre(anchor)
+        expected = _transform(_compose(motion, before), centre)[0]
+        now = _transform(anchor.transform, centre)[0]
+        agrees = float(np.hypot(*(now - expected))) <= self.settings.scene_agreement_px
+        if not agrees and anchor.with_scene >= 1.0:
+            anchor.transform = _compose(motion, before)
+            return False
+        step = 1.0 / (self.settings.scene_frames)
+        anchor.with_scene = min(1.0, anchor.with_scene + step) if agrees else 0.0
+        return True
+
+    def _centre(self, anchor: _Anchor) -> Points:
+        inner_box, _ = self._boxes(anchor)
+        return np.array(
+            [[(inner_box[0] + inner_box[2]) / 2, (inner_box[1] + inner_box[3]) / 2]], np.float32
+        )
 
     def _still_itself(self, anchor: _Anchor, image: Gray) -> bool:
         """Whether a tracked region still looks like itself. Something passing in front
@@ -406,7 +452,7 @@ class Tracker:
         found = cv2.goodFeaturesToTrack(image[y0:y1, x0:x1], wanted, 0.01, 5, mask=mask)
         if found is None:
             return None
-        return (found.reshape(-1, 2) + [x0, y0]).astype(np.float32)
+        return (found.reshape(-1, 2) + np.array([x0, y0])).astype(np.float32)
 
     def _in_picture(self, anchor: _Anchor) -> bool:
         inner_box, _ = self._boxes(anchor)
@@ -421,7 +467,7 @@ class Tracker:
         """ORB keypoints of the region (and its ring when the region alone has too few)
         on the placement frame: what a search matches."""
         inner_box, outer_box = self._boxes(anchor)
-        x0, y0, x1, y1 = (max(0, int(round(v))) for v in inner_box)
+        x0, y0, x1, y1 = (max(0, round(v)) for v in inner_box)
         if x1 - x0 >= 8 and y1 - y0 >= 8:
             anchor.patch, anchor.patch_origin = _low_pass(image[y0:y1, x0:x1]), (x0, y0)
         for box in (inner_box, outer_box):
@@ -433,7 +479,7 @@ class Tracker:
         anchor.keypoints = np.array([k.pt for k in keypoints], np.float32)
         anchor.descriptors = descriptors
 
-    def _frame_features(self, image: Gray) -> tuple[Any, npt.NDArray[np.uint8] | None]:
+    def _frame_features(self, image: Gray) -> tuple[Any, Any]:
         """The picture's ORB keypoints and descriptors, once per frame for every search."""
         if self._orb_frame != self._frames:
             self._orb_features = self._orb.detectAndCompute(image, None)
@@ -463,6 +509,7 @@ class Tracker:
         if not (self._patch_in_picture(anchor) and self._matches(anchor, image)):
             anchor.transform = previous  # matched something else that looks alike
             return False
+        anchor.with_scene = 0.0  # found away from where the camera took it: it may move
         anchor.ref, anchor.cur = np.empty((0, 2), np.float32), np.empty((0, 2), np.float32)
         anchor.inner = np.empty(0, bool)
         return True
@@ -518,7 +565,7 @@ def _camera_motion(before: Points, after: Points) -> Affine | None:
     return matrix if matrix is not None and _plausible(matrix) else None
 
 
-def _low_pass(patch: Gray) -> Gray:
+def _low_pass(patch: npt.NDArray[Any]) -> Gray:
     """A patch with its finest detail blurred away, so that motion blur and resampling
     barely change how it compares."""
     return cv2.GaussianBlur(patch, (0, 0), 2.0)  # type: ignore[return-value]
@@ -551,7 +598,7 @@ def _inside(points: Points, box: npt.NDArray[np.float64]) -> npt.NDArray[np.bool
 
 def _box_mask(box: npt.NDArray[np.float64], shape: tuple[int, ...]) -> Gray:
     mask = np.zeros(shape[:2], np.uint8)
-    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    x0, y0, x1, y1 = (round(v) for v in box)
     mask[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)] = 255
     return mask
 

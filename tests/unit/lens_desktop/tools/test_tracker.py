@@ -18,6 +18,7 @@ from bench.tracking import (
     ANNOTATION_POINTS,
     Clip,
     Scenario,
+    apply,
     away_and_back,
     combine,
     pan,
@@ -66,24 +67,21 @@ def test_annotations_follow_pan_zoom_rotation_and_shake() -> None:
 
 
 def test_an_object_moving_on_its_own_keeps_its_annotation() -> None:
-    """Annotation 0 sits on an object drifting and turning over the background; the
-    others on the background. Each follows its own."""
+    """Annotation 0 sits on an object drifting and turning over the background, 1 and 3
+    on the background (where the object does not pass in these 3 s): each follows its
+    own, not the other."""
     clip = Clip(
         Scenario("object", lambda t: combine(pan(t), shake(t)), moving_object=True), WIDTH, HEIGHT
     )
     results = tracked(clip, 3.0)
-    on_object = [error_px(clip, 0, r.anchors["0"], t) for t, r in results if r.anchors["0"].visible]
-    background = [
-        error_px(clip, 4, r.anchors["4"], t) for t, r in results if r.anchors["4"].visible
-    ]
-    assert len(on_object) == len(results)
-    assert len(background) >= 0.8 * len(results)  # hidden only while the object covers it
-    assert max(on_object) <= 4.0
-    assert max(background) <= 3.0
-    # the object moved far from where the background point would have taken it
-    t, last = results[-1]
-    truth_background = clip.truth(1, *ANNOTATION_POINTS[0], t)
-    assert math.dist(clip.truth(0, *ANNOTATION_POINTS[0], t), truth_background) > 40
+    for index in (0, 1, 3):
+        errors = [error_px(clip, index, r.anchors[str(index)], t) for t, r in results]
+        assert all(r.anchors[str(index)].visible for _, r in results)
+        assert max(errors) <= 3.0, index
+    # the object went far from where the background would have taken its point
+    t, _ = results[-1]
+    with_background = apply(clip.camera(t), *clip.scene_point(*ANNOTATION_POINTS[0]))
+    assert math.dist(clip.truth(0, *ANNOTATION_POINTS[0], t), with_background) > 40
 
 
 def test_annotation_hides_when_its_object_leaves_and_returns() -> None:
@@ -100,9 +98,14 @@ def test_annotation_hides_when_its_object_leaves_and_returns() -> None:
             if x < -10:
                 assert not update.visible, (t, i)
                 away_at.setdefault(i, t)
-            elif i in away_at and i not in back_at and x > 10:
-                if update.visible and error_px(clip, i, update, t) <= 4.0:
-                    back_at[i] = t
+            elif (
+                i in away_at
+                and i not in back_at
+                and x > 10
+                and update.visible
+                and error_px(clip, i, update, t) <= 4.0
+            ):
+                back_at[i] = t
     assert sorted(away_at) == sorted(back_at) == list(range(len(ANNOTATION_POINTS)))
     returned = {
         i: min(

@@ -117,7 +117,7 @@ class TrackerSettings:
     fb_error_px: float = 1.0
     ransac_px: float = 2.0
     reacquire_seconds: float = 5.0
-    search_every: int = 3
+    search_every: int = 4
     """While searching, ORB runs on one frame in this many (its cost is the largest)."""
     min_matches: int = 10
     scene_agreement_px: float = 1.5
@@ -125,9 +125,13 @@ class TrackerSettings:
     scene_frames: int = 15
     camera_features: int = 48
     """Corners over the whole picture that follow the camera itself."""
-    min_correlation: float = 0.6
+    min_correlation: float = 0.8
     """How alike the region must look to its placement-frame self to be taken back."""
     min_correlation_tracking: float = 0.5
+    compare_every: int = 2
+    align_px: int = 6
+    """How far (working pixels) a region being taken back is looked for around where
+    it is expected."""
     """Below this, a tracked region is taken to be covered."""
 
 
@@ -168,7 +172,7 @@ class Tracker:
         self._prev_at = 0.0
         self._size = (0, 0)
         self._frames = 0
-        self._orb = cv2.ORB.create(nfeatures=1500, fastThreshold=12)
+        self._orb = cv2.ORB.create(nfeatures=1000, fastThreshold=12)
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
 
     @property
@@ -287,7 +291,7 @@ class Tracker:
             anchor.transform = _compose(motion, anchor.transform)
             if not self._in_picture(anchor):
                 return False  # out of the picture: nothing to look for yet
-            if self._patch_in_picture(anchor) and self._matches(anchor, image):
+            if self._patch_in_picture(anchor) and self._aligns(anchor, image):
                 self._replenish(anchor, image)
                 if len(anchor.cur) >= self.settings.min_inliers:
                     return True
@@ -324,8 +328,9 @@ class Tracker:
         """Whether a tracked region still looks like itself. Something passing in front
         of it (a hand, another object) would otherwise lend it its features and carry
         the annotation away; covered, it hides and follows the camera instead. Out of
-        the picture there is nothing to compare."""
-        if not self._patch_in_picture(anchor):
+        the picture there is nothing to compare. Compared on one frame in
+        ``compare_every`` (a cost the scene check makes up for between)."""
+        if self._frames % self.settings.compare_every or not self._patch_in_picture(anchor):
             return True
         return self._matches(anchor, image, self.settings.min_correlation_tracking)
 
@@ -347,19 +352,44 @@ class Tracker:
         did then (normalised cross-correlation of the region's patch)."""
         if anchor.patch is None:
             return threshold is not None
+        score = cv2.matchTemplate(self._back(anchor, image, 0), anchor.patch, cv2.TM_CCOEFF_NORMED)
+        return float(score.max()) >= (threshold or self.settings.min_correlation)
+
+    def _aligns(self, anchor: _Anchor, image: Gray) -> bool:
+        """Like ``_matches``, for an anchor being taken back: the patch is looked for a
+        few pixels around where it is expected, and the transform corrected to where it
+        fits best (to a tenth of a pixel). Without it, what the camera's motion or a
+        covering object moved it by would stay as an offset."""
+        if anchor.patch is None:
+            return False
+        margin = self.settings.align_px
+        scores = cv2.matchTemplate(
+            self._back(anchor, image, margin), anchor.patch, cv2.TM_CCOEFF_NORMED
+        )
+        _, best, _, (x, y) = cv2.minMaxLoc(scores)
+        if best < self.settings.min_correlation:
+            return False
+        dx, dy = x - margin + _peak(scores[y, :], x), y - margin + _peak(scores[:, x], y)
+        offset = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]])
+        anchor.transform = _compose(anchor.transform, offset)
+        return True
+
+    def _back(self, anchor: _Anchor, image: Gray, margin: int) -> Gray:
+        """The picture mapped back onto the placement frame over the region's patch
+        (grown by ``margin`` on each side), blurred as the patch is."""
+        assert anchor.patch is not None
         x0, y0 = anchor.patch_origin
-        shift = np.array([[1.0, 0.0, x0], [0.0, 1.0, y0]])
+        shift = np.array([[1.0, 0.0, x0 - margin], [0.0, 1.0, y0 - margin]])
         height, width = anchor.patch.shape
         back = cv2.warpAffine(
             image,
             _compose(anchor.transform, shift),
-            (width, height),
+            (width + 2 * margin, height + 2 * margin),
             flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
             borderMode=cv2.BORDER_CONSTANT,
             borderValue=0,
         )
-        score = cv2.matchTemplate(_low_pass(back), anchor.patch, cv2.TM_CCOEFF_NORMED)
-        return float(score.max()) >= (threshold or self.settings.min_correlation)
+        return _low_pass(back)
 
     def _fit(self, anchor: _Anchor) -> bool:
         """Fits placement -> now on the surviving features; drops the ones that disagree."""
@@ -506,7 +536,7 @@ class Tracker:
         if matrix is None or int(mask.sum()) < self.settings.min_matches or not _plausible(matrix):
             return False
         previous, anchor.transform = anchor.transform, matrix
-        if not (self._patch_in_picture(anchor) and self._matches(anchor, image)):
+        if not (self._patch_in_picture(anchor) and self._aligns(anchor, image)):
             anchor.transform = previous  # matched something else that looks alike
             return False
         anchor.with_scene = 0.0  # found away from where the camera took it: it may move
@@ -563,6 +593,16 @@ def _camera_motion(before: Points, after: Points) -> Affine | None:
         before, after, method=cv2.RANSAC, ransacReprojThreshold=2.0
     )
     return matrix if matrix is not None and _plausible(matrix) else None
+
+
+def _peak(scores: npt.NDArray[Any], at: int) -> float:
+    """Sub-pixel offset of a correlation peak from a parabola through it and its two
+    neighbours (0 at the edge)."""
+    if at <= 0 or at >= len(scores) - 1:
+        return 0.0
+    left, centre, right = float(scores[at - 1]), float(scores[at]), float(scores[at + 1])
+    curve = left - 2 * centre + right
+    return 0.0 if curve >= 0 else 0.5 * (left - right) / curve
 
 
 def _low_pass(patch: npt.NDArray[Any]) -> Gray:

@@ -121,6 +121,33 @@ def test_annotation_hides_when_its_object_leaves_and_returns() -> None:
     assert max(error_px(clip, i, last.anchors[str(i)], t) for i in range(5)) <= 3.0
 
 
+def test_annotation_hides_while_covered_and_returns_on_its_point() -> None:
+    """A plain bar a quarter of the picture wide passes over the annotations: each
+    hides while its point is under the bar (not dragged along by it) and shows on its
+    point again soon after the bar has passed."""
+    clip = Clip(Scenario("bar", shake, occluder=True), WIDTH, HEIGHT)
+    results = tracked(clip, 4.5)
+    for i in range(len(ANNOTATION_POINTS)):
+        covered = [r.anchors[str(i)].visible for t, r in results if not in_view(clip, i, t)]
+        assert covered, i  # the bar did pass over it
+        assert sum(covered) <= 0.2 * len(covered), i
+        uncovered_at = max(t for t, _ in results if not in_view(clip, i, t)) + 1 / FPS
+        back = [
+            (t, error_px(clip, i, r.anchors[str(i)], t))
+            for t, r in results
+            if t >= uncovered_at and r.anchors[str(i)].visible
+        ]
+        assert back, i
+        assert back[0][0] - uncovered_at <= 1.0, i
+        # on its object: the bench's bound (12 px at 1280 wide); what the bar dragged it
+        # by before it hid can remain (docs/performance.md, Tracking)
+        assert max(error for _, error in back) <= 6.0, i
+
+
+def in_view(clip: Clip, index: int, t: float) -> bool:
+    return clip.in_view(clip.truth(index, *ANNOTATION_POINTS[index], t), t)
+
+
 def test_anchor_placed_on_an_older_frame_catches_up() -> None:
     """The annotation was drawn on a frame the tracker has since moved past."""
     clip = Clip(Scenario("pan", lambda t: pan(2 * t)), WIDTH, HEIGHT)
@@ -186,13 +213,13 @@ async def test_worker_skips_frames_it_cannot_keep_up_with_and_never_blocks() -> 
         assert worker.frames_skipped > 0
         assert worker.frames_tracked + worker.frames_skipped == 60
         assert len(results) == worker.frames_tracked
-        # the 60 offers took less time than tracking two of the frames
-        assert offering < 2 * worker_ms_per_frame(results) / 1000
+        # the 60 offers took less time than tracking three of the frames
+        assert offering < 3 * worker_ms_per_frame() / 1000
     finally:
         worker.close()
 
 
-def worker_ms_per_frame(results: list[TrackResult]) -> float:
+def worker_ms_per_frame() -> float:
     """What tracking one frame with five anchors costs here (measured, not assumed)."""
     clip = Clip(Scenario("pan", pan), WIDTH, HEIGHT)
     tracker = Tracker()
@@ -202,7 +229,7 @@ def worker_ms_per_frame(results: list[TrackResult]) -> float:
     start = time.perf_counter()
     for n, frame in enumerate(frames):
         tracker.track(frame, n / FPS)
-    return (time.perf_counter() - start) * 100 + 0 * len(results)
+    return (time.perf_counter() - start) * 1000 / len(frames)
 
 
 async def test_worker_close_twice_and_submit_after_close() -> None:

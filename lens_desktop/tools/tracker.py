@@ -18,9 +18,18 @@ cost per frame nearly the same at 720p and 1080p):
   its own is followed, not the background around it; the ring keeps a small or plain
   region tracked while the inside is briefly covered;
 - features that disagree with the fit are dropped and new ones found where few are left;
-- when too few agree, or the region has left the picture, the annotation hides and its
-  last transform is kept; ORB descriptors of the region, taken when it was placed, are
-  matched against the picture to find it again for ``reacquire_seconds``.
+- corners spread over the whole picture give the camera's own motion;
+- an anchor that has moved with the camera for half a second and suddenly does not is
+  being covered (a hand, something passing): it hides where the camera takes it rather
+  than follow what covers it; a region that no longer looks like its placement-frame
+  self (normalised cross-correlation of a blurred patch) hides too;
+- a hidden anchor (out of the picture, covered, too few features) moves with the camera
+  and is taken back once its region is in view and looks like itself again, aligned to
+  that patch; failing that, ORB descriptors of the region taken when it was placed are
+  matched against the picture, for ``reacquire_seconds``.
+
+docs/decisions/0020-annotation-tracking.md says why this way; ``bench/tracking.py``
+measures it.
 """
 
 from __future__ import annotations

@@ -24,11 +24,30 @@ import asyncio
 import threading
 from collections.abc import Callable
 
+import av
 import cv2
+import numpy as np
 
-from lens_desktop.tools.tracker import Gray, Region, Tracker, TrackerSettings, TrackResult
+from lens_desktop.tools.tracker import (
+    WORK_WIDTH,
+    Gray,
+    Region,
+    Tracker,
+    TrackerSettings,
+    TrackResult,
+)
 
 _Command = Callable[[Tracker], None]
+
+
+def gray_frame(frame: av.VideoFrame) -> Gray:
+    """A decoded frame as the tracker takes it: grayscale, at most ``WORK_WIDTH`` wide.
+    swscale does both in one pass (and releases the GIL), cheaper than handing the
+    tracker the full picture to scale itself."""
+    width = min(frame.width, WORK_WIDTH)
+    height = max(1, round(frame.height * width / frame.width))
+    gray = frame.reformat(width=width, height=height, format="gray").to_ndarray()
+    return gray.astype(np.uint8, copy=False)
 
 
 class TrackerWorker:

@@ -11,6 +11,7 @@ import asyncio
 import math
 import time
 
+import av
 import numpy as np
 import pytest
 
@@ -28,7 +29,7 @@ from bench.tracking import (
     zoom,
 )
 from lens_desktop.tools.tracker import AnchorState, AnchorUpdate, Tracker, TrackResult
-from lens_desktop.tools.tracker_worker import TrackerWorker
+from lens_desktop.tools.tracker_worker import TrackerWorker, gray_frame
 
 WIDTH, HEIGHT = 640, 360
 FPS = 30
@@ -242,3 +243,20 @@ async def test_worker_close_twice_and_submit_after_close() -> None:
     assert worker.closed
     assert worker.frames_submitted == 0
     assert not worker._thread.is_alive()
+
+
+def test_decoded_frames_become_small_gray_frames_the_tracker_follows() -> None:
+    """What the console hands the worker: a decoded 1280x720 picture -> 640x360 gray."""
+    clip = Clip(Scenario("pan", lambda t: pan(2 * t)), 1280, 720)
+    tracker = Tracker()
+    tracker.add("0", region_at(*ANNOTATION_POINTS[0]))
+    for n in range(10):
+        t = n / FPS
+        decoded = av.VideoFrame.from_ndarray(clip.frame(t), format="gray").reformat(
+            format="yuv420p"
+        )
+        small = gray_frame(decoded)
+        assert small.shape == (360, 640)
+        update = tracker.track(small, t).anchors["0"]
+    assert update.visible
+    assert error_px(clip, 0, update, t) <= 3.0

@@ -1,0 +1,1 @@
+"""The Lens tools: annotation model, protocol and tracking, with no widgets."""

@@ -145,11 +145,13 @@ def check_transform(transform: Sequence[float]) -> None:
 
 @dataclass(frozen=True)
 class Change:
-    """What listeners hear: ``set`` (added or replaced), ``remove`` or ``clear``."""
+    """What listeners hear: ``set`` (added or replaced; ``index`` is its place in the
+    drawing order), ``remove`` or ``clear``."""
 
     op: Literal["set", "remove", "clear"]
     annotation: Annotation | None = None
     id: str | None = None
+    index: int | None = None
 
 
 @dataclass
@@ -262,8 +264,9 @@ class AnnotationModel:
             check_transform(transform)
         updated = replace(current, transform=transform, visible=visible)
         if updated != current:
-            self._items[self._index(annotation_id)] = updated
-            self._emit(Change("set", annotation=updated))
+            index = self._index(annotation_id)
+            self._items[index] = updated
+            self._emit(Change("set", annotation=updated, index=index))
 
     def remove(self, annotation_id: str) -> Annotation:
         """Erase one annotation, undoably."""
@@ -348,12 +351,13 @@ class AnnotationModel:
 
     def _put(self, item: Annotation, index: int) -> None:
         """Put ``item`` in place of its namesake, or at ``index`` if it is absent."""
-        existing = self.get(item.id)
-        if existing is not None:
-            self._items[self._index(item.id)] = item
+        if self.get(item.id) is not None:
+            index = self._index(item.id)
+            self._items[index] = item
         else:
-            self._items.insert(min(index, len(self._items)), item)
-        self._emit(Change("set", annotation=item))
+            index = min(index, len(self._items))
+            self._items.insert(index, item)
+        self._emit(Change("set", annotation=item, index=index))
 
 
 def _as_points(points: Any) -> tuple[Point, ...]:

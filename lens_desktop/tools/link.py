@@ -37,7 +37,7 @@ def replay(model: AnnotationModel, send: Send) -> int:
 def change_message(change: Change) -> dict[str, Any]:
     """The data-channel message for one model change."""
     if change.op == "set" and change.annotation is not None:
-        return protocol.set_message(change.annotation)
+        return protocol.set_message(change.annotation, change.index)
     if change.op == "remove" and change.id is not None:
         return protocol.remove_message(change.id)
     return protocol.clear_message()

@@ -16,6 +16,7 @@ from typing import Any
 
 from lens_desktop.tools.annotations import (
     KINDS,
+    MAX_ANNOTATIONS,
     MAX_ID_LENGTH,
     MAX_POINTS,
     MAX_TEXT,
@@ -46,7 +47,10 @@ class Rejection:
 
 @dataclass(frozen=True)
 class SetAnnotation:
+    """Add or replace; a new one goes at ``at`` in the drawing order (None: on top)."""
+
     annotation: Annotation
+    at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,11 @@ def annotation_to_wire(item: Annotation) -> dict[str, Any]:
     return wire
 
 
-def set_message(item: Annotation) -> dict[str, Any]:
-    return {"type": "annot", "v": VERSION, "op": "set", "annotation": annotation_to_wire(item)}
+def set_message(item: Annotation, at: int | None = None) -> dict[str, Any]:
+    message = {"type": "annot", "v": VERSION, "op": "set", "annotation": annotation_to_wire(item)}
+    if at is not None:
+        message["at"] = at
+    return message
 
 
 def remove_message(annotation_id: str) -> dict[str, Any]:
@@ -175,7 +182,10 @@ def _parse_annot(data: dict[str, Any]) -> SetAnnotation | RemoveAnnotation | Cle
     if op == "remove":
         return RemoveAnnotation(_token(data.get("id"), "id"))
     if op == "set":
-        return SetAnnotation(annotation_from_wire(data.get("annotation")))
+        at = data.get("at")
+        if at is not None and not (_integer(at, "at") >= 0 and at < MAX_ANNOTATIONS):
+            raise ValueError(f"at must be 0-{MAX_ANNOTATIONS - 1}")
+        return SetAnnotation(annotation_from_wire(data.get("annotation")), at)
     raise ValueError(f"unknown op {op!r}")
 
 

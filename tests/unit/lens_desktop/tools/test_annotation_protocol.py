@@ -94,6 +94,9 @@ def mutate(message: dict[str, Any], path: list[str], value: Any) -> dict[str, An
         (["annotation", "transform"], [1, 0, 0, 0, 1, 1e6]),
         (["annotation", "visible"], "yes"),
         (["annotation", "extra"], {"a": [[[]]]}),
+        (["at"], -1),
+        (["at"], 200),
+        (["at"], 1.5),
     ],
 )
 def test_malformed_annotations_are_rejected(path: list[str], value: Any) -> None:
@@ -157,6 +160,17 @@ def test_replay_sends_clear_then_the_set_in_drawing_order() -> None:
     assert replay(model, lambda m: False) == 0  # channel closed: nothing claimed
 
 
+def test_an_undone_erase_goes_back_to_its_place_in_the_drawing_order() -> None:
+    model = AnnotationModel()
+    sent: list[dict[str, Any]] = []
+    AnnotationLink(model, lambda m: sent.append(m) is None)
+    a = model.add("pen", [(0.1, 0.1)])
+    model.add("pen", [(0.2, 0.2)])
+    model.remove(a.id)
+    model.undo()
+    assert parse_message(sent[-1]) == SetAnnotation(a, at=0)
+
+
 def test_the_link_sends_each_change_and_stops_when_closed() -> None:
     model = AnnotationModel()
     sent: list[dict[str, Any]] = []
@@ -167,9 +181,9 @@ def test_the_link_sends_each_change_and_stops_when_closed() -> None:
     model.clear()
     assert link.send_pointer(0.3, 0.6) and link.send_pointer(None)
     assert [parse_message(m) for m in sent] == [
-        SetAnnotation(item),
+        SetAnnotation(item, at=0),
         RemoveAnnotation(item.id),
-        SetAnnotation(item),
+        SetAnnotation(item, at=0),
         ClearAnnotations(),
         PointerMove(0.3, 0.6),
         PointerHide(),

@@ -202,12 +202,14 @@ async def test_drawings_and_pointer_show_on_the_picture_and_come_back_after_a_re
     await wait_js(page, "window.lensDebug.annotations.pointer?.x === 0.5")
     shot = await screen(page, "3-pointer")
     assert colour_near(shot, to_page(0.5, 0.3), POINTER)
+    moves = (await annotations_state(page))["pointerMoves"]
     started = time.monotonic()
     for step in range(60):  # two seconds of mouse moves at 30 a second
         live.link.send_pointer(0.2 + step / 200, 0.6)
         await page.wait_for_timeout(1000 / 30)
     assert time.monotonic() - started < 4
     await wait_js(page, "window.lensDebug.annotations.pointer?.x === 0.495")
+    assert (await annotations_state(page))["pointerMoves"] == moves + 60  # none dropped
     await wait_drawn(page, ids)
     shot = await screen(page, "4-pointer-moved")
     assert colour_near(shot, to_page(0.495, 0.6), POINTER)

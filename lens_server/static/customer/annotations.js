@@ -133,6 +133,7 @@ export class AnnotationLayer {
     this.pointerTimer = null;
     this.frameRequested = false;
     this.rejected = 0;
+    this.pointerMoves = 0;
     this.draws = 0;
     const redraw = () => this.schedule();
     new ResizeObserver(redraw).observe(video);
@@ -189,6 +190,7 @@ export class AnnotationLayer {
       return;
     }
     this.pointer = { x: unit(message.x), y: unit(message.y) };
+    this.pointerMoves += 1;
     // A console that stops sending (its mouse left, the message was lost) hides it too.
     this.pointerTimer = setTimeout(() => {
       this.pointer = null;
@@ -253,6 +255,7 @@ export class AnnotationLayer {
       ids: [...this.order],
       pointer: this.pointer ? { ...this.pointer } : null,
       rejected: this.rejected,
+      pointerMoves: this.pointerMoves,
       draws: this.draws,
       drawn: !this.frameRequested, // nothing taken since the last drawing
     };

@@ -179,6 +179,7 @@ export class PeerLink extends EventTarget {
       return;
     }
     if (message && typeof message === 'object' && !Array.isArray(message)) this.emit('control', message);
+    else console.warn('lens: ignored a control message that is not a JSON object');
   }
 
   /** Samples the numbers tests and support need: what is sent, and what is heard. */

@@ -139,6 +139,8 @@ export class AnnotationLayer {
     new ResizeObserver(redraw).observe(video);
     video.addEventListener('resize', redraw);
     video.addEventListener('loadedmetadata', redraw);
+    // The front camera's preview is mirrored by a class: the drawings follow it.
+    new MutationObserver(redraw).observe(video, { attributes: true, attributeFilter: ['class'] });
   }
 
   /** Applies one data-channel message; true when it was ours and taken. */
@@ -307,7 +309,7 @@ function polyline(ctx, points) {
 const DRAW = {
   pen: (ctx, points) => polyline(ctx, points),
   highlighter: (ctx, points) => {
-    ctx.globalAlpha = 0.4;
+    ctx.globalAlpha = 0.5;
     ctx.lineWidth *= 3;
     ctx.lineCap = 'butt';
     polyline(ctx, points);

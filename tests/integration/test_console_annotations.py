@@ -40,7 +40,7 @@ async def test_a_new_generation_gets_the_current_set_replayed() -> None:
         assert annotation_ops(first) == [ClearAnnotations(), SetAnnotation(rect)]
         marker = model.add("marker", [(0.5, 0.5)])  # live: sent as it is drawn
         await wait_until(lambda: len(annotation_ops(first)) == 3)
-        assert annotation_ops(first)[-1] == SetAnnotation(marker)
+        assert annotation_ops(first)[-1] == SetAnnotation(marker, at=1)
 
         await connect(peer, second, 2, sent)  # the customer reloaded
         await wait_until(lambda: len(annotation_ops(second)) == 3, timeout=15)

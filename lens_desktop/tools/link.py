@@ -10,6 +10,7 @@ channel is not open, and then the next replay catches the phone up.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -49,7 +50,7 @@ class AnnotationLink:
     def __init__(self, model: AnnotationModel, send: Send) -> None:
         self.model = model
         self._send = send
-        self._unsubscribe: Callable[[], None] | None = model.subscribe(self.on_model_change)
+        self._unsubscribe: Callable[[], None] | None = model.subscribe(_weak_listener(self))
 
     def on_model_change(self, change: Change) -> None:
         self._send(change_message(change))
@@ -70,3 +71,18 @@ class AnnotationLink:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+
+
+def _weak_listener(link: AnnotationLink) -> Callable[[Change], None]:
+    """The model's listener, holding the link weakly: a strong one would make model and
+    link a reference cycle that keeps ``send`` (the peer's bound method, so the peer's
+    QObject) alive until Python's cyclic GC frees it, in whatever thread it runs in; a
+    QObject freed off its thread crashes Qt (lens_desktop/gui_gc.py)."""
+    ref = weakref.ref(link)
+
+    def listener(change: Change) -> None:
+        alive = ref()
+        if alive is not None:
+            alive.on_model_change(change)
+
+    return listener

@@ -163,12 +163,13 @@ def test_replay_sends_clear_then_the_set_in_drawing_order() -> None:
 def test_an_undone_erase_goes_back_to_its_place_in_the_drawing_order() -> None:
     model = AnnotationModel()
     sent: list[dict[str, Any]] = []
-    AnnotationLink(model, lambda m: sent.append(m) is None)
+    link = AnnotationLink(model, lambda m: sent.append(m) is None)
     a = model.add("pen", [(0.1, 0.1)])
     model.add("pen", [(0.2, 0.2)])
     model.remove(a.id)
     model.undo()
     assert parse_message(sent[-1]) == SetAnnotation(a, at=0)
+    link.close()
 
 
 def test_the_link_sends_each_change_and_stops_when_closed() -> None:
@@ -192,3 +193,21 @@ def test_the_link_sends_each_change_and_stops_when_closed() -> None:
     link.close()
     model.undo()
     assert len(sent) == 6
+
+
+def test_the_link_is_freed_by_reference_counting_alone() -> None:
+    """No model <-> link cycle: the peer behind ``send`` must not wait for the cyclic GC
+    (which may run in the media thread, where freeing a QObject crashes Qt)."""
+    import gc
+    import weakref
+
+    model = AnnotationModel()
+    link = AnnotationLink(model, lambda m: True)
+    gone = weakref.ref(link)
+    gc.disable()
+    try:
+        del link
+        assert gone() is None
+    finally:
+        gc.enable()
+    model.add("pen", [(0.1, 0.1)])  # a listener whose link is gone stays quiet

@@ -83,6 +83,10 @@ class TechnicianPeer:
         self.audio_samples_received = 0
         self.audio_peak = 0
         self.control_messages: list[Message] = []
+        self.channel: Any = None
+        self.on_channel_open: Callable[[], None] | None = None
+        """Called when a generation's ``control`` channel opens (the console replays
+        its annotations there)."""
         self.sessions: list[Message] = []
         self.errors: list[Message] = []
         self.offers_received = 0
@@ -156,6 +160,18 @@ class TechnicianPeer:
     def connection_state(self) -> str:
         return self.pc.connectionState if self.pc is not None else "new"
 
+    def send_control(self, message: Message) -> bool:
+        """Sends on the current generation's ``control`` channel, as the console's
+        PeerSession.send_control does; False when it is not open."""
+        return self.send_raw(json.dumps(message))
+
+    def send_raw(self, text: str) -> bool:
+        """Any text on the channel, hostile frames included."""
+        if self.channel is None or self.channel.readyState != "open":
+            return False
+        self.channel.send(text)
+        return True
+
     # --- signaling -------------------------------------------------------------------
 
     async def _read_socket(self) -> None:
@@ -221,10 +237,17 @@ class TechnicianPeer:
 
         @pc.on("datachannel")
         def on_datachannel(channel: Any) -> None:
+            if pc is self.pc:
+                self.channel = channel
+
             @channel.on("message")
             def on_message(text: str) -> None:
                 self.control_messages.append(json.loads(text))
                 self._notify()
+
+            if pc is self.pc and self.on_channel_open is not None:
+                self.on_channel_open()
+            self._notify()
 
         @pc.on("connectionstatechange")
         def on_state() -> None:

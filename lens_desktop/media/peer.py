@@ -53,6 +53,7 @@ from lens_desktop.media.frames import LatestFrameReader, VideoFrame
 from lens_desktop.media.keyframes import KeyframeWatchdog
 from lens_desktop.media.media_loop import CallerLoop, MediaLoop, shared_media_loop
 from lens_desktop.media.stats import StatsSampler
+from lens_desktop.tools.protocol import Rejection, decode_control
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,9 @@ class PeerSession(QObject):
     state_changed = Signal(str)
     stats_changed = Signal(dict)
     control_received = Signal(dict)
+    channel_opened = Signal(int)
+    """The ``control`` channel of this generation is open (the value): whatever the
+    phone must know again after a reload or a new connection is sent now."""
 
     def __init__(
         self,
@@ -361,15 +365,19 @@ class PeerSession(QObject):
             return
         conn.channel = channel
         channel.on("message", self._on_control_message)
+        if channel.readyState == "open":  # aiortc announces a remote channel once open
+            self._post(self._announce_channel, conn)
+
+    def _announce_channel(self, conn: _Connection) -> None:
+        if conn is self._conn and not self._closed:
+            self.channel_opened.emit(conn.generation)
 
     def _on_control_message(self, message: str | bytes) -> None:
-        try:
-            data = json.loads(message)
-        except ValueError:
-            log.warning("ignoring malformed control message")
+        data = decode_control(message)  # bounded: size, nesting, NaN (a hostile phone)
+        if isinstance(data, Rejection):
+            log.warning("ignoring control message: %s", data.reason)
             return
-        if isinstance(data, dict):
-            self._post(self.control_received.emit, data)
+        self._post(self.control_received.emit, data)
 
     def _on_connection_state(self, conn: _Connection) -> None:
         if conn is not self._conn:

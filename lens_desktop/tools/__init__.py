@@ -1,1 +1,2 @@
-"""The Lens tools that work on the live picture (no widgets; ``ui/`` draws them)."""
+"""The Lens tools on the live picture: annotation model, its protocol, and tracking.
+No widgets here; ``ui/`` draws them."""

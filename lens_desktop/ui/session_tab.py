@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lens_desktop.tools.annotations import AnnotationModel
+from lens_desktop.tools.link import AnnotationLink
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
@@ -141,6 +143,8 @@ class SessionTab(QWidget):
         self.peer = services.peer_factory(
             session.id, services.config.ice_servers, self._send_signal, services.audio
         )
+        self.annotations = AnnotationModel()
+        self.annotation_link = AnnotationLink(self.annotations, self.peer.send_control)
         self._watch_from = time.monotonic()
         self._stall_timer = QTimer(self)
         self._stall_timer.setInterval(STALL_CHECK_MS)
@@ -232,6 +236,7 @@ class SessionTab(QWidget):
         self.peer.state_changed.connect(self.on_peer_state_changed)
         self.peer.stats_changed.connect(self.on_peer_stats_changed)
         self.peer.control_received.connect(self.on_peer_control_received)
+        self.peer.channel_opened.connect(self.on_peer_channel_opened)
         self.actual_size.toggled.connect(self.on_actual_size_toggled)
         self.show_stats.toggled.connect(self.on_show_stats_toggled)
         self.mic_mute.toggled.connect(self.on_mic_mute_toggled)
@@ -263,6 +268,7 @@ class SessionTab(QWidget):
         self._closed = True
         self._stall_timer.stop()
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
+        self.annotation_link.close()
         await self._tasks.close()
         await self.peer.close()
 
@@ -295,6 +301,12 @@ class SessionTab(QWidget):
             self._restart_stall_watch()
             self._camera_paused = bool(message.get("paused"))
             self._refresh_overlay()
+
+    def on_peer_channel_opened(self, generation: int) -> None:
+        """A new connection (the customer reloaded or changed network): the phone gets
+        the current annotations again."""
+        del generation
+        self.annotation_link.replay()
 
     def on_actual_size_toggled(self, checked: bool) -> None:
         self.video.set_fit(not checked)

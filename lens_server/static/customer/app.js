@@ -5,6 +5,7 @@
 import {
   ApiError, acceptEula, declineEula, fetchSession, leaveSession, redeemLink, redeemPin,
 } from './api.js';
+import { AnnotationLayer } from './annotations.js';
 import { renderCaller, showCaller } from './caller.js';
 import { Camera, browserFamily, mediaErrorKind } from './camera.js';
 import { language, setLanguage, t, translate } from './i18n.js';
@@ -151,6 +152,7 @@ function openLink() {
   link.addEventListener('remotestream', (event) => playRemote(event.detail));
   link.addEventListener('rejected', () => onSocketRejected());
   link.addEventListener('replaced', () => finish(null, { replaced: true }));
+  link.addEventListener('control', (event) => app.annotations.handle(event.detail));
   app.link = link;
   link.open();
 }
@@ -418,6 +420,7 @@ function finish(state, { replaced = false } = {}) {
   app.camera.stop();
   $('preview').srcObject = null;
   $('remote-audio').srcObject = null;
+  app.annotations.reset();
   $('confirm-end').hidden = true;
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(LINK_KEY);
@@ -505,6 +508,7 @@ function installDebug() {
     get timing() { return { ...app.timing, ...(app.link?.peer?.timing || {}) }; },
     get cameraPaused() { return Boolean(app.link?.cameraPaused); },
     get micMuted() { return Boolean(app.link?.micMuted); },
+    get annotations() { return app.annotations.snapshot(); },
   };
 }
 
@@ -512,6 +516,7 @@ function boot() {
   setLanguage(startLanguage());
   translate(document);
   trackTopBar();
+  app.annotations = new AnnotationLayer($('preview'), $('annotations'));
   installDebug();
   $('lang-switch').addEventListener('click', onLanguageSwitch);
   if (!window.isSecureContext) {

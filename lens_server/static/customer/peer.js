@@ -6,6 +6,8 @@ import { withVideoBitrates } from './sdp.js';
 
 const MAX_VIDEO_BITRATE = 2_500_000;
 const STATS_EVERY_MS = 1000;
+// docs/protocol.md: no control message is larger than 64 KiB.
+const MAX_CONTROL_CHARS = 65536;
 
 function videoNumbers(entry) {
   return {
@@ -165,11 +167,19 @@ export class PeerLink extends EventTarget {
   }
 
   onControl(text) {
-    try {
-      this.emit('control', JSON.parse(text));
-    } catch {
-      // Not JSON: not ours to handle.
+    if (typeof text !== 'string' || text.length > MAX_CONTROL_CHARS) {
+      console.warn('lens: ignored an oversized or binary control message');
+      return;
     }
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      console.warn('lens: ignored a control message that is not JSON');
+      return;
+    }
+    if (message && typeof message === 'object' && !Array.isArray(message)) this.emit('control', message);
+    else console.warn('lens: ignored a control message that is not a JSON object');
   }
 
   /** Samples the numbers tests and support need: what is sent, and what is heard. */

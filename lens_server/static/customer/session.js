@@ -19,7 +19,8 @@ const MAX_UNSENT = 200;
 /**
  * Events: "session" (detail: customer view of the session), "link" (detail: one of
  * idle, connecting, live, reconnecting), "remotestream", "rejected", "replaced" (the
- * customer opened the link on another page, which now holds the session).
+ * customer opened the link on another page, which now holds the session), "control"
+ * (detail: a data channel message from the console).
  */
 export class SessionLink extends EventTarget {
   constructor({ token, camera, iceServers, generationBase = 0 }) {
@@ -168,6 +169,7 @@ export class SessionLink extends EventTarget {
     on('connection', (state) => this.onPeerState(state));
     on('remotestream', (stream) => this.emit('remotestream', stream));
     on('channelopen', () => this.sendControlState());
+    on('control', (message) => this.emit('control', message));
     on('stats', () => this.emit('stats', peer.videoStats));
   }
 

@@ -9,11 +9,13 @@ and closes; it does not keep the client.
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import keyring.errors
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -60,9 +62,14 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self._services = services
         self._tasks = TaskOwner("sign-in")
-        self._wait_left = 0  # seconds until the server takes another attempt
+        self._wait_left = 0  # whole seconds shown until the server takes another attempt
+        self._wait_until = 0.0  # time.monotonic() when it does
+        # One precise single shot per shown second, aimed at the deadline: a coarse
+        # 1 s repeat may run up to 5 % early and re-enable Sign in before the server's
+        # wait is over (the click then met a second 429).
         self._wait_timer = QTimer(self)
-        self._wait_timer.setInterval(1000)
+        self._wait_timer.setSingleShot(True)
+        self._wait_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.setWindowTitle(translate("SignInDialog", "Sign in to Lens"))
         self._build()
         self._connect_signals()
@@ -189,10 +196,11 @@ class SignInDialog(QDialog):
         return self._wait_left > 0
 
     def start_wait(self, seconds: int) -> None:
-        """Counts the server's Retry-After down on screen; Sign in stays off till 0."""
-        self._wait_left = seconds
-        self._show_wait()
-        self._wait_timer.start()
+        """Counts the server's Retry-After down on screen; Sign in stays off till 0.
+        The wait is counted from the answer's arrival, so it never ends before the
+        server's own (which began when the server refused)."""
+        self._wait_until = time.monotonic() + seconds
+        self._tick_wait()
 
     # -- slots -----------------------------------------------------------------------
 
@@ -203,11 +211,16 @@ class SignInDialog(QDialog):
             self._tasks.spawn(self._sign_in(values))
 
     def on_wait_timer_timeout(self) -> None:
-        self._wait_left -= 1
+        self._tick_wait()
+
+    def _tick_wait(self) -> None:
+        remaining = self._wait_until - time.monotonic()
+        self._wait_left = max(0, math.ceil(remaining))
         if self.waiting:
             self._show_wait()
+            to_next_second = remaining - (self._wait_left - 1)
+            self._wait_timer.start(max(1, math.ceil(to_next_second * 1000)))
             return
-        self._wait_timer.stop()
         self.server_error.show_error(None)
         self.sign_in_button.setEnabled(not self._tasks.busy)
         self._fit_to_contents()

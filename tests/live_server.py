@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import random
 import socket
 import threading
 import time
@@ -28,9 +29,18 @@ from lens_server.models import PERMISSIONS
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the kernel's ephemeral range (32768+ here): a port the OS hands
+    out for bind(0) may be taken again by Chromium's or aiortc's ICE sockets, or any
+    client, between this check and the server's bind (a CI run failed so)."""
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 class SmtpSink:

@@ -4,12 +4,12 @@ the customer sees only what the phone page needs."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from lens_server.config import Settings
 from lens_server.models import LensSession
 
-STATES = (
+SessionState = Literal[
     "connecting",
     "waiting",
     "active",
@@ -19,7 +19,8 @@ STATES = (
     "closed_by_customer",
     "timed_out",
     "expired",
-)
+]
+STATES: tuple[str, ...] = get_args(SessionState)
 FINAL_STATES = frozenset(STATES[5:])
 LIVE_MEDIA_STATES = frozenset({"active", "on_hold", "reconnecting"})
 LOGO_PATH = "/organisation/logo"

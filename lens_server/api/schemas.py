@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lens_server.validation import NAME_MAX, clean_email, clean_name, clean_pin
+from lens_server.views import SessionState
 
 
 class Strict(BaseModel):
@@ -80,18 +81,6 @@ class Redeem(Strict):
 # --- answers -----------------------------------------------------------------------------
 # Extra fields are allowed (and passed on): clients must ignore fields they do not know,
 # so adding one is not a breaking change.
-
-SessionState = Literal[
-    "connecting",
-    "waiting",
-    "active",
-    "on_hold",
-    "reconnecting",
-    "closed_by_technician",
-    "closed_by_customer",
-    "timed_out",
-    "expired",
-]
 
 
 class Answer(BaseModel):

@@ -75,6 +75,19 @@ def process_server(tmp_path: Path) -> Iterator[ProcessServer]:
         yield server
 
 
+async def start_live_session(window: Any, server: Any, tech: Any, page: Any) -> tuple[dict, Any]:
+    """Invites by link, walks the phone to waiting, presses Start and waits until the
+    pane has painted ten frames: (the session, its tab)."""
+    session = server.create_session(tech.token, "Ann", method="link")["session"]
+    await page.goto(session["link"])
+    await walk_to_waiting(page)
+    await wait_for_state(window, session["id"], "waiting", timeout=10)
+    tab = await start_session(window, session["id"])
+    pane = tab.video.pane
+    await wait_until(lambda: pane.frames_painted >= 10, timeout=20)
+    return session, tab
+
+
 @pytest.fixture
 def settle_qt(qapp: Any) -> Any:
     qapp.setQuitOnLastWindowClosed(False)
@@ -145,14 +158,9 @@ async def test_killing_the_server_mid_session_keeps_the_picture_and_resyncs_with
         chromium_phone(restart_media) as phone,
     ):
         window = await sign_in(console, server, tech)
-        session = server.create_session(tech.token, "Ann", method="link")["session"]
         page = phone.page
-        await page.goto(session["link"])
-        await walk_to_waiting(page)
-        await wait_for_state(window, session["id"], "waiting", timeout=10)
-        tab = await start_session(window, session["id"])
+        session, tab = await start_live_session(window, server, tech, page)
         pane = tab.video.pane
-        await wait_until(lambda: pane.frames_painted >= 10, timeout=20)
         await expect(page.get_by_role("status")).to_have_text(LIVE_TEXT, timeout=10000)
         generation = await page.evaluate("lensDebug.generation")
         window.select_session(session["id"])
@@ -263,14 +271,9 @@ async def test_an_offer_made_while_the_console_is_still_away_is_not_lost(
         events = window._services.events  # the console's own socket, held back below
         token = window._services.client.token
         assert token is not None
-        session = server.create_session(tech.token, "Ann", method="link")["session"]
         page = phone.page
-        await page.goto(session["link"])
-        await walk_to_waiting(page)
-        await wait_for_state(window, session["id"], "waiting", timeout=10)
-        tab = await start_session(window, session["id"])
+        session, tab = await start_live_session(window, server, tech, page)
         pane = tab.video.pane
-        await wait_until(lambda: pane.frames_painted >= 10, timeout=20)
         generation = await page.evaluate("lensDebug.generation")
 
         loop = asyncio.get_running_loop()

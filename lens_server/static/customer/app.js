@@ -24,6 +24,7 @@ const app = {
   token: null,
   session: null,
   iceServers: [],
+  iceTransportPolicy: 'all',
   camera: new Camera(),
   link: null,
   linkState: 'idle',
@@ -135,6 +136,7 @@ async function redeemFromLink(linkToken) {
 function adopt(result, linkToken) {
   app.token = result.customer_token;
   app.iceServers = result.ice_servers || [];
+  app.iceTransportPolicy = result.ice_transport_policy === 'relay' ? 'relay' : 'all';
   app.generationBase = Number(result.generation_base) || 0;
   sessionStorage.setItem(TOKEN_KEY, app.token);
   if (linkToken) sessionStorage.setItem(LINK_KEY, linkToken);
@@ -145,7 +147,11 @@ function adopt(result, linkToken) {
 
 function openLink() {
   const link = new SessionLink({
-    token: app.token, camera: app.camera, iceServers: app.iceServers, generationBase: app.generationBase,
+    token: app.token,
+    camera: app.camera,
+    iceServers: app.iceServers,
+    iceTransportPolicy: app.iceTransportPolicy,
+    generationBase: app.generationBase,
   });
   link.addEventListener('session', (event) => route(event.detail, { fresh: false }));
   link.addEventListener('link', (event) => onLinkState(event.detail));

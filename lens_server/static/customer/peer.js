@@ -32,12 +32,13 @@ function audioNumbers(entry) {
  * "stats" (detail: outbound video numbers), "control" (detail: a data channel message).
  */
 export class PeerLink extends EventTarget {
-  constructor({ iceServers, generation, camera, sendSignal }) {
+  constructor({ iceServers, iceTransportPolicy = 'all', generation, camera, sendSignal }) {
     super();
     this.generation = generation;
     this.camera = camera;
     this.sendSignal = sendSignal;
-    this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });
+    // 'relay': TURN only, for networks that must not see the phone's own addresses.
+    this.pc = new RTCPeerConnection({ iceServers: iceServers || [], iceTransportPolicy });
     this.channel = null;
     this.videoSender = null;
     this.offerSent = false;

@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 from aiortc import (
     MediaStreamTrack,
-    RTCConfiguration,
     RTCPeerConnection,
     RTCSessionDescription,
 )
@@ -35,6 +34,7 @@ from av import AudioFrame, VideoFrame
 from websockets.asyncio.client import ClientConnection, connect
 
 from lens_customer.pattern import read_stamp
+from lens_desktop.media.peer import ice_configuration
 
 Message = dict[str, Any]
 
@@ -73,8 +73,11 @@ class ToneTrack(MediaStreamTrack):
 class TechnicianPeer:
     """One technician's socket plus the peer connection of the newest generation."""
 
-    def __init__(self, ws: ClientConnection, session_id: str) -> None:
+    def __init__(
+        self, ws: ClientConnection, session_id: str, ice_servers: list[dict[str, Any]]
+    ) -> None:
         self.session_id = session_id
+        self.ice_servers = ice_servers
         self.generation = 0
         self.pc: RTCPeerConnection | None = None
         self.frames_received = 0
@@ -98,8 +101,16 @@ class TechnicianPeer:
     # --- life cycle ----------------------------------------------------------------
 
     @classmethod
-    async def connect(cls, url: str, token: str, session_id: str) -> TechnicianPeer:
-        """Opens /ws/technician, authenticates, and starts answering offers."""
+    async def connect(
+        cls,
+        url: str,
+        token: str,
+        session_id: str,
+        ice_servers: list[dict[str, Any]] | None = None,
+    ) -> TechnicianPeer:
+        """Opens /ws/technician, authenticates, and starts answering offers. With
+        `ice_servers` (the /config answer's) it gathers as the console does; without,
+        host candidates only."""
         ws_url = url.replace("http://", "ws://").replace("https://", "wss://") + "/ws/technician"
         ws = await connect(ws_url)
         await ws.send(json.dumps({"type": "auth", "token": token}))
@@ -107,7 +118,7 @@ class TechnicianPeer:
         if ready.get("type") != "ready":
             await ws.close()
             raise RuntimeError(f"technician socket refused: {ready}")
-        peer = cls(ws, session_id)
+        peer = cls(ws, session_id, ice_servers or [])
         peer._spawn(peer._read_socket())
         return peer
 
@@ -203,7 +214,7 @@ class TechnicianPeer:
             await self.pc.close()
         self.generation = generation
         self.offers_received += 1
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc = RTCPeerConnection(ice_configuration(self.ice_servers))
         self.pc = pc
         self._watch(pc, generation)
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))

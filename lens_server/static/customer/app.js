@@ -507,6 +507,8 @@ function installDebug() {
     get connectionState() { return app.link?.peer ? app.link.peer.connectionState : null; },
     get degradationPreference() { return app.link?.peer?.degradationPreference ?? null; },
     get stats() { return app.link?.peer ? { ...app.link.peer.videoStats } : {}; },
+    get path() { return app.link?.peer?.path ?? null; },
+    get iceTransportPolicy() { return app.link?.peer?.pc.getConfiguration().iceTransportPolicy ?? null; },
     get audio() {
       const element = $('remote-audio');
       return { ...(app.link?.peer?.audioStats || {}), playing: Boolean(element.srcObject) && !element.paused };

@@ -61,8 +61,8 @@ class Settings:
     # the shared secret never leaves the server; callers get derived credentials.
     turn_secret: str = field(default="", repr=False)
     turn_urls: tuple[str, ...] = ()  # the console's aiortc uses only the first: UDP first
-    # Long enough for a console signed in at the start of its 12 h token that starts a
-    # session near the end of it (the console fetches /config once, at sign-in).
+    # coturn checks it when an allocation is made: it must cover a console's 12 h
+    # sign-in (it fetches /config once) and a phone's session (docs/decisions/0027).
     turn_credential_lifetime_seconds: int = 24 * 3600
     ice_transport_policy: str = "all"  # all | relay (the phone's RTCPeerConnection)
 

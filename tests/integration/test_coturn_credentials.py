@@ -63,3 +63,30 @@ async def test_a_credential_under_another_secret_is_refused(coturn: Coturn) -> N
     with pytest.raises(stun.TransactionFailed) as refused:
         await _allocate(coturn, *forged, "udp")
     assert refused.value.response.attributes["ERROR-CODE"][0] == 401
+
+
+async def test_an_allocation_made_in_time_outlives_its_credential(coturn: Coturn) -> None:
+    """coturn checks the expiry when an allocation is made, not when it is refreshed:
+    what turn_credential_lifetime_seconds must cover is the time until the caller's
+    last new peer connection, not the end of the media (docs/decisions/0027)."""
+    username, password = rest_credential(coturn.secret, "session-abc", int(time.time()) + 2)
+    loop = asyncio.get_running_loop()
+    _, client = await loop.create_datagram_endpoint(
+        lambda: turn.TurnClientUdpProtocol(
+            ("127.0.0.1", coturn.port), username, password, lifetime=600, channel_refresh_time=500
+        ),
+        remote_addr=("127.0.0.1", coturn.port),
+    )
+    try:
+        await client.connect()
+        await asyncio.sleep(3)  # the credential has expired now
+        refresh = stun.Message(message_method=stun.Method.REFRESH, message_class=stun.Class.REQUEST)
+        refresh.attributes["LIFETIME"] = 600
+        response, _ = await client.request_with_retry(refresh)
+        assert response.message_class == stun.Class.RESPONSE
+        assert response.attributes["LIFETIME"] == 600
+        with pytest.raises(stun.TransactionFailed) as refused:
+            await _allocate(coturn, username, password, "udp")
+        assert refused.value.response.attributes["ERROR-CODE"][0] == 401
+    finally:
+        await client.delete()

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from aiortc import (
     MediaStreamTrack,
+    RTCConfiguration,
     RTCPeerConnection,
     RTCSessionDescription,
 )
@@ -34,7 +35,6 @@ from av import AudioFrame, VideoFrame
 from websockets.asyncio.client import ClientConnection, connect
 
 from lens_customer.pattern import read_stamp
-from lens_desktop.media.peer import ice_configuration
 
 Message = dict[str, Any]
 
@@ -73,11 +73,8 @@ class ToneTrack(MediaStreamTrack):
 class TechnicianPeer:
     """One technician's socket plus the peer connection of the newest generation."""
 
-    def __init__(
-        self, ws: ClientConnection, session_id: str, ice_servers: list[dict[str, Any]]
-    ) -> None:
+    def __init__(self, ws: ClientConnection, session_id: str) -> None:
         self.session_id = session_id
-        self.ice_servers = ice_servers
         self.generation = 0
         self.pc: RTCPeerConnection | None = None
         self.frames_received = 0
@@ -101,16 +98,8 @@ class TechnicianPeer:
     # --- life cycle ----------------------------------------------------------------
 
     @classmethod
-    async def connect(
-        cls,
-        url: str,
-        token: str,
-        session_id: str,
-        ice_servers: list[dict[str, Any]] | None = None,
-    ) -> TechnicianPeer:
-        """Opens /ws/technician, authenticates, and starts answering offers. With
-        `ice_servers` (the /config answer's) it gathers as the console does; without,
-        host candidates only."""
+    async def connect(cls, url: str, token: str, session_id: str) -> TechnicianPeer:
+        """Opens /ws/technician, authenticates, and starts answering offers."""
         ws_url = url.replace("http://", "ws://").replace("https://", "wss://") + "/ws/technician"
         ws = await connect(ws_url)
         await ws.send(json.dumps({"type": "auth", "token": token}))
@@ -118,7 +107,7 @@ class TechnicianPeer:
         if ready.get("type") != "ready":
             await ws.close()
             raise RuntimeError(f"technician socket refused: {ready}")
-        peer = cls(ws, session_id, ice_servers or [])
+        peer = cls(ws, session_id)
         peer._spawn(peer._read_socket())
         return peer
 
@@ -214,7 +203,7 @@ class TechnicianPeer:
             await self.pc.close()
         self.generation = generation
         self.offers_received += 1
-        pc = RTCPeerConnection(ice_configuration(self.ice_servers))
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.pc = pc
         self._watch(pc, generation)
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))

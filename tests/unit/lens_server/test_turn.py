@@ -1,7 +1,8 @@
 """TURN REST-API credentials (coturn's use-auth-secret). The vector was computed with
-openssl, not with this code: printf '%s' '1700086400:technician-7' |
-openssl dgst -sha1 -hmac 'lens-test-secret' -binary | base64. tests/e2e/test_turn.py
-shows coturn accepts what this makes and refuses it once expired."""
+openssl, not with this code:
+    printf '%s' '1700086400:technician-7' | openssl dgst -sha1 -hmac 'lens-test-secret' -binary | base64
+coturn accepts what this code makes and refuses it once expired:
+tests/integration/test_coturn_credentials.py, tests/e2e/test_turn_console.py."""
 
 from __future__ import annotations
 

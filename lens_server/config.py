@@ -84,6 +84,19 @@ class Settings:
                 raise ValueError(f"turn_urls must start with turn: or turns:, not {url!r}")
         if self.turn_credential_lifetime_seconds <= 0:
             raise ValueError("turn_credential_lifetime_seconds must be positive")
+        if self.ice_transport_policy == "relay" and not (self.turn_urls or self._static_turn()):
+            raise ValueError(
+                "ice_transport_policy relay needs a TURN server: set turn_urls "
+                "(or a turn: entry in ice_servers), or the phone can never connect"
+            )
+
+    def _static_turn(self) -> bool:
+        for server in self.ice_servers:
+            urls = server.get("urls") or []
+            for url in [urls] if isinstance(urls, str) else urls:
+                if str(url).startswith(("turn:", "turns:")):
+                    return True
+        return False
 
     @property
     def database(self) -> str:

@@ -7,6 +7,7 @@ tests/integration/test_coturn_credentials.py, tests/e2e/test_turn_console.py."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,8 +78,19 @@ def test_turn_urls_from_the_environment_are_a_comma_list(monkeypatch: pytest.Mon
         ({"turn_urls": "turn:a:3478"}, "turn_urls needs turn_secret"),
         ({"turn_urls": "stun:a:3478", "turn_secret": "s"}, "must start with turn: or turns:"),
         ({"turn_credential_lifetime_seconds": 0}, "must be positive"),
+        ({"ice_transport_policy": "relay"}, "relay needs a TURN server"),
+        (
+            {"ice_transport_policy": "relay", "ice_servers": [{"urls": "stun:s:3478"}]},
+            "relay needs a TURN server",
+        ),
     ],
 )
-def test_bad_turn_settings_are_clear_errors(overrides: dict[str, object], message: str) -> None:
+def test_bad_turn_settings_are_clear_errors(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         load_settings(**overrides)
+
+
+def test_relay_only_with_a_static_turn_server_is_fine() -> None:
+    static = [{"urls": ["turn:t.example.com:3478"], "username": "u", "credential": "c"}]
+    settings = load_settings(ice_transport_policy="relay", ice_servers=static)
+    assert settings.ice_transport_policy == "relay"

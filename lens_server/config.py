@@ -57,12 +57,46 @@ class Settings:
     outbox_dir: str = ""  # empty: data_dir/outbox
 
     ice_servers: tuple[dict[str, Any], ...] = ()
+    # TURN through coturn's use-auth-secret (lens_server/turn.py, docs/deployment.md):
+    # the shared secret never leaves the server; callers get derived credentials.
+    turn_secret: str = field(default="", repr=False)
+    turn_urls: tuple[str, ...] = ()  # the console's aiortc uses only the first: UDP first
+    # coturn checks it when an allocation is made: it must cover a console's 12 h
+    # sign-in (it fetches /config once) and a phone's session (docs/decisions/0027).
+    turn_credential_lifetime_seconds: int = 24 * 3600
+    ice_transport_policy: str = "all"  # all | relay (the phone's RTCPeerConnection)
 
     # Who is calling: shown to the customer on the phone page and in the invitation.
     organisation_name: str = ""
     organisation_logo: str = ""  # an image file on the server (PNG, JPEG, SVG or WebP)
     support_email: str = ""
     api_docs: bool = False  # serve /docs and /redoc (the schema is at /openapi.json always)
+
+    def __post_init__(self) -> None:
+        if self.ice_transport_policy not in ("all", "relay"):
+            raise ValueError(
+                f"ice_transport_policy must be all or relay, not {self.ice_transport_policy!r}"
+            )
+        if self.turn_urls and not self.turn_secret:
+            raise ValueError("turn_urls needs turn_secret (coturn's static-auth-secret)")
+        for url in self.turn_urls:
+            if not url.startswith(("turn:", "turns:")):
+                raise ValueError(f"turn_urls must start with turn: or turns:, not {url!r}")
+        if self.turn_credential_lifetime_seconds <= 0:
+            raise ValueError("turn_credential_lifetime_seconds must be positive")
+        if self.ice_transport_policy == "relay" and not (self.turn_urls or self._static_turn()):
+            raise ValueError(
+                "ice_transport_policy relay needs a TURN server: set turn_urls "
+                "(or a turn: entry in ice_servers), or the phone can never connect"
+            )
+
+    def _static_turn(self) -> bool:
+        for server in self.ice_servers:
+            urls = server.get("urls") or []
+            for url in [urls] if isinstance(urls, str) else urls:
+                if str(url).startswith(("turn:", "turns:")):
+                    return True
+        return False
 
     @property
     def database(self) -> str:
@@ -118,7 +152,7 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "ice_servers":
         parsed = json.loads(value) if isinstance(value, str) else value
         return tuple(dict(server) for server in parsed)
-    if name == "extra_origins":
+    if name in ("extra_origins", "turn_urls"):
         items = value.split(",") if isinstance(value, str) else value
         return tuple(item.strip() for item in items if item.strip())
     if name == "data_dir":

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from lens_server.errors import ApiError
 from lens_server.hub import Hub, Message, Outbox
 from lens_server.sessions import SessionService
+from lens_server.turn import ice_servers
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -162,8 +163,13 @@ async def customer_socket(ws: WebSocket) -> None:
     outbox = Outbox()
     hub.add_customer(session_id, outbox)
     try:
+        settings = ws.app.state.settings
         await ws.send_json(
-            {"type": "config", "ice_servers": list(ws.app.state.settings.ice_servers)}
+            {
+                "type": "config",
+                "ice_servers": ice_servers(settings, f"session-{session_id}"),
+                "ice_transport_policy": settings.ice_transport_policy,
+            }
         )
         await ws.send_json({"type": "session", "session": view})
         await run_in_threadpool(service.customer_socket_back, session_id)

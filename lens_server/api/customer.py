@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from lens_server.api.deps import Service, SettingsDep, customer_bearer
 from lens_server.api.schemas import CustomerSessionView, Redeem, Redeemed
 from lens_server.errors import ApiError, responses
+from lens_server.turn import ice_servers
 
 router = APIRouter(prefix="/api/v1/customer", tags=["customer"])
 CustomerToken = Annotated[str, Depends(customer_bearer)]
@@ -25,7 +26,8 @@ def redeem(
     return {
         "customer_token": token,
         "session": session,
-        "ice_servers": list(settings.ice_servers),
+        "ice_servers": ice_servers(settings, f"session-{session['id']}"),
+        "ice_transport_policy": settings.ice_transport_policy,
         "generation_base": generation,
     }
 

@@ -100,8 +100,14 @@ class LoginAnswer(Answer):
     technician: TechnicianView
 
 
+ICE_SERVERS = (
+    "WebRTC RTCIceServer entries. With TURN configured, the last one carries credentials"
+    " made for this call (coturn's use-auth-secret: `username` is `<expiry>:<id>`)."
+)
+
+
 class ServerConfig(Answer):
-    ice_servers: list[dict[str, Any]]
+    ice_servers: list[dict[str, Any]] = Field(description=ICE_SERVERS)
     pin_validity_seconds: int
     waiting_timeout_seconds: int
     waiting_warning_seconds: int
@@ -177,4 +183,7 @@ class CustomerSessionView(Answer):
 class Redeemed(Answer):
     customer_token: str = Field(description="Send as `Authorization: Bearer <token>`.")
     session: CustomerSessionView
-    ice_servers: list[dict[str, Any]]
+    ice_servers: list[dict[str, Any]] = Field(description=ICE_SERVERS)
+    ice_transport_policy: Literal["all", "relay"] = Field(
+        description="For the phone's RTCPeerConnection: `relay` allows TURN relays only."
+    )

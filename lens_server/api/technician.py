@@ -26,6 +26,7 @@ from lens_server.errors import ApiError, responses
 from lens_server.mail import MailError, build_message, compose_text, mailto_url
 from lens_server.pagination import DEFAULT_PAGE, MAX_PAGE, Cursor
 from lens_server.sessions import Identity, SessionService, require
+from lens_server.turn import ice_servers
 from lens_server.views import iso
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def me(who: Me) -> dict[str, Any]:
 @router.get("/config", response_model=ServerConfig, responses=responses(401))
 def config(who: Me, settings: SettingsDep) -> dict[str, Any]:
     return {
-        "ice_servers": list(settings.ice_servers),
+        "ice_servers": ice_servers(settings, f"technician-{who.id}"),
         "pin_validity_seconds": settings.pin_validity_seconds,
         "waiting_timeout_seconds": settings.waiting_timeout_seconds,
         "waiting_warning_seconds": settings.waiting_warning_seconds,

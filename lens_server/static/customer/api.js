@@ -153,7 +153,7 @@ export class CustomerSocket extends EventTarget {
     else if (message.type === 'ping') this.send({ type: 'pong' });
     else if (message.type === 'session') this.emit('session', message.session);
     else if (message.type === 'signal') this.emit('signal', message.data);
-    else if (message.type === 'config') this.emit('config', message.ice_servers);
+    else if (message.type === 'config') this.emit('config', message);
     else if (message.type === 'error') this.emit('servererror', message);
     else if (message.type === 'replaced') this.onReplaced();
   }

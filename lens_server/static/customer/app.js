@@ -24,6 +24,7 @@ const app = {
   token: null,
   session: null,
   iceServers: [],
+  iceTransportPolicy: 'all',
   camera: new Camera(),
   link: null,
   linkState: 'idle',
@@ -135,6 +136,7 @@ async function redeemFromLink(linkToken) {
 function adopt(result, linkToken) {
   app.token = result.customer_token;
   app.iceServers = result.ice_servers || [];
+  app.iceTransportPolicy = result.ice_transport_policy === 'relay' ? 'relay' : 'all';
   app.generationBase = Number(result.generation_base) || 0;
   sessionStorage.setItem(TOKEN_KEY, app.token);
   if (linkToken) sessionStorage.setItem(LINK_KEY, linkToken);
@@ -145,7 +147,11 @@ function adopt(result, linkToken) {
 
 function openLink() {
   const link = new SessionLink({
-    token: app.token, camera: app.camera, iceServers: app.iceServers, generationBase: app.generationBase,
+    token: app.token,
+    camera: app.camera,
+    iceServers: app.iceServers,
+    iceTransportPolicy: app.iceTransportPolicy,
+    generationBase: app.generationBase,
   });
   link.addEventListener('session', (event) => route(event.detail, { fresh: false }));
   link.addEventListener('link', (event) => onLinkState(event.detail));
@@ -501,6 +507,8 @@ function installDebug() {
     get connectionState() { return app.link?.peer ? app.link.peer.connectionState : null; },
     get degradationPreference() { return app.link?.peer?.degradationPreference ?? null; },
     get stats() { return app.link?.peer ? { ...app.link.peer.videoStats } : {}; },
+    get path() { return app.link?.peer?.path ?? null; },
+    get iceTransportPolicy() { return app.link?.peer?.pc.getConfiguration().iceTransportPolicy ?? null; },
     get audio() {
       const element = $('remote-audio');
       return { ...(app.link?.peer?.audioStats || {}), playing: Boolean(element.srcObject) && !element.paused };

@@ -20,6 +20,23 @@ function videoNumbers(entry) {
   };
 }
 
+/** The candidate types of the selected pair: "relay" when media goes through TURN. */
+function selectedPath(report) {
+  let pairId = null;
+  report.forEach((entry) => {
+    if (entry.type === 'transport' && entry.selectedCandidatePairId) pairId = entry.selectedCandidatePairId;
+  });
+  const pair = pairId ? report.get(pairId) : null;
+  if (!pair) return null;
+  const local = report.get(pair.localCandidateId) || {};
+  const remote = report.get(pair.remoteCandidateId) || {};
+  return {
+    local: local.candidateType || '',
+    remote: remote.candidateType || '',
+    relayProtocol: local.relayProtocol || '',
+  };
+}
+
 function audioNumbers(entry) {
   return {
     packetsReceived: entry.packetsReceived || 0,
@@ -32,12 +49,13 @@ function audioNumbers(entry) {
  * "stats" (detail: outbound video numbers), "control" (detail: a data channel message).
  */
 export class PeerLink extends EventTarget {
-  constructor({ iceServers, generation, camera, sendSignal }) {
+  constructor({ iceServers, iceTransportPolicy = 'all', generation, camera, sendSignal }) {
     super();
     this.generation = generation;
     this.camera = camera;
     this.sendSignal = sendSignal;
-    this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });
+    // 'relay': TURN only, for networks that must not see the phone's own addresses.
+    this.pc = new RTCPeerConnection({ iceServers: iceServers || [], iceTransportPolicy });
     this.channel = null;
     this.videoSender = null;
     this.offerSent = false;
@@ -48,6 +66,7 @@ export class PeerLink extends EventTarget {
     this.timing = { createdAt: performance.now() };
     this.videoStats = {};
     this.audioStats = {};
+    this.path = null;
   }
 
   /** Adds the tracks and the data channel, and sends the offer through the server. */
@@ -192,6 +211,7 @@ export class PeerLink extends EventTarget {
       return; // closed meanwhile
     }
     if (this.closed) return;
+    this.path = selectedPath(report);
     report.forEach((entry) => {
       if (entry.type === 'outbound-rtp' && entry.kind === 'video') this.videoStats = videoNumbers(entry);
       if (entry.type === 'inbound-rtp' && entry.kind === 'audio') this.audioStats = audioNumbers(entry);

@@ -23,10 +23,11 @@ const MAX_UNSENT = 200;
  * (detail: a data channel message from the console).
  */
 export class SessionLink extends EventTarget {
-  constructor({ token, camera, iceServers, generationBase = 0 }) {
+  constructor({ token, camera, iceServers, iceTransportPolicy = 'all', generationBase = 0 }) {
     super();
     this.camera = camera;
     this.iceServers = iceServers || [];
+    this.iceTransportPolicy = iceTransportPolicy;
     this.session = null;
     this.peer = null;
     this.pathWatch = null;
@@ -58,8 +59,12 @@ export class SessionLink extends EventTarget {
     on('down', () => this.onSocketDown());
     on('session', (session) => this.onSession(session));
     on('signal', (data) => this.onSignal(data));
-    on('config', (iceServers) => {
-      if (Array.isArray(iceServers)) this.iceServers = iceServers;
+    // Sent on every (re)connect: fresh TURN credentials for the next peer connection.
+    on('config', (config) => {
+      if (Array.isArray(config.ice_servers)) this.iceServers = config.ice_servers;
+      if (config.ice_transport_policy === 'relay' || config.ice_transport_policy === 'all') {
+        this.iceTransportPolicy = config.ice_transport_policy;
+      }
     });
     on('rejected', () => this.emit('rejected'));
     on('replaced', () => {
@@ -148,6 +153,7 @@ export class SessionLink extends EventTarget {
     sessionStorage.setItem(GENERATION_KEY, String(this.generation));
     const peer = new PeerLink({
       iceServers: this.iceServers,
+      iceTransportPolicy: this.iceTransportPolicy,
       generation: this.generation,
       camera: this.camera,
       sendSignal: (data) => this.sendSignal(data),

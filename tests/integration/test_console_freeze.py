@@ -63,7 +63,11 @@ def stills(customer: Customer) -> list[Still]:
     """What the customer put together from the freeze messages, strictly."""
     assembler, found = StillAssembler(), []
     for message in customer.control:
-        result = assembler.feed(message) if message.get("type", "").startswith(("freeze", "unf")) else None
+        result = (
+            assembler.feed(message)
+            if message.get("type", "").startswith(("freeze", "unf"))
+            else None
+        )
         if isinstance(result, Still):
             found.append(result)
     return found
@@ -76,7 +80,9 @@ def stamp_of_jpeg(jpeg: bytes) -> int | None:
 
 
 def types(customer: Customer) -> list[str]:
-    return [str(m.get("type")) + ("/" + str(m["op"]) if "op" in m else "") for m in customer.control]
+    return [
+        str(m.get("type")) + ("/" + str(m["op"]) if "op" in m else "") for m in customer.control
+    ]
 
 
 async def test_freeze_holds_and_sends_the_shown_frame_and_unfreeze_asks_about_drawings(

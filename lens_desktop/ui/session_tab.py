@@ -157,6 +157,7 @@ class SessionTab(QWidget):
         self.annotation_link = AnnotationLink(self.annotations, self.peer.send_control)
         self.freeze_link = FreezeLink(self.peer.send_control)
         self._annotations_reported = False
+        self._report_order = asyncio.Lock()
         self._unsubscribe_annotations = self.annotations.subscribe(self._on_annotation_change)
         self.keep_question: QMessageBox | None = None
         self._clear_button: QPushButton | None = None
@@ -443,14 +444,17 @@ class SessionTab(QWidget):
             self._report("annotations_used")
 
     def _report(self, action: str) -> None:
-        """Tell the server's audit log; a failure is logged, never a dialog."""
+        """Tell the server's audit log, one report at a time so that the log keeps the
+        order (a quick freeze and unfreeze could overtake each other in the client's
+        thread pool); a failure is logged, never a dialog."""
         self._tasks.spawn(self._report_activity(action))
 
     async def _report_activity(self, action: str) -> None:
-        try:
-            await self._services.client.report_activity(self._session.id, action)
-        except (ApiError, ServerUnreachable, RuntimeError) as exc:
-            log.warning("could not record %s in the audit log: %s", action, exc)
+        async with self._report_order:  # FIFO: the tasks queue in the order spawned
+            try:
+                await self._services.client.report_activity(self._session.id, action)
+            except (ApiError, ServerUnreachable, RuntimeError) as exc:
+                log.warning("could not record %s in the audit log: %s", action, exc)
 
     # -- helpers ---------------------------------------------------------------------
 

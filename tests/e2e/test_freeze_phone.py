@@ -329,10 +329,21 @@ async def test_hostile_freeze_messages_are_dropped_and_a_good_still_still_shows(
     state = await page.evaluate(STATE)
     assert state["shownId"] is None and state["loading"] is None
 
-    # The page works on: a good still shows, and unfreeze takes it away.
-    for message in good:
+    # The page works on: a good still shows (the sign shows its progress while it
+    # comes), and unfreeze takes it away.
+    assert len(good) >= 3
+    for message in good[:2]:
+        live.peer.send_control(message)
+    await wait_js(page, f"{STATE}.loading?.received > 0")
+    progress = page.locator("#freeze-progress")
+    await expect(progress).to_be_visible()
+    value = float(await progress.evaluate("(p) => p.value"))
+    assert 0 < value < 1
+    await screen(page, "0-loading")
+    for message in good[2:]:
         live.peer.send_control(message)
     await wait_js(page, f"{STATE}.shownId === 'g1'")
+    await expect(progress).to_be_hidden()
     await screen(page, "8-after-hostile")
     live.freeze.unfreeze()
     await wait_js(page, f"!{STATE}.frozen")

@@ -155,7 +155,7 @@ async def test_freeze_holds_and_sends_the_shown_frame_and_unfreeze_asks_about_dr
         assert "annot/clear" not in types(customer)[-3:]
         await wait_until(lambda: pane.frames_painted > painted + 5, timeout=5)
 
-        # Freeze again, unfreeze clearing them: the phone hears the clear too.
+        # Freeze again, and unfreeze clearing them: the phone hears the clear too.
         tab.freeze.click()
         await wait_until(lambda: len(stills(customer)) == 2, timeout=10)
         tab.freeze.click()

@@ -134,17 +134,24 @@ def qimage_rgb(image: QImage) -> np.ndarray:
     return rows[:, : w * 3].reshape(h, w, 3).copy()
 
 
-def picture_on_screen(image: QImage, box: dict[str, float], size: tuple[int, int]) -> np.ndarray:
-    """The picture's part of a screenshot, inset a pixel against edge blending, as RGB
-    at ``size``."""
+def picture_on_screen(
+    image: QImage, box: dict[str, float], size: tuple[int, int], band: tuple[float, float] = (0, 1)
+) -> np.ndarray:
+    """The picture's part of a screenshot (only the rows of ``band``, as fractions of its
+    height), inset a pixel against edge blending, as RGB at ``size``."""
     rgb = qimage_rgb(image)
-    left, top = round(box["left"]) + 1, round(box["top"]) + 1
-    right, bottom = round(box["left"] + box["width"]) - 1, round(box["top"] + box["height"]) - 1
+    left, right = round(box["left"]) + 1, round(box["left"] + box["width"]) - 1
+    top = round(box["top"] + band[0] * box["height"]) + 1
+    bottom = round(box["top"] + band[1] * box["height"]) - 1
     return cv2.resize(rgb[top:bottom, left:right], size, interpolation=cv2.INTER_AREA)
 
 
-def small(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
-    return cv2.resize(frame.to_ndarray(format="rgb24"), size, interpolation=cv2.INTER_AREA)
+def small(
+    frame: av.VideoFrame, size: tuple[int, int], band: tuple[float, float] = (0, 1)
+) -> np.ndarray:
+    rgb = frame.to_ndarray(format="rgb24")
+    rows = rgb[round(band[0] * frame.height) : round(band[1] * frame.height)]
+    return cv2.resize(rows, size, interpolation=cv2.INTER_AREA)
 
 
 def difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -228,6 +235,19 @@ async def test_the_frozen_frame_replaces_the_live_picture_until_unfrozen(live: L
     assert difference(mirrored, shown[:, ::-1]) < 3
     await page.evaluate("document.getElementById('preview').classList.remove('mirrored')")
     await wait_js(page, "!document.getElementById('still').classList.contains('mirrored')")
+
+    # The phone turns to landscape: the still and the drawing move with the picture.
+    before = (await page.evaluate("window.lensDebug.annotations"))["draws"]
+    await page.set_viewport_size({"width": 844, "height": 390})
+    await wait_js(page, f"window.lensDebug.annotations.draws > {before}")
+    await wait_drawn(page, [rect.id])
+    box = await picture_box(page, "still")
+    assert await picture_box(page, "preview") == box
+    turned = await screen(page, "5b-landscape")
+    middle = (0.2, 0.75)  # the sign and the status line lie over the top and bottom
+    assert difference(picture_on_screen(turned, box, SIZE, middle), small(frame, SIZE, middle)) < 8
+    assert colour_near(turned, to_page(box, 0.2, 0.45), RED)
+    await expect(sign).to_be_in_viewport()
 
     # Unfreeze: back to the live picture.
     live.link.model.clear()

@@ -101,6 +101,7 @@ async def test_freeze_holds_and_sends_the_shown_frame_and_unfreeze_asks_about_dr
     tab.show()
     pane = tab.video.pane
     customer = Customer(PatternVideoTrack(640, 360, 30))
+    first: Customer | None = None
     shots = artifacts_dir / "console"
     shots.mkdir(parents=True, exist_ok=True)
     try:
@@ -140,6 +141,19 @@ async def test_freeze_holds_and_sends_the_shown_frame_and_unfreeze_asks_about_dr
         middle = image.pixelColor(image.width() // 2, image.height() // 2)
         source = pane.frame.image.pixelColor(320, 180)
         assert abs(middle.lightness() - source.lightness()) < 25
+
+        # The customer reloads while frozen: the new connection gets the drawings, then
+        # the still again.
+        answers = len(sent)
+        first, customer = customer, Customer(PatternVideoTrack(640, 360, 30))
+        await tab.peer.handle_signal(await customer.offer(2))
+        await wait_until(lambda: len(sent) > answers, timeout=10)
+        await customer.accept(sent[-1])
+        await wait_until(lambda: len(stills(customer)) == 1, timeout=15)
+        assert stills(customer)[0] == still
+        assert types(customer)[:3] == ["annot/clear", "annot/set", "freeze"]
+        assert pane.frozen and pane.frame is not None
+        assert pane.frame.image.size().toTuple() == (640, 360)
 
         # Unfreeze, keeping the drawings.
         tab.freeze.click()
@@ -183,4 +197,6 @@ async def test_freeze_holds_and_sends_the_shown_frame_and_unfreeze_asks_about_dr
     finally:
         await tab.shutdown()
         await customer.pc.close()
+        if first is not None:
+            await first.pc.close()
         client.close()

@@ -44,6 +44,8 @@ from lens_server.views import (
 
 METHOD_PERMISSION = {"pin": "connect_pin", "email": "connect_email", "link": "connect_link"}
 OPEN_STATES = ("active", "on_hold", "reconnecting")
+ACTIVITY_STATES = ("active", "on_hold")
+"""Where the technician's freeze, unfreeze and annotations are recorded."""
 RECENT_FINAL = timedelta(hours=1)
 
 
@@ -237,6 +239,14 @@ class SessionService:
             row = db.get(LensSession, session_id)
             if row is not None:
                 self._log(db, row, actor, action, detail)
+
+    def activity(self, who: Identity, session_id: str, action: str) -> None:
+        """The technician's ``action`` in their own active or held session, for its
+        audit log (404 not theirs, 409 in any other state)."""
+        with self._db.session() as db:
+            row = self._own(db, who, session_id)
+            self._expect(row, ACTIVITY_STATES, action.replace("_", " "))
+            self._log(db, row, who.actor, action)
 
     def start(self, who: Identity, session_id: str) -> dict[str, Any]:
         require(who, "lens_sessions")

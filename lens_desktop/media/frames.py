@@ -29,7 +29,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -51,6 +51,9 @@ class VideoFrame:
     pts: int | None
     received_at: float
     """time.monotonic() when the decoded frame was taken from the track."""
+    source: av.VideoFrame | None = field(default=None, compare=False, repr=False)
+    """The decoded frame at the stream's own size that ``image`` was made from (a
+    reference, not a copy: the freeze frame encodes it when the technician freezes)."""
 
 
 PAINT_FORMAT = QImage.Format.Format_RGB32
@@ -96,7 +99,7 @@ def convert(
     """av frame -> VideoFrame whose image is ``size`` (runs in the reader's worker
     thread). ``width`` and ``height`` stay the stream's."""
     image = to_qimage(frame, size)
-    return VideoFrame(frame.width, frame.height, image, frame.pts, received_at)
+    return VideoFrame(frame.width, frame.height, image, frame.pts, received_at, frame)
 
 
 class LatestFrameReader:

@@ -200,6 +200,11 @@ class ServerClient:
     async def end(self, session_id: str) -> SessionInfo:
         return await self._transition(session_id, "end")
 
+    async def report_activity(self, session_id: str, action: str) -> None:
+        """Record ``action`` (freeze, unfreeze, annotations_used) in the session's audit
+        log (docs/protocol.md); ApiError if refused."""
+        await self._request("POST", f"/sessions/{session_id}/activity", {"action": action})
+
     async def events(self, session_id: str) -> list[dict[str, Any]]:
         data = await self._request("GET", f"/sessions/{session_id}/events")
         return list(data["events"])

@@ -6,6 +6,9 @@ are simply never painted. All drawing happens in ``paintEvent``.
 
 A picture under an overlay is not live (on hold, reconnecting, no new frame for a
 while): it is painted dimmed, so a still frame never passes for a live one.
+
+A frozen picture (``freeze``) is the technician's own choice: it is painted clear, for
+drawing on, with a "Frozen" badge in a corner; new frames are counted, not shown.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
 from typing_extensions import override
 
 from lens_desktop.media.frames import display_size
+from lens_desktop.ui.language import translate
 
 if TYPE_CHECKING:
     from lens_desktop.media.frames import VideoFrame
@@ -28,6 +32,7 @@ OVERLAY_BOX = QColor(0, 0, 0, 170)
 OVERLAY_TEXT = QColor("#ffffff")
 STILL_SHADE = QColor(0, 0, 0, 150)
 """Laid over a picture that is not live, under the overlay's text."""
+FROZEN_BADGE = QColor("#0277bd")
 
 
 def fit_rect(image: QSize, area: QSize) -> QRect:
@@ -73,6 +78,12 @@ class VideoPane(QWidget):
         """How many distinct frames reached the screen (frames replaced unseen don't count)."""
         self.last_painted_frame: VideoFrame | None = None
         self._new_frame_painted_at: float | None = None
+        self._frozen = False
+        self._live: VideoFrame | None = None
+        """The newest live frame while frozen (shown again on unfreeze)."""
+        self._scaled_still: tuple[QSize, QImage] | None = None
+        self.frames_while_frozen = 0
+        """Live frames that arrived while frozen (counted, not shown)."""
 
     # -- public ----------------------------------------------------------------------
 
@@ -94,8 +105,40 @@ class VideoPane(QWidget):
             return None
         return time.monotonic() - self._new_frame_painted_at
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def freeze(self, frame: VideoFrame) -> None:
+        """Show ``frame`` and keep it until ``unfreeze``; ``set_still`` may replace it
+        with the same picture at the stream's size."""
+        self._frozen = True
+        self._scaled_still = None
+        self._frame = frame
+        self.update()
+
+    def set_still(self, frame: VideoFrame) -> None:
+        """While frozen: the frozen picture, now at the stream's own size."""
+        if self._frozen:
+            self._frame, self._scaled_still = frame, None
+            self.update()
+
+    def unfreeze(self) -> None:
+        """Back to live: the newest frame that arrived meanwhile is shown at once."""
+        if not self._frozen:
+            return
+        self._frozen, self._scaled_still = False, None
+        live, self._live = self._live, None
+        if live is not None:
+            self.show_frame(live)
+        self.update()
+
     def show_frame(self, frame: VideoFrame) -> None:
         """Hold the newest frame and ask for a repaint; an older unpainted one is dropped."""
+        if self._frozen:
+            self._live = frame
+            self.frames_while_frozen += 1
+            return
         resized = self._frame is None or (self._frame.width, self._frame.height) != (
             frame.width,
             frame.height,
@@ -149,6 +192,8 @@ class VideoPane(QWidget):
             if self._frame is not None:
                 painter.fillRect(self.rect(), STILL_SHADE)
             self._paint_overlay(painter)
+        if self._frozen:
+            self._paint_frozen_badge(painter)
         painter.end()
 
     def _paint_frame(self, painter: QPainter, frame: VideoFrame) -> None:
@@ -169,13 +214,39 @@ class VideoPane(QWidget):
             if image.size() != target.size() * ratio:
                 painter.fillRect(target, BACKGROUND)  # a device pixel short of the target
             painter.drawImage(target.topLeft(), image)
+        elif self._frozen:  # a still at the stream's size: scaled once per pane size
+            wanted = target.size() * ratio
+            if self._scaled_still is None or self._scaled_still[0] != wanted:
+                scaled = image.scaled(
+                    wanted,
+                    Qt.AspectRatioMode.IgnoreAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+                scaled.setDevicePixelRatio(ratio)
+                self._scaled_still = (wanted, scaled)
+            painter.drawImage(target.topLeft(), self._scaled_still[1])
         else:  # a frame converted before the pane was resized
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(target, image)
-        if frame is not self.last_painted_frame:
+        if frame is not self.last_painted_frame and not self._frozen:
             self.frames_painted += 1
             self.last_painted_frame = frame
             self._new_frame_painted_at = time.monotonic()
+
+    def _paint_frozen_badge(self, painter: QPainter) -> None:
+        """A small badge in the top-left corner: the picture stays clear to draw on."""
+        text = translate("VideoPane", "Frozen")
+        font = QFont(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        box = QRectF(12, 12, metrics.horizontalAdvance(text) + 24, metrics.height() + 10)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(FROZEN_BADGE)
+        painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
+        painter.setPen(OVERLAY_TEXT)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_overlay(self, painter: QPainter) -> None:
         font = QFont(self.font())

@@ -66,6 +66,15 @@ class ResendEmail(Strict):
         return clean_email(value)
 
 
+class Activity(Strict):
+    """What the technician did in a live session, for its audit log."""
+
+    action: Literal["freeze", "unfreeze", "annotations_used"] = Field(
+        description="`freeze` and `unfreeze` of the picture; `annotations_used` once per "
+        "session, when the first annotation is drawn."
+    )
+
+
 class Redeem(Strict):
     """A PIN (6 digits; spaces and dashes ignored) or the token of a join link."""
 

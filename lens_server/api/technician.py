@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from lens_server.api.deps import MailerDep, Me, Service, SettingsDep, Token
 from lens_server.api.schemas import (
+    Activity,
     AuditLog,
     CreatedSession,
     CreateSession,
@@ -169,6 +170,18 @@ def resume(session_id: str, who: Me, service: Service) -> dict[str, Any]:
 )
 def end(session_id: str, who: Me, service: Service) -> dict[str, Any]:
     return service.end(who, session_id)
+
+
+@router.post(
+    "/sessions/{session_id}/activity",
+    status_code=204,
+    responses=responses(401, 404, 409, 422),
+)
+def activity(session_id: str, body: Activity, who: Me, service: Service) -> Response:
+    """Record what the technician did in an active or held session (freeze, unfreeze,
+    first annotation) in its audit log; the state does not change."""
+    service.activity(who, session_id, body.action)
+    return Response(status_code=204)
 
 
 @router.get("/sessions/{session_id}/events", response_model=AuditLog, responses=responses(401, 404))

@@ -634,6 +634,14 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>Het beeld pixel voor pixel tonen</translation>
     </message>
     <message>
+        <source>Freeze</source>
+        <translation>Stilzetten</translation>
+    </message>
+    <message>
+        <source>Freeze the picture for you and the customer, to draw on a still (F)</source>
+        <translation>Zet het beeld stil voor u en de klant, om op een stilstaand beeld te tekenen (F)</translation>
+    </message>
+    <message>
         <source>S&amp;tatistics</source>
         <translation>S&amp;tatistieken</translation>
     </message>
@@ -668,6 +676,26 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>Waiting for statistics…</source>
         <translation>Wachten op statistieken…</translation>
+    </message>
+    <message>
+        <source>Unfreeze</source>
+        <translation>Weer live</translation>
+    </message>
+    <message>
+        <source>Keep the drawings?</source>
+        <translation>De tekeningen bewaren?</translation>
+    </message>
+    <message>
+        <source>They were drawn on the frozen picture.</source>
+        <translation>Ze zijn op het stilgezette beeld getekend.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep</source>
+        <translation>&amp;Bewaren</translation>
+    </message>
+    <message>
+        <source>&amp;Clear</source>
+        <translation>&amp;Wissen</translation>
     </message>
 </context>
 <context>
@@ -785,6 +813,13 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>Enter your password.</source>
         <translation>Vul uw wachtwoord in.</translation>
+    </message>
+</context>
+<context>
+    <name>VideoPane</name>
+    <message>
+        <source>Frozen</source>
+        <translation>Stilgezet</translation>
     </message>
 </context>
 </TS>

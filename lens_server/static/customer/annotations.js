@@ -99,14 +99,14 @@ export function parseAnnotation(wire) {
 }
 
 /**
- * Where the picture is drawn inside the video element, in CSS pixels of the element's
- * box: object-fit contain at the element's object-position.
+ * Where the picture is drawn inside the video element (or the frozen still's image), in
+ * CSS pixels of the element's box: object-fit contain at the element's object-position.
  */
 export function contentRect(video) {
   const boxW = video.clientWidth;
   const boxH = video.clientHeight;
-  const frameW = video.videoWidth;
-  const frameH = video.videoHeight;
+  const frameW = video.videoWidth ?? video.naturalWidth;
+  const frameH = video.videoHeight ?? video.naturalHeight;
   if (!boxW || !boxH || !frameW || !frameH) return null;
   const scale = Math.min(boxW / frameW, boxH / frameH);
   const width = frameW * scale;
@@ -126,6 +126,7 @@ function objectPosition(video) {
 export class AnnotationLayer {
   constructor(video, canvas) {
     this.video = video;
+    this.surface = video; // the picture drawn on: the preview, or the frozen still
     this.canvas = canvas;
     this.items = new Map(); // id -> annotation
     this.order = []; // ids, bottom first
@@ -141,6 +142,13 @@ export class AnnotationLayer {
     video.addEventListener('loadedmetadata', redraw);
     // The front camera's preview is mirrored by a class: the drawings follow it.
     new MutationObserver(redraw).observe(video, { attributes: true, attributeFilter: ['class'] });
+  }
+
+  /** Draws over `element` from now on (freeze.js: the still, then the preview again). */
+  setSurface(element) {
+    if (this.surface === element) return;
+    this.surface = element;
+    this.schedule();
   }
 
   /** Applies one data-channel message; true when it was ours and taken. */
@@ -240,10 +248,10 @@ export class AnnotationLayer {
     const ctx = canvas.getContext('2d');
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const rect = contentRect(this.video);
+    const rect = contentRect(this.surface);
     if (!rect) return;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    const view = new View(rect, this.video.classList.contains('mirrored'));
+    const view = new View(rect, this.surface.classList.contains('mirrored'));
     for (const id of this.order) {
       const item = this.items.get(id);
       if (item.visible) drawAnnotation(ctx, view, item);
@@ -260,6 +268,7 @@ export class AnnotationLayer {
       pointerMoves: this.pointerMoves,
       draws: this.draws,
       drawn: !this.frameRequested, // nothing taken since the last drawing
+      surface: this.surface === this.video ? 'video' : 'still',
     };
   }
 }

@@ -8,10 +8,12 @@ import {
 import { AnnotationLayer } from './annotations.js';
 import { renderCaller, showCaller } from './caller.js';
 import { Camera, browserFamily, mediaErrorKind } from './camera.js';
+import { FreezeView } from './freeze.js';
 import { language, setLanguage, t, translate } from './i18n.js';
 import { trackTopBar } from './layout.js';
 import { forgetChoice, rememberChoice, sessionLanguage, startLanguage } from './locale.js';
 import { FINAL_STATES, SessionLink } from './session.js';
+import { TapSender } from './tap.js';
 import { $, screen, setBadge, setBusy, setParagraphs, setStatus, setText, showScreen } from './view.js';
 
 const TOKEN_KEY = 'lens.customer_token';
@@ -158,9 +160,14 @@ function openLink() {
   link.addEventListener('remotestream', (event) => playRemote(event.detail));
   link.addEventListener('rejected', () => onSocketRejected());
   link.addEventListener('replaced', () => finish(null, { replaced: true }));
-  link.addEventListener('control', (event) => app.annotations.handle(event.detail));
+  link.addEventListener('control', (event) => onControl(event.detail));
   app.link = link;
   link.open();
+}
+
+/** A message from the technician: drawings, pointer, freeze frame. */
+function onControl(message) {
+  if (!app.annotations.handle(message)) app.freeze.handle(message);
 }
 
 /** Moves to the screen that fits the session's state. */
@@ -427,6 +434,7 @@ function finish(state, { replaced = false } = {}) {
   $('preview').srcObject = null;
   $('remote-audio').srcObject = null;
   app.annotations.reset();
+  app.freeze.reset();
   $('confirm-end').hidden = true;
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(LINK_KEY);
@@ -517,6 +525,8 @@ function installDebug() {
     get cameraPaused() { return Boolean(app.link?.cameraPaused); },
     get micMuted() { return Boolean(app.link?.micMuted); },
     get annotations() { return app.annotations.snapshot(); },
+    get freeze() { return app.freeze.snapshot(); },
+    get taps() { return app.taps.snapshot(); },
   };
 }
 
@@ -525,6 +535,15 @@ function boot() {
   translate(document);
   trackTopBar();
   app.annotations = new AnnotationLayer($('preview'), $('annotations'));
+  app.freeze = new FreezeView({
+    video: $('preview'), still: $('still'), sign: $('freeze-sign'), progress: $('freeze-progress'), annotations: app.annotations,
+  });
+  app.taps = new TapSender({
+    stage: $('stage'),
+    picture: () => app.annotations.surface,
+    send: (message) => app.link?.peer?.sendControl(message),
+    active: () => screen() === 'live' && app.session?.state === 'active',
+  });
   installDebug();
   $('lang-switch').addEventListener('click', onLanguageSwitch);
   if (!window.isSecureContext) {

@@ -87,6 +87,8 @@ const STRINGS = {
     on_hold: 'Your technician put the session on hold. Please wait.',
     reconnecting: 'Reconnecting…',
     controls_aria: 'Session controls',
+    frozen_sign: 'Frozen by your technician',
+    frozen_loading: 'Loading the still picture',
     mute: 'Mute',
     unmute: 'Unmute',
     pause_camera: 'Pause camera',
@@ -195,6 +197,8 @@ const STRINGS = {
     on_hold: 'Uw technicus heeft de sessie in de wacht gezet. Een ogenblik geduld.',
     reconnecting: 'Opnieuw verbinden…',
     controls_aria: 'Bediening van de sessie',
+    frozen_sign: 'Stilgezet door uw technicus',
+    frozen_loading: 'Stilstaand beeld laden',
     // Soft hyphens (U+00AD) where a narrow control button may break a long word.
     mute: 'Micro\u00ADfoon uit',
     unmute: 'Micro\u00ADfoon aan',

@@ -14,11 +14,12 @@ can leave the console's peer "connected" for many seconds).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -30,6 +31,9 @@ from PySide6.QtWidgets import (
 
 from lens_desktop.tools.annotations import AnnotationModel
 from lens_desktop.tools.link import AnnotationLink
+from lens_desktop.tools.protocol import CustomerTap, parse_message
+from lens_desktop.ui.annotation_canvas import AnnotationCanvas
+from lens_desktop.ui.annotation_tools import AnnotationToolBar
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
     from lens_desktop.media.frames import VideoFrame
     from lens_desktop.net.models import SessionInfo
     from lens_desktop.ui.services import ConsoleServices
+
+log = logging.getLogger(__name__)
 
 PEER_OVERLAYS = {
     "connecting": QT_TRANSLATE_NOOP("SessionTab", "Connecting…"),
@@ -126,6 +132,10 @@ def audio_note_text(reason: str) -> str:
 class SessionTab(QWidget):
     """The live view of one session."""
 
+    annotations_first_used = Signal(str)
+    """The technician drew the first annotation of this session (the session's id);
+    once per session, for the audit log ("annotations_used")."""
+
     def __init__(
         self,
         session: SessionInfo,
@@ -140,6 +150,7 @@ class SessionTab(QWidget):
         self._camera_paused = False
         self._video_flowing = False
         self._closed = False
+        self._annotations_used = False
         self.peer = services.peer_factory(
             session.id, services.config.ice_servers, self._send_signal, services.audio
         )
@@ -159,6 +170,7 @@ class SessionTab(QWidget):
 
     def _build(self) -> None:
         self.video = VideoView(self)
+        self._build_drawing()
         self.actual_size = self._toggle(
             translate("SessionTab", "&Actual size"),
             translate("SessionTab", "Show the picture pixel for pixel"),
@@ -188,6 +200,14 @@ class SessionTab(QWidget):
         self._lay_out()
         self._apply_audio()
 
+    def _build_drawing(self) -> None:
+        """The drawing tools over the picture (issue 14): the canvas draws on the pane,
+        the tool bar above it picks the tool."""
+        self.canvas = AnnotationCanvas(
+            self.annotations, self.annotation_link.send_pointer, self.video.pane, self
+        )
+        self.drawing_tools = AnnotationToolBar(self.canvas, self)
+
     def _toggle(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
@@ -212,6 +232,7 @@ class SessionTab(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
         layout.addWidget(self.stats)
+        layout.addWidget(self.drawing_tools)
         layout.addWidget(self.video, 1)
 
     def _apply_audio(self) -> None:
@@ -243,6 +264,7 @@ class SessionTab(QWidget):
         self.speaker_mute.toggled.connect(self.on_speaker_mute_toggled)
         self.volume.valueChanged.connect(self.on_volume_value_changed)
         self._stall_timer.timeout.connect(self.on_stall_timer_timeout)
+        self.canvas.annotation_added.connect(self.on_canvas_annotation_added)
 
     # -- public ----------------------------------------------------------------------
 
@@ -268,6 +290,7 @@ class SessionTab(QWidget):
         self._closed = True
         self._stall_timer.stop()
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
+        self.canvas.close()
         self.annotation_link.close()
         await self._tasks.close()
         await self.peer.close()
@@ -280,6 +303,7 @@ class SessionTab(QWidget):
 
     def on_peer_frame_ready(self, frame: VideoFrame) -> None:
         self.video.pane.show_frame(frame)
+        self.drawing_tools.set_picture_available(True)
         if not self._video_flowing:
             self._video_flowing = True
             self._refresh_overlay()
@@ -301,12 +325,20 @@ class SessionTab(QWidget):
             self._restart_stall_watch()
             self._camera_paused = bool(message.get("paused"))
             self._refresh_overlay()
+        elif message.get("type") == "tap":
+            self._show_customer_tap(message)
 
     def on_peer_channel_opened(self, generation: int) -> None:
         """A new connection (the customer reloaded or changed network): the phone gets
         the current annotations again."""
         del generation
         self.annotation_link.replay()
+
+    def on_canvas_annotation_added(self, annotation: object) -> None:
+        del annotation
+        if not self._annotations_used:
+            self._annotations_used = True
+            self.annotations_first_used.emit(self._session.id)
 
     def on_actual_size_toggled(self, checked: bool) -> None:
         self.video.set_fit(not checked)
@@ -332,6 +364,14 @@ class SessionTab(QWidget):
 
     def _send_signal(self, data: dict[str, Any]) -> None:
         self._services.events.send_signal(self._session.id, data)
+
+    def _show_customer_tap(self, message: dict[str, Any]) -> None:
+        """The customer tapped the picture: a ring there for a few seconds."""
+        tap = parse_message(message)
+        if not isinstance(tap, CustomerTap):
+            log.warning("ignoring tap message: %s", getattr(tap, "reason", tap))
+        elif not self.canvas.show_tap(tap.x, tap.y):
+            log.debug("tap ignored: more than the taps a second the console shows")
 
     def _refresh_overlay(self) -> None:
         text = overlay_text(

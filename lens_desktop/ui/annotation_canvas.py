@@ -131,6 +131,7 @@ class AnnotationCanvas(QObject):
         self._editor_point: Point | None = None
         self._pointer_throttle = self._timer(single=True, slot=self.on_pointer_throttle_timeout)
         self._pointer_repeat = self._timer(single=True, slot=self.on_pointer_repeat_timeout)
+        self._pointer_throttle.setTimerType(Qt.TimerType.PreciseTimer)  # never early
         self._pointer_repeat.setInterval(POINTER_REPEAT_MS)
         self._tap_timer = self._timer(single=False, slot=self.on_tap_timer_timeout)
         self._tap_timer.setInterval(TAP_FRAME_MS)
@@ -358,7 +359,9 @@ class AnnotationCanvas(QObject):
     def _open_label(self, point: Point, pos: QPointF) -> None:
         editor = LabelEditor(self.pane)
         editor.setMaxLength(MAX_TEXT)
-        editor.setPlaceholderText(translate("AnnotationTools", "Label: Enter places it, Esc drops it"))
+        editor.setPlaceholderText(
+            translate("AnnotationTools", "Label: Enter places it, Esc drops it")
+        )
         editor.setAccessibleName(translate("AnnotationTools", "Label text"))
         font = QFont(editor.font())
         font.setPixelSize(round(max(12.0, TEXT_SIZE * self.pane.picture_rect().height())))

@@ -94,9 +94,7 @@ def paint_annotation(painter: QPainter, item: Annotation, rect: QRectF) -> None:
         paint_shape(painter, item, rect, item.placed_points())
 
 
-def paint_shape(
-    painter: QPainter, item: Annotation, rect: QRectF, points: Sequence[Point]
-) -> None:
+def paint_shape(painter: QPainter, item: Annotation, rect: QRectF, points: Sequence[Point]) -> None:
     """Draw ``item``'s kind, colour and width through ``points`` (its placed points, or
     a preview's)."""
     pane_points = [to_pane(p, rect) for p in points]

@@ -5,6 +5,7 @@ rate. Only the data channel is a fake: a recorder of what ``send_pointer`` was g
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -120,7 +121,8 @@ def close_to(a: tuple[float, float], b: tuple[float, float], tolerance: float = 
 
 
 @pytest.mark.parametrize(
-    ("image", "area"), [((1280, 720), (800, 800)), ((720, 1280), (900, 500)), ((640, 480), (640, 480))]
+    ("image", "area"),
+    [((1280, 720), (800, 800)), ((720, 1280), (900, 500)), ((640, 480), (640, 480))],
 )
 def test_frame_points_map_to_pane_pixels_and_back_through_the_letterbox(
     image: tuple[int, int], area: tuple[int, int]
@@ -408,32 +410,34 @@ def move_for(drawing: Drawing, seconds: float) -> list[tuple[float, float]]:
 
 
 def test_the_pointer_is_sent_at_most_30_times_a_second_and_ends_on_the_last_position(
-    drawing: Drawing, qtbot  # type: ignore[no-untyped-def]
+    drawing: Drawing,
+    qtbot,  # type: ignore[no-untyped-def]
 ) -> None:
     drawing.key("p")
     moves = move_for(drawing, 1.0)
     assert len(moves) > 40, "faster than the 30 a second the phone is sent"
     qtbot.waitUntil(lambda: drawing.channel.positions()[-1] == moves[-1], timeout=1000)
     times = [t for t, _, _ in drawing.channel.calls]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= POINTER_INTERVAL_S - 0.002, min(gaps)
     assert 10 <= len(times) <= 31, len(times)
     assert drawing.canvas.pointer == moves[-1]
     ring = drawing.pane.grab().toImage()
     edge = drawing.at(*moves[-1]) + QPoint(round(0.022 * drawing.pane.picture_rect().height()), 0)
-    assert any(
-        ring.pixelColor(edge + QPoint(dx, 0)).name() == "#ff00ff" for dx in range(-2, 3)
-    ), "the magenta ring around the mouse"
+    assert any(ring.pixelColor(edge + QPoint(dx, 0)).name() == "#ff00ff" for dx in range(-2, 3)), (
+        "the magenta ring around the mouse"
+    )
 
 
 def test_a_resting_pointer_is_repeated_and_hidden_when_it_leaves(
-    drawing: Drawing, qtbot  # type: ignore[no-untyped-def]
+    drawing: Drawing,
+    qtbot,  # type: ignore[no-untyped-def]
 ) -> None:
     drawing.key("p")
     QTest.mouseMove(drawing.pane, drawing.at(0.5, 0.5))
     qtbot.waitUntil(lambda: len(drawing.channel.calls) >= 5, timeout=3000)  # at rest
     times = [t for t, _, _ in drawing.channel.calls]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert max(gaps) < 0.5, gaps  # the phone hides a pointer silent for 1 s
     assert all(abs(g - POINTER_REPEAT_MS / 1000) < 0.15 for g in gaps), gaps
     assert set(drawing.channel.positions()) == {drawing.frame_point(0.5, 0.5)}

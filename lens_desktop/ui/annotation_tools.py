@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -31,7 +31,14 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
 )
-from PySide6.QtWidgets import QApplication, QLabel, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGridLayout,
+    QToolButton,
+    QToolTip,
+    QWidget,
+)
 
 from lens_desktop.tools.annotations import PALETTE, WIDTHS
 from lens_desktop.ui.annotation_canvas import TOOLS, AnnotationCanvas, Tool
@@ -111,31 +118,32 @@ def with_key(text: str, keys: list[QKeySequence]) -> str:
     return f"{text} ({', '.join(names)})" if names else text
 
 
-class AnnotationToolBar(QToolBar):
-    """Tools, colours, widths, Undo, Redo and Erase all for one session's canvas."""
+class AnnotationToolBar(QWidget):
+    """Tools, colours, widths, Undo, Redo and Erase all for one session's canvas: two
+    narrow columns of buttons beside the picture. A row above it would take the height
+    the picture needs (issue 16); beside a landscape or portrait picture, which is
+    limited by the height in a console window, the columns cost nothing."""
 
     def __init__(self, canvas: AnnotationCanvas, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.canvas = canvas
         self.setWindowTitle(translate("AnnotationTools", "Drawing tools"))
         self.setAccessibleName(self.windowTitle())
-        self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
-        self.setMovable(False)
-        self.setFloatable(False)
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(2)
+        self._buttons: dict[QAction, QToolButton] = {}
+        self._cell = 0
         self.tool_actions = self._tool_actions()
-        self.addSeparator()
+        self._section()
         self.colour_actions = self._colour_actions()
-        self.addSeparator()
+        self._section()
         self.width_actions = self._width_actions()
-        self.addSeparator()
+        self._section()
         self._edit_actions()
-        self.notice = QLabel(self)
-        self.notice.setStyleSheet("color: #c62828; padding-left: 8px;")
-        self.addWidget(self.notice)
-        self._notice_timer = QTimer(self)
-        self._notice_timer.setSingleShot(True)
-        self._notice_timer.setInterval(NOTICE_MS)
+        self._grid.setRowStretch(self._cell // 2 + 1, 1)
+        self.notice = ""
+        """The last refusal shown (as a tooltip over the picture)."""
         self._connect_signals()
         self.on_canvas_tool_changed(canvas.tool)
         self.on_canvas_model_changed()
@@ -176,7 +184,7 @@ class AnnotationToolBar(QToolBar):
             )
             action.setCheckable(True)
             group.addAction(action)
-            self.addAction(action)
+            self._place(action)
             actions[tool] = action
         self.put_down_action = self._action(
             translate("AnnotationTools", "Put the tool down"),
@@ -202,7 +210,7 @@ class AnnotationToolBar(QToolBar):
             action.setCheckable(True)
             action.setChecked(colour == self.canvas.colour)
             group.addAction(action)
-            self.addAction(action)
+            self._place(action)
             actions.append(action)
         return actions
 
@@ -223,7 +231,7 @@ class AnnotationToolBar(QToolBar):
             action.setCheckable(True)
             action.setChecked(width == self.canvas.width)
             group.addAction(action)
-            self.addAction(action)
+            self._place(action)
             actions.append(action)
         self.thinner_action = self._action(
             translate("AnnotationTools", "Thinner line"),
@@ -263,13 +271,37 @@ class AnnotationToolBar(QToolBar):
             edit_icon("erase_all"),
             lambda: model.clear(),
         )
-        self.addActions([self.undo_action, self.redo_action, self.erase_all_action])
+        for action in (self.undo_action, self.redo_action, self.erase_all_action):
+            self._place(action)
+
+    def _place(self, action: QAction) -> None:
+        """The action's button in the next cell, two to a row."""
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setAutoRaise(True)
+        button.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        button.setAccessibleName(action.text())
+        self._grid.addWidget(button, self._cell // 2, self._cell % 2)
+        self._buttons[action] = button
+        self._cell += 1
+
+    def _section(self) -> None:
+        """A thin line across both columns between groups."""
+        self._cell += self._cell % 2
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        self._grid.addWidget(line, self._cell // 2, 0, 1, 2)
+        self._cell += 2
+
+    def button_for(self, action: QAction) -> QToolButton:
+        return self._buttons[action]
 
     def _connect_signals(self) -> None:
         self.canvas.tool_changed.connect(self.on_canvas_tool_changed)
         self.canvas.model_changed.connect(self.on_canvas_model_changed)
         self.canvas.refused.connect(self.on_canvas_refused)
-        self._notice_timer.timeout.connect(self.notice.clear)
 
     # -- public ----------------------------------------------------------------------
 
@@ -303,11 +335,14 @@ class AnnotationToolBar(QToolBar):
         self.undo_action.setEnabled(model.can_undo)
         self.redo_action.setEnabled(model.can_redo)
         self.erase_all_action.setEnabled(len(model) > 0)
-        self.notice.clear()
 
     def on_canvas_refused(self, text: str) -> None:
-        self.notice.setText(text)
-        self._notice_timer.start()
+        """Said where the technician looks: over the picture, near its top."""
+        self.notice = text
+        pane = self.canvas.pane
+        QToolTip.showText(
+            pane.mapToGlobal(pane.rect().center()), text, pane, pane.rect(), NOTICE_MS
+        )
 
     def _sync_enabled(self) -> None:
         for action in self.tool_actions.values():

@@ -232,8 +232,10 @@ class SessionTab(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
         layout.addWidget(self.stats)
-        layout.addWidget(self.drawing_tools)
-        layout.addWidget(self.video, 1)
+        picture = QHBoxLayout()
+        picture.addWidget(self.drawing_tools, 0, Qt.AlignmentFlag.AlignTop)
+        picture.addWidget(self.video, 1)
+        layout.addLayout(picture, 1)
 
     def _apply_audio(self) -> None:
         """Audio controls mirror the engine; without audio they are off and say why."""

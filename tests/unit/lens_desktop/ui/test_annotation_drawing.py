@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 from ui_factories import draw_test_frame
 
 from lens_desktop.tools.annotations import MAX_POINTS, MAX_TEXT, PALETTE, AnnotationModel
@@ -83,7 +83,7 @@ class Drawing:
         QTest.keyClick(self.pane, key, modifiers)
 
     def button(self, action):  # type: ignore[no-untyped-def]
-        return self.bar.widgetForAction(action)
+        return self.bar.button_for(action)
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def drawing(qtbot) -> Drawing:  # type: ignore[no-untyped-def]
     view = VideoView()
     canvas = AnnotationCanvas(model, channel.send_pointer, view.pane)
     bar = AnnotationToolBar(canvas)
-    layout = QVBoxLayout(window)
+    layout = QHBoxLayout(window)
     layout.addWidget(bar)
     layout.addWidget(view, 1)
     window.resize(900, 600)
@@ -377,7 +377,7 @@ def test_the_tools_are_off_until_there_is_a_picture(qtbot) -> None:  # type: ign
     view = VideoView()
     canvas = AnnotationCanvas(AnnotationModel(), FakePointerChannel().send_pointer, view.pane)
     bar = AnnotationToolBar(canvas)
-    layout = QVBoxLayout(window)
+    layout = QHBoxLayout(window)
     layout.addWidget(bar)
     layout.addWidget(view)
     window.show()

@@ -190,6 +190,10 @@ class AnnotationModel:
         return next((a for a in self._items if a.id == annotation_id), None)
 
     @property
+    def max_annotations(self) -> int:
+        return self._max
+
+    @property
     def can_undo(self) -> bool:
         return bool(self._undo)
 

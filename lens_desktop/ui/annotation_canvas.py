@@ -26,7 +26,6 @@ from lens_desktop.tools.annotations import (
     DEFAULT_COLOUR,
     DEFAULT_WIDTH,
     FREEHAND_KINDS,
-    MAX_ANNOTATIONS,
     MAX_TEXT,
     TEXT_SIZE,
     Annotation,
@@ -42,6 +41,7 @@ from lens_desktop.ui.annotation_layer import (
     add_stroke_point,
     clamped_to_frame,
     paint_annotation,
+    paint_notice,
     paint_pointer,
     paint_shape,
     paint_tap,
@@ -74,6 +74,7 @@ POINTER_REPEAT_MS = 300
 1 s (docs/protocol.md), so a resting mouse is repeated well within that."""
 TAPS_PER_SECOND = 10
 TAP_FRAME_MS = 40
+NOTICE_MS = 5000
 HIT_TOLERANCE_PX = 8.0
 MIN_SHAPE_PX = 3.0
 """A click without a drag draws no arrow, rectangle or ellipse."""
@@ -122,6 +123,7 @@ class AnnotationCanvas(QObject):
         self.colour = DEFAULT_COLOUR
         self.width = DEFAULT_WIDTH
         self._stroke: list[Point] = []
+        self._press_taken = False
         self._pointer: Point | None = None
         self._pointer_sent_at = -math.inf
         self._pointer_pending = False
@@ -135,6 +137,10 @@ class AnnotationCanvas(QObject):
         self._pointer_repeat.setInterval(POINTER_REPEAT_MS)
         self._tap_timer = self._timer(single=False, slot=self.on_tap_timer_timeout)
         self._tap_timer.setInterval(TAP_FRAME_MS)
+        self.notice = ""
+        """Why the last drawing was not taken, shown over the picture for NOTICE_MS."""
+        self._notice_timer = self._timer(single=True, slot=self.on_notice_timer_timeout)
+        self._notice_timer.setInterval(NOTICE_MS)
         self._unsubscribe: Callable[[], None] | None = model.subscribe(_weak_listener(self))
         pane.setMouseTracking(True)
         pane.installEventFilter(self)
@@ -215,7 +221,12 @@ class AnnotationCanvas(QObject):
             return
         self._unsubscribe()
         self._unsubscribe = None
-        for timer in (self._pointer_throttle, self._pointer_repeat, self._tap_timer):
+        for timer in (
+            self._pointer_throttle,
+            self._pointer_repeat,
+            self._tap_timer,
+            self._notice_timer,
+        ):
             timer.stop()
         self.pane.removeEventFilter(self)
         self.pane.paint_layer = None
@@ -234,6 +245,10 @@ class AnnotationCanvas(QObject):
         self._tap_timer.start()
         self.pane.update()
         return True
+
+    def on_notice_timer_timeout(self) -> None:
+        self.notice = ""
+        self.pane.update()
 
     def on_tap_timer_timeout(self) -> None:
         now = time.monotonic()
@@ -254,6 +269,8 @@ class AnnotationCanvas(QObject):
             paint_tap(painter, point, rect, age)
         if self._pointer is not None:
             paint_pointer(painter, self._pointer, rect)
+        if self.notice:
+            paint_notice(painter, self.notice, rect)
 
     def _preview(self) -> Annotation | None:
         if not self._stroke or self._tool not in _DRAWN_KINDS:
@@ -288,8 +305,11 @@ class AnnotationCanvas(QObject):
             return False
         rect = self.pane.picture_rect()
         point = to_frame(event.position(), rect)
-        if point is None or self._tool == "pointer":
-            return point is not None
+        if point is None:
+            return False
+        self._press_taken = True
+        if self._tool == "pointer":
+            return True
         self._finish_label(commit=True)
         if self._tool in FREEHAND_KINDS:
             self._stroke = [point]
@@ -319,7 +339,8 @@ class AnnotationCanvas(QObject):
 
     def _on_release(self, event: QMouseEvent) -> bool:
         if event.button() != Qt.MouseButton.LeftButton or not self._stroke:
-            return False
+            taken, self._press_taken = self._press_taken, False
+            return taken  # the release of a click the tool took (marker, text, erase)
         self._on_move(event.position())  # where the button came up ends the stroke
         rect = self.pane.picture_rect()
         stroke, self._stroke = self._stroke, []
@@ -333,11 +354,12 @@ class AnnotationCanvas(QObject):
         try:
             item = self.model.add(kind, points, colour=self.colour, width=self.width, text=text)
         except AnnotationLimitError:
-            self.refused.emit(
-                translate(
-                    "AnnotationTools", "The picture holds at most {count} drawings: erase some."
-                ).format(count=MAX_ANNOTATIONS)
-            )
+            self.notice = translate(
+                "AnnotationTools", "The picture holds at most {count} drawings: erase some."
+            ).format(count=self.model.max_annotations)
+            self._notice_timer.start()
+            self.pane.update()
+            self.refused.emit(self.notice)
             return
         except AnnotationError as exc:  # a bug here, not the technician's doing
             log.warning("drawing not taken: %s", exc)

@@ -260,3 +260,18 @@ def paint_tap(painter: QPainter, point: Point, rect: QRectF, age: float) -> None
     painter.setBrush(TAP_COLOUR)
     painter.drawEllipse(centre, 3.5, 3.5)
     painter.restore()
+
+
+def paint_notice(painter: QPainter, text: str, rect: QRectF) -> None:
+    """A short message at the top of the picture (why a drawing was not taken)."""
+    painter.save()
+    metrics = painter.fontMetrics()
+    width = min(metrics.horizontalAdvance(text) + 24.0, rect.width() - 16)
+    box = QRectF(rect.center().x() - width / 2, rect.y() + 12, width, metrics.height() + 12)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 190))
+    painter.drawRoundedRect(box, 6, 6)
+    painter.setPen(QColor("#ffffff"))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()

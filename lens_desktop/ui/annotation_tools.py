@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QToolButton,
-    QToolTip,
     QWidget,
 )
 
@@ -109,7 +108,6 @@ WIDTH_NAMES = (
     QT_TRANSLATE_NOOP("AnnotationTools", "Thick line"),
 )
 ICON_SIZE = 22
-NOTICE_MS = 6000
 
 
 def with_key(text: str, keys: list[QKeySequence]) -> str:
@@ -142,8 +140,6 @@ class AnnotationToolBar(QWidget):
         self._section()
         self._edit_actions()
         self._grid.setRowStretch(self._cell // 2 + 1, 1)
-        self.notice = ""
-        """The last refusal shown (as a tooltip over the picture)."""
         self._connect_signals()
         self.on_canvas_tool_changed(canvas.tool)
         self.on_canvas_model_changed()
@@ -301,7 +297,6 @@ class AnnotationToolBar(QWidget):
     def _connect_signals(self) -> None:
         self.canvas.tool_changed.connect(self.on_canvas_tool_changed)
         self.canvas.model_changed.connect(self.on_canvas_model_changed)
-        self.canvas.refused.connect(self.on_canvas_refused)
 
     # -- public ----------------------------------------------------------------------
 
@@ -335,14 +330,6 @@ class AnnotationToolBar(QWidget):
         self.undo_action.setEnabled(model.can_undo)
         self.redo_action.setEnabled(model.can_redo)
         self.erase_all_action.setEnabled(len(model) > 0)
-
-    def on_canvas_refused(self, text: str) -> None:
-        """Said where the technician looks: over the picture, near its top."""
-        self.notice = text
-        pane = self.canvas.pane
-        QToolTip.showText(
-            pane.mapToGlobal(pane.rect().center()), text, pane, pane.rect(), NOTICE_MS
-        )
 
     def _sync_enabled(self) -> None:
         for action in self.tool_actions.values():

@@ -461,3 +461,28 @@ def test_a_resting_pointer_is_repeated_and_hidden_when_it_leaves(
     count = len(drawing.channel.calls)
     QTest.mouseMove(drawing.pane, drawing.at(0.6, 0.4))
     assert len(drawing.channel.calls) == count  # only the pointer tool points
+
+
+def test_a_full_page_refuses_the_next_drawing_and_says_so(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = QWidget()
+    qtbot.addWidget(window)
+    view = VideoView()
+    model = AnnotationModel(max_annotations=1)
+    canvas = AnnotationCanvas(model, FakePointerChannel().send_pointer, view.pane)
+    bar = AnnotationToolBar(canvas)
+    layout = QHBoxLayout(window)
+    layout.addWidget(bar)
+    layout.addWidget(view)
+    window.resize(700, 400)
+    window.show()
+    view.pane.show_frame(draw_test_frame(640, 360))
+    bar.set_picture_available(True)
+    canvas.set_tool("marker")
+    centre = view.pane.rect().center()
+    QTest.mouseClick(view.pane, LEFT, NONE, centre)
+    before = view.pane.grab().toImage()
+    QTest.mouseClick(view.pane, LEFT, NONE, centre + QPoint(40, 0))
+    assert len(model) == 1
+    assert canvas.notice == "The picture holds at most 1 drawings: erase some."
+    assert view.pane.grab().toImage() != before  # said on the picture
+    canvas.close()

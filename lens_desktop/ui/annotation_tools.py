@@ -1,4 +1,4 @@
-"""The technician's drawing tool bar, above the picture of a session tab.
+"""The technician's drawing tool bar, beside the picture of a session tab.
 
 Tools (pointer, pen, highlighter, arrow, rectangle, ellipse, text, numbered marker,
 erase one) are checkable actions in one optional-exclusive group: none checked is plain

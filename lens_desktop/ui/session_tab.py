@@ -201,8 +201,8 @@ class SessionTab(QWidget):
         self._apply_audio()
 
     def _build_drawing(self) -> None:
-        """The drawing tools over the picture (issue 14): the canvas draws on the pane,
-        the tool bar above it picks the tool."""
+        """The drawing tools (issue 14): the canvas draws on the pane, the tool bar
+        beside it picks the tool."""
         self.canvas = AnnotationCanvas(
             self.annotations, self.annotation_link.send_pointer, self.video.pane, self
         )

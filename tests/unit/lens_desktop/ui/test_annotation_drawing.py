@@ -439,7 +439,7 @@ def test_a_resting_pointer_is_repeated_and_hidden_when_it_leaves(
     times = [t for t, _, _ in drawing.channel.calls]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert max(gaps) < 0.5, gaps  # the phone hides a pointer silent for 1 s
-    assert min(gaps) >= POINTER_REPEAT_MS / 1000 - 0.01, gaps  # at rest, not a stream
+    assert min(gaps) >= POINTER_REPEAT_MS / 1000 * 0.8, gaps  # at rest, not a stream
     assert set(drawing.channel.positions()) == {drawing.frame_point(0.5, 0.5)}
 
     rect = drawing.pane.picture_rect()

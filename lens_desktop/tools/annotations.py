@@ -190,6 +190,10 @@ class AnnotationModel:
         return next((a for a in self._items if a.id == annotation_id), None)
 
     @property
+    def max_annotations(self) -> int:
+        return self._max
+
+    @property
     def can_undo(self) -> bool:
         return bool(self._undo)
 
@@ -283,16 +287,16 @@ class AnnotationModel:
         if not self._undo:
             return False
         command = self._undo.pop()
-        self._revert(command)
         self._redo.append(command)
+        self._revert(command)
         return True
 
     def redo(self) -> bool:
         if not self._redo:
             return False
         command = self._redo.pop()
-        self._apply(command)
         self._undo.append(command)
+        self._apply(command)
         return True
 
     # -- hit testing ----------------------------------------------------------------
@@ -324,10 +328,12 @@ class AnnotationModel:
         return next(i for i, a in enumerate(self._items) if a.id == annotation_id)
 
     def _do(self, command: _Command) -> None:
-        self._apply(command)
+        # The history first, then the change: a listener that asks can_undo/can_redo
+        # (the tool bar's Undo and Redo) hears the state that follows the change.
         self._undo.append(command)
         del self._undo[:-MAX_HISTORY]
         self._redo.clear()
+        self._apply(command)
 
     def _apply(self, command: _Command) -> None:
         if command.cleared:

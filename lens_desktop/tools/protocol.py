@@ -74,7 +74,18 @@ class PointerHide:
     pass
 
 
-Parsed = SetAnnotation | RemoveAnnotation | ClearAnnotations | PointerMove | PointerHide
+@dataclass(frozen=True)
+class CustomerTap:
+    """The customer tapped the picture at (x, y) of the frame (phone -> console)."""
+
+    x: float
+    y: float
+
+
+Parsed = (
+    SetAnnotation | RemoveAnnotation | ClearAnnotations | PointerMove | PointerHide | CustomerTap
+)
+TAP_FIELDS = frozenset({"type", "v", "x", "y"})
 
 
 # -- builders ------------------------------------------------------------------------
@@ -152,18 +163,20 @@ def _no_constant(name: str) -> None:
 
 
 def is_tool_message(data: dict[str, Any]) -> bool:
-    return data.get("type") in ("annot", "pointer")
+    return data.get("type") in ("annot", "pointer", "tap")
 
 
 def parse_message(data: dict[str, Any]) -> Parsed | Rejection:
-    """Validate one decoded ``annot`` or ``pointer`` message."""
-    if data.get("v") != VERSION:
+    """Validate one decoded ``annot``, ``pointer`` or ``tap`` message."""
+    if isinstance(data.get("v"), bool) or data.get("v") != VERSION:  # True == 1 in Python
         return Rejection(f"unsupported version {data.get('v')!r}")
     try:
         if data.get("type") == "pointer":
             return _parse_pointer(data)
         if data.get("type") == "annot":
             return _parse_annot(data)
+        if data.get("type") == "tap":
+            return _parse_tap(data)
     except (AnnotationError, TypeError, ValueError, KeyError) as exc:
         return Rejection(f"{data.get('type')}: {exc}")
     return Rejection(f"unknown type {data.get('type')!r}")
@@ -173,6 +186,15 @@ def _parse_pointer(data: dict[str, Any]) -> PointerMove | PointerHide:
     if data.get("hide") is True:
         return PointerHide()
     return PointerMove(_unit(data.get("x")), _unit(data.get("y")))
+
+
+def _parse_tap(data: dict[str, Any]) -> CustomerTap:
+    """Exactly ``{"type":"tap","v":1,"x":..,"y":..}``: a phone that sends more is not
+    the phone this console was written for."""
+    unknown = set(data) - TAP_FIELDS
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(str(k)[:20] for k in unknown)[:5]}")
+    return CustomerTap(_unit(data.get("x")), _unit(data.get("y")))
 
 
 def _parse_annot(data: dict[str, Any]) -> SetAnnotation | RemoveAnnotation | ClearAnnotations:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -38,6 +38,9 @@ from lens_desktop.net.errors import ApiError, ServerUnreachable
 from lens_desktop.tools.annotations import AnnotationModel, Change
 from lens_desktop.tools.freeze import FreezeLink, Still, make_still
 from lens_desktop.tools.link import AnnotationLink
+from lens_desktop.tools.protocol import CustomerTap, parse_message
+from lens_desktop.ui.annotation_canvas import AnnotationCanvas
+from lens_desktop.ui.annotation_tools import AnnotationToolBar
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
@@ -48,6 +51,8 @@ if TYPE_CHECKING:
 
     from lens_desktop.net.models import SessionInfo
     from lens_desktop.ui.services import ConsoleServices
+
+log = logging.getLogger(__name__)
 
 PEER_OVERLAYS = {
     "connecting": QT_TRANSLATE_NOOP("SessionTab", "Connecting…"),
@@ -136,6 +141,10 @@ def audio_note_text(reason: str) -> str:
 class SessionTab(QWidget):
     """The live view of one session."""
 
+    annotations_first_used = Signal(str)
+    """The technician drew the first annotation of this session (the session's id);
+    once per session, for the audit log ("annotations_used")."""
+
     def __init__(
         self,
         session: SessionInfo,
@@ -176,6 +185,7 @@ class SessionTab(QWidget):
 
     def _build(self) -> None:
         self.video = VideoView(self)
+        self._build_drawing()
         self.actual_size = self._toggle(
             translate("SessionTab", "&Actual size"),
             translate("SessionTab", "Show the picture pixel for pixel"),
@@ -214,6 +224,14 @@ class SessionTab(QWidget):
         self._lay_out()
         self._apply_audio()
 
+    def _build_drawing(self) -> None:
+        """The drawing tools (issue 14): the canvas draws on the pane, the tool bar
+        beside it picks the tool."""
+        self.canvas = AnnotationCanvas(
+            self.annotations, self.annotation_link.send_pointer, self.video.pane, self
+        )
+        self.drawing_tools = AnnotationToolBar(self.canvas, self)
+
     def _toggle(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
@@ -238,7 +256,10 @@ class SessionTab(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
         layout.addWidget(self.stats)
-        layout.addWidget(self.video, 1)
+        picture = QHBoxLayout()
+        picture.addWidget(self.drawing_tools, 0, Qt.AlignmentFlag.AlignTop)
+        picture.addWidget(self.video, 1)
+        layout.addLayout(picture, 1)
 
     def _apply_audio(self) -> None:
         """Audio controls mirror the engine; without audio they are off and say why."""
@@ -295,6 +316,7 @@ class SessionTab(QWidget):
         self._closed = True
         self._stall_timer.stop()
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
+        self.canvas.close()
         self.annotation_link.close()
         self._unsubscribe_annotations()
         await self._tasks.close()
@@ -309,6 +331,7 @@ class SessionTab(QWidget):
     def on_peer_frame_ready(self, frame: VideoFrame) -> None:
         self.video.pane.show_frame(frame)
         self.freeze.setEnabled(True)
+        self.drawing_tools.set_picture_available(True)
         if not self._video_flowing:
             self._video_flowing = True
             self._refresh_overlay()
@@ -330,6 +353,8 @@ class SessionTab(QWidget):
             self._restart_stall_watch()
             self._camera_paused = bool(message.get("paused"))
             self._refresh_overlay()
+        elif message.get("type") == "tap":
+            self._show_customer_tap(message)
 
     def on_peer_channel_opened(self, generation: int) -> None:
         """A new connection (the customer reloaded or changed network): the phone gets
@@ -442,6 +467,7 @@ class SessionTab(QWidget):
         if change.op == "set" and not self._annotations_reported:
             self._annotations_reported = True
             self._report("annotations_used")
+            self.annotations_first_used.emit(self._session.id)
 
     def _report(self, action: str) -> None:
         """Tell the server's audit log, one report at a time so that the log keeps the
@@ -460,6 +486,14 @@ class SessionTab(QWidget):
 
     def _send_signal(self, data: dict[str, Any]) -> None:
         self._services.events.send_signal(self._session.id, data)
+
+    def _show_customer_tap(self, message: dict[str, Any]) -> None:
+        """The customer tapped the picture: a ring there for a few seconds."""
+        tap = parse_message(message)
+        if not isinstance(tap, CustomerTap):
+            log.warning("ignoring tap message: %s", getattr(tap, "reason", tap))
+        elif not self.canvas.show_tap(tap.x, tap.y):
+            log.debug("tap ignored: more than the taps a second the console shows")
 
     def _refresh_overlay(self) -> None:
         text = overlay_text(

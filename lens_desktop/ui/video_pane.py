@@ -14,9 +14,10 @@ drawing on, with a "Frozen" badge in a corner; new frames are counted, not shown
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
 from typing_extensions import override
@@ -84,6 +85,9 @@ class VideoPane(QWidget):
         self._scaled_still: tuple[QSize, QImage] | None = None
         self.frames_while_frozen = 0
         """Live frames that arrived while frozen (counted, not shown)."""
+        self.paint_layer: Callable[[QPainter, QRectF], None] | None = None
+        """Paints over the picture, under the overlay: the annotations (ui/annotation_
+        layer.py), handed the rectangle the frame was painted in."""
 
     # -- public ----------------------------------------------------------------------
 
@@ -160,6 +164,16 @@ class VideoPane(QWidget):
         self.update()
         self.display_area_changed.emit(self.display_area())
 
+    def picture_rect(self) -> QRectF:
+        """Where the picture is painted in the pane (empty before the first frame): the
+        annotations map frame-normalised points through it."""
+        if self._frame is None:
+            return QRectF()
+        return QRectF(self._target(QSize(self._frame.width, self._frame.height)))
+
+    def _target(self, size: QSize) -> QRect:
+        return fit_rect(size, self.size()) if self._fit else QRect(QPoint(0, 0), size)
+
     def display_area(self) -> tuple[int, int] | None:
         """Where a fitted picture goes, in device pixels; None at actual size."""
         if not self._fit:
@@ -188,6 +202,8 @@ class VideoPane(QWidget):
             painter.fillRect(self.rect(), BACKGROUND)
         else:
             self._paint_frame(painter, self._frame)
+            if self.paint_layer is not None:
+                self.paint_layer(painter, self.picture_rect())
         if self._overlay:
             if self._frame is not None:
                 painter.fillRect(self.rect(), STILL_SHADE)
@@ -197,10 +213,7 @@ class VideoPane(QWidget):
         painter.end()
 
     def _paint_frame(self, painter: QPainter, frame: VideoFrame) -> None:
-        size = QSize(frame.width, frame.height)
-        target = (
-            fit_rect(size, self.size()) if self._fit else QRect(0, 0, frame.width, frame.height)
-        )
+        target = self._target(QSize(frame.width, frame.height))
         for bar in letterbox(self.rect(), target):
             painter.fillRect(bar, BACKGROUND)
         image, ratio = frame.image, self.devicePixelRatioF()

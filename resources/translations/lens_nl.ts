@@ -2,6 +2,177 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="nl">
 <context>
+    <name>AnnotationTools</name>
+    <message>
+        <source>The picture holds at most {count} drawings: erase some.</source>
+        <translation>Het beeld bevat maximaal {count} tekeningen: wis er een paar.</translation>
+    </message>
+    <message>
+        <source>Label: Enter places it, Esc drops it</source>
+        <translation>Label: Enter plaatst het, Esc annuleert</translation>
+    </message>
+    <message>
+        <source>Label text</source>
+        <translation>Labeltekst</translation>
+    </message>
+    <message>
+        <source>Pointer</source>
+        <translation>Aanwijzer</translation>
+    </message>
+    <message>
+        <source>Pointer: show the customer where you point</source>
+        <translation>Aanwijzer: laat de klant zien waar u naar wijst</translation>
+    </message>
+    <message>
+        <source>Pen</source>
+        <translation>Tekenpen</translation>
+    </message>
+    <message>
+        <source>Pen: draw freehand</source>
+        <translation>Tekenpen: uit de vrije hand tekenen</translation>
+    </message>
+    <message>
+        <source>Highlighter</source>
+        <translation>Markeerstift</translation>
+    </message>
+    <message>
+        <source>Highlighter: mark an area, see-through</source>
+        <translation>Markeerstift: een gebied doorschijnend markeren</translation>
+    </message>
+    <message>
+        <source>Arrow</source>
+        <translation>Pijl</translation>
+    </message>
+    <message>
+        <source>Arrow: drag from tail to head</source>
+        <translation>Pijl: sleep van begin naar punt</translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation>Rechthoek</translation>
+    </message>
+    <message>
+        <source>Rectangle: drag from corner to corner</source>
+        <translation>Rechthoek: sleep van hoek naar hoek</translation>
+    </message>
+    <message>
+        <source>Ellipse</source>
+        <translation>Ellips</translation>
+    </message>
+    <message>
+        <source>Ellipse: drag across what to circle</source>
+        <translation>Ellips: sleep over wat u wilt omcirkelen</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Tekst</translation>
+    </message>
+    <message>
+        <source>Text: click where the label goes, type it, press Enter</source>
+        <translation>Tekst: klik waar het label moet komen, typ het en druk op Enter</translation>
+    </message>
+    <message>
+        <source>Numbered marker</source>
+        <translation>Genummerde markering</translation>
+    </message>
+    <message>
+        <source>Numbered marker: click to place the next step number</source>
+        <translation>Genummerde markering: klik om het volgende stapnummer te plaatsen</translation>
+    </message>
+    <message>
+        <source>Erase one</source>
+        <translation>Eén wissen</translation>
+    </message>
+    <message>
+        <source>Erase one: click a drawing to erase it</source>
+        <translation>Eén wissen: klik op een tekening om die te wissen</translation>
+    </message>
+    <message>
+        <source>Red</source>
+        <translation>Rood</translation>
+    </message>
+    <message>
+        <source>Yellow</source>
+        <translation>Geel</translation>
+    </message>
+    <message>
+        <source>Green</source>
+        <translation>Groen</translation>
+    </message>
+    <message>
+        <source>Blue</source>
+        <translation>Blauw</translation>
+    </message>
+    <message>
+        <source>White</source>
+        <translation>Wit</translation>
+    </message>
+    <message>
+        <source>Black</source>
+        <translation>Zwart</translation>
+    </message>
+    <message>
+        <source>Thin line</source>
+        <translation>Dunne lijn</translation>
+    </message>
+    <message>
+        <source>Medium line</source>
+        <translation>Middeldikke lijn</translation>
+    </message>
+    <message>
+        <source>Thick line</source>
+        <translation>Dikke lijn</translation>
+    </message>
+    <message>
+        <source>Drawing tools</source>
+        <translation>Tekengereedschap</translation>
+    </message>
+    <message>
+        <source>Put the tool down</source>
+        <translation>Gereedschap wegleggen</translation>
+    </message>
+    <message>
+        <source>Colour: {colour}</source>
+        <translation>Kleur: {colour}</translation>
+    </message>
+    <message>
+        <source>{width} ([ and ] change the width)</source>
+        <translation>{width} ([ en ] wijzigen de dikte)</translation>
+    </message>
+    <message>
+        <source>Thinner line</source>
+        <translation>Dunnere lijn</translation>
+    </message>
+    <message>
+        <source>Thicker line</source>
+        <translation>Dikkere lijn</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Ongedaan maken</translation>
+    </message>
+    <message>
+        <source>Undo the last drawing change</source>
+        <translation>De laatste wijziging aan de tekeningen ongedaan maken</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Opnieuw</translation>
+    </message>
+    <message>
+        <source>Redo what was undone</source>
+        <translation>Opnieuw doen wat ongedaan is gemaakt</translation>
+    </message>
+    <message>
+        <source>Erase all</source>
+        <translation>Alles wissen</translation>
+    </message>
+    <message>
+        <source>Erase all drawings (Undo brings them back)</source>
+        <translation>Alle tekeningen wissen (Ongedaan maken brengt ze terug)</translation>
+    </message>
+</context>
+<context>
     <name>Audio</name>
     <message>
         <source>PortAudio library not found (install libportaudio2). Video still works.</source>

@@ -13,6 +13,7 @@ from lens_desktop.tools.annotations import MAX_POINTS, PALETTE, AnnotationModel
 from lens_desktop.tools.link import AnnotationLink, replay
 from lens_desktop.tools.protocol import (
     ClearAnnotations,
+    CustomerTap,
     PointerHide,
     PointerMove,
     Rejection,
@@ -120,6 +121,38 @@ def test_malformed_annotations_are_rejected(path: list[str], value: Any) -> None
 )
 def test_malformed_pointer_and_ops_are_rejected(message: dict[str, Any]) -> None:
     assert isinstance(parse_message(message), Rejection)
+
+
+def test_a_customer_tap_is_parsed_to_its_point() -> None:
+    tap = {"type": "tap", "v": 1, "x": 0.42, "y": 0.61}
+    assert over_the_wire(tap) == CustomerTap(0.42, 0.61)
+    assert over_the_wire({"type": "tap", "v": 1, "x": 0, "y": 1}) == CustomerTap(0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "tap", "v": 1, "x": 0.5},
+        {"type": "tap", "v": 1, "y": 0.5},
+        {"type": "tap", "v": 2, "x": 0.5, "y": 0.5},
+        {"type": "tap", "x": 0.5, "y": 0.5},
+        {"type": "tap", "v": 1, "x": -0.01, "y": 0.5},
+        {"type": "tap", "v": 1, "x": 0.5, "y": 1.0001},
+        {"type": "tap", "v": 1, "x": 1e308, "y": 0.5},
+        {"type": "tap", "v": 1, "x": "0.5", "y": 0.5},
+        {"type": "tap", "v": 1, "x": True, "y": 0.5},
+        {"type": "tap", "v": 1, "x": None, "y": 0.5},
+        {"type": "tap", "v": 1, "x": [0.5], "y": 0.5},
+        {"type": "tap", "v": 1, "x": {"$gt": 0}, "y": 0.5},
+        {"type": "tap", "v": 1, "x": 0.5, "y": 0.5, "note": "<img src=x onerror=alert(1)>"},
+        {"type": "tap", "v": 1, "x": 0.5, "y": 0.5, "hide": True},
+        {"type": "tap", "v": True, "x": 0.5, "y": 0.5},
+    ],
+)
+def test_hostile_taps_are_rejected(message: dict[str, Any]) -> None:
+    result = parse_message(message)
+    assert isinstance(result, Rejection), result
+    assert result.reason
 
 
 @pytest.mark.parametrize(

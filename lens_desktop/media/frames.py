@@ -29,7 +29,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -51,6 +51,10 @@ class VideoFrame:
     pts: int | None
     received_at: float
     """time.monotonic() when the decoded frame was taken from the track."""
+    source: av.VideoFrame | None = field(default=None, compare=False, repr=False)
+    """The decoded frame this was converted from: the annotation tracker anchors a new
+    drawing on exactly the picture the technician saw (it holds one decoded frame more
+    alive, the one on screen)."""
 
 
 PAINT_FORMAT = QImage.Format.Format_RGB32
@@ -96,7 +100,7 @@ def convert(
     """av frame -> VideoFrame whose image is ``size`` (runs in the reader's worker
     thread). ``width`` and ``height`` stay the stream's."""
     image = to_qimage(frame, size)
-    return VideoFrame(frame.width, frame.height, image, frame.pts, received_at)
+    return VideoFrame(frame.width, frame.height, image, frame.pts, received_at, frame)
 
 
 class LatestFrameReader:
@@ -108,9 +112,17 @@ class LatestFrameReader:
     mailbox before ``_deliver`` took it is counted as dropped.
     """
 
-    def __init__(self, track: MediaStreamTrack, on_frame: Callable[[VideoFrame], None]):
+    def __init__(
+        self,
+        track: MediaStreamTrack,
+        on_frame: Callable[[VideoFrame], None],
+        on_decoded: Callable[[av.VideoFrame, float], None] | None = None,
+    ):
         self._track = track
         self._on_frame = on_frame
+        self._on_decoded = on_decoded
+        """Called on the loop with every decoded frame as it comes off the track (the
+        annotation tracker's feed); it must return at once."""
         self._latest: tuple[av.VideoFrame, float] | None = None
         self._wakeup = asyncio.Event()
         self._ended = False
@@ -150,6 +162,8 @@ class LatestFrameReader:
                 self.last_frame_at = time.monotonic()
                 self._latest = (frame, self.last_frame_at)
                 self._wakeup.set()
+                if self._on_decoded is not None:
+                    self._on_decoded(frame, self.last_frame_at)
         except MediaStreamError:
             log.debug("video track ended")
         finally:

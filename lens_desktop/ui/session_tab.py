@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from lens_desktop.tools.annotations import AnnotationModel
 from lens_desktop.tools.link import AnnotationLink
+from lens_desktop.tools.tracking_link import TrackingLink
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
@@ -149,6 +150,14 @@ class SessionTab(QWidget):
         self._stall_timer = QTimer(self)
         self._stall_timer.setInterval(STALL_CHECK_MS)
         self._build()
+        # Annotations stick to objects: tracked on the frames the peer decodes, anchored
+        # on the frame on screen (tracking_link.enabled is the setting, pause() freezes).
+        pane = self.video.pane
+        self.tracking_link = TrackingLink(
+            self.annotations,
+            self.peer.set_frame_tap,
+            lambda: pane.last_painted_frame or pane.frame,
+        )
         self._connect_signals()
         self._refresh_overlay()
         self._stall_timer.start()
@@ -269,6 +278,7 @@ class SessionTab(QWidget):
         self._stall_timer.stop()
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
         self.annotation_link.close()
+        self.tracking_link.close()
         await self._tasks.close()
         await self.peer.close()
 

@@ -1,0 +1,107 @@
+"""Annotations stick to the picture through the console's real receive path: a phone
+(an aiortc peer on a loop of its own) sends a textured scene panning sideways as VP8, the
+console's PeerSession decodes it on the media thread, the tracking link's tap hands the
+decoded frames to the tracker, and the annotation drawn on the picture moves with the
+scene, in the model and on the phone."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+from typing import Any
+
+import av
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from bench.tracking import Clip, Pose, Scenario
+from lens_customer.sources import PacedClock
+from lens_desktop.media.frames import VideoFrame
+from lens_desktop.media.peer import PeerSession
+from lens_desktop.tools.annotations import AnnotationModel
+from lens_desktop.tools.link import AnnotationLink
+from lens_desktop.tools.tracking_link import TrackingLink
+from tests.integration.test_console_media import Phone
+from tests.qt_fixtures import wait_until
+
+FPS = 30
+PAN_PER_S = 0.08
+"""The camera turns right by this share of the picture's width a second: the scene,
+and what is drawn on it, moves left."""
+
+
+class PanningScene(MediaStreamTrack):
+    """A textured scene (bench/tracking.py's) panning steadily, 640x360 at 30 fps."""
+
+    kind = "video"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clip = Clip(Scenario("steady pan", lambda t: Pose(pan_x=PAN_PER_S * t)), 640, 360)
+        self._clock = PacedClock(1.0 / FPS)
+        self._time_base = fractions.Fraction(1, 90000)
+
+    async def recv(self) -> av.VideoFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        index = await self._clock.tick()
+        t = index / FPS
+        gray = await asyncio.to_thread(self.clip.frame, t)
+        frame = av.VideoFrame.from_ndarray(gray, format="gray").reformat(format="yuv420p")
+        frame.pts = round(t * 90000)
+        frame.time_base = self._time_base
+        return frame
+
+
+async def test_an_annotation_moves_with_the_panning_picture_on_console_and_phone() -> None:
+    sent: list[dict[str, Any]] = []
+    peer = PeerSession("s1", [], sent.append)
+    shown: list[VideoFrame] = []
+    peer.frame_ready.connect(shown.append)  # what the video pane would paint
+    model = AnnotationModel()
+    link = AnnotationLink(model, peer.send_control)
+    tracking = TrackingLink(model, peer.set_frame_tap, lambda: shown[-1] if shown else None)
+    phone = Phone()
+    try:
+        await phone.start(PanningScene())
+        await phone.connect(peer, sent)
+        customer = phone.customer
+        assert customer is not None
+        await wait_until(lambda: len(shown) >= 30, timeout=20)
+        await wait_until(lambda: customer.channel.readyState == "open")
+        assert tracking.worker is None and not tracking.tapped  # nothing anchored yet
+
+        item = model.add("rectangle", [(0.6, 0.4), (0.7, 0.55)])
+        assert tracking.tapped and model.get(item.id).anchor is not None  # type: ignore[union-attr]
+        start = asyncio.get_running_loop().time()
+        await asyncio.sleep(3.0)
+        seconds = asyncio.get_running_loop().time() - start
+
+        drawn = model.get(item.id)
+        assert drawn is not None and drawn.visible and drawn.transform is not None
+        a, b, c, d, e, f = drawn.transform
+        # about PAN_PER_S x 3 s to the left (less what the last frames have not yet
+        # reached), not up or down, neither turned nor scaled
+        assert -PAN_PER_S * (seconds + 0.2) < c < -PAN_PER_S * (seconds - 0.6), drawn.transform
+        assert abs(f) < 0.02 and abs(a - 1) < 0.03 and abs(e - 1) < 0.03
+        assert abs(b) < 0.03 and abs(d) < 0.03
+        assert tracking.results > 30
+
+        def transforms() -> list[list[float]]:
+            return [
+                m["annotation"]["transform"]
+                for m in customer.control
+                if m.get("op") == "set" and "transform" in m["annotation"]
+            ]
+
+        # the phone was sent the same moves, at most ~30 a second
+        await wait_until(lambda: transforms() and transforms()[-1][2] == round(c, 6))
+        assert 20 <= len(transforms()) <= 31 * (seconds + 0.5)
+        assert tracking.places == len(transforms())
+
+        model.undo()
+        assert not tracking.tapped and tracking.worker is None
+    finally:
+        tracking.close()
+        link.close()
+        await peer.close()
+        await phone.close()

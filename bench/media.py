@@ -122,6 +122,8 @@ def write_scene_y4m(path: Path, width: int, height: int, fps: int, seconds: floa
     camera that pans and turns a little and comes back to where it started at the end
     of the clip (Chromium loops it without a jump), with the pattern's stamp band on
     top (the painted-frame counter)."""
+    import cv2
+
     from bench.tracking import Clip, Pose, Scenario
 
     def pose(t: float) -> Pose:
@@ -130,7 +132,9 @@ def write_scene_y4m(path: Path, width: int, height: int, fps: int, seconds: floa
             0.05 * math.sin(turn), 0.03 * math.sin(2 * turn), math.radians(3) * math.sin(turn)
         )
 
-    scene = Clip(Scenario("bench loop", pose), width, height)
+    # rendered at half size and scaled up: a camera's picture is smoother than pixel
+    # noise, which would cost the sender's encoder far more than a real scene does
+    scene = Clip(Scenario("bench loop", pose), width // 2, height // 2)
     painter = PatternPainter(width, height)
     top = band_height(width)
     with path.open("wb") as out:
@@ -138,7 +142,8 @@ def write_scene_y4m(path: Path, width: int, height: int, fps: int, seconds: floa
         for counter in range(max(1, round(fps * seconds))):
             t = counter / fps
             frame = painter.paint(counter, round(t * 1000), t)
-            frame[top:height] = scene.frame(t)[top:]
+            picture = cv2.resize(scene.frame(t), (width, height), interpolation=cv2.INTER_LINEAR)
+            frame[top:height] = picture[top:]
             frame[height:] = 128
             out.write(b"FRAME\n")
             out.write(frame.tobytes())

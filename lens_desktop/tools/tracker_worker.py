@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +42,10 @@ from lens_desktop.tools.tracker import (
 )
 
 log = logging.getLogger(__name__)
+TRACKER_NICE = 5
+"""The tracker's thread runs this much nicer than the console's others (Linux): when the
+CPU is short, decoding, painting and audio come first and the tracker skips frames (it
+always takes the newest), rather than the other way round."""
 _Command = Callable[[Tracker], None]
 Picture = Gray | av.VideoFrame
 """A grayscale array, or a decoded frame made one (``gray_frame``) in the worker thread."""
@@ -148,6 +154,7 @@ class TrackerWorker:
             return commands, frame
 
     def _main(self) -> None:
+        _be_nicer(TRACKER_NICE)
         while (work := self._take()) is not None:
             commands, frame = work
             started = time.thread_time()
@@ -169,3 +176,15 @@ class TrackerWorker:
         except RuntimeError:  # the loop is closed: the console is shutting down
             with self._lock:
                 self._closed = True
+
+
+def _be_nicer(step: int) -> None:
+    """Raise the calling thread's nice value by ``step`` (Linux: a thread's own id
+    names it for setpriority; elsewhere that id could name another process: skipped)."""
+    if not sys.platform.startswith("linux"):
+        return
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + step)
+    except OSError as exc:
+        log.info("the tracker runs at the console's priority: %s", exc)

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+from pathlib import Path
 from typing import Any
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 from bench.tracking import Clip, Pose, Scenario
 from lens_customer.sources import PacedClock
 from lens_desktop.media.frames import VideoFrame
 from lens_desktop.media.peer import PeerSession
-from lens_desktop.tools.annotations import AnnotationModel
+from lens_desktop.tools.annotations import Annotation, AnnotationModel
 from lens_desktop.tools.link import AnnotationLink
 from lens_desktop.tools.tracking_link import TrackingLink
 from tests.integration.test_console_media import Phone
@@ -27,6 +30,23 @@ FPS = 30
 PAN_PER_S = 0.08
 """The camera turns right by this share of the picture's width a second: the scene,
 and what is drawn on it, moves left."""
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+def save_with(frame: VideoFrame, item: Annotation, name: str) -> None:
+    """The frame as painted, with the rectangle where the model shows it, for a look."""
+    image = frame.image.copy()
+    (x0, y0), (x1, y1) = item.placed_points()
+    w, h = image.width(), image.height()
+    painter = QPainter(image)
+    painter.setPen(QPen(QColor(item.colour), 3))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(QRectF(QPointF(x0 * w, y0 * h), QPointF(x1 * w, y1 * h)))
+    painter.end()
+    ARTIFACTS.mkdir(exist_ok=True)
+    image.convertToFormat(QImage.Format.Format_RGB32).save(str(ARTIFACTS / name))
 
 
 class PanningScene(MediaStreamTrack):
@@ -71,6 +91,7 @@ async def test_an_annotation_moves_with_the_panning_picture_on_console_and_phone
         assert tracking.worker is None and not tracking.tapped  # nothing anchored yet
 
         item = model.add("rectangle", [(0.6, 0.4), (0.7, 0.55)])
+        save_with(shown[-1], item, "tracking_drawn.png")
         assert tracking.tapped and model.get(item.id).anchor is not None  # type: ignore[union-attr]
         start = asyncio.get_running_loop().time()
         await asyncio.sleep(3.0)
@@ -85,6 +106,7 @@ async def test_an_annotation_moves_with_the_panning_picture_on_console_and_phone
         assert abs(f) < 0.02 and abs(a - 1) < 0.03 and abs(e - 1) < 0.03
         assert abs(b) < 0.03 and abs(d) < 0.03
         assert tracking.results > 30
+        save_with(shown[-1], drawn, "tracking_3s_later.png")
 
         def transforms() -> list[list[float]]:
             return [

@@ -1,8 +1,9 @@
-"""Annotations stick to the picture through the console's real receive path: a phone
-(an aiortc peer on a loop of its own) sends a textured scene panning sideways as VP8, the
-console's PeerSession decodes it on the media thread, the tracking link's tap hands the
-decoded frames to the tracker, and the annotation drawn on the picture moves with the
-scene, in the model and on the phone."""
+"""Annotations stick to the picture in the running console: a phone (an aiortc peer on a
+loop of its own) sends a textured scene panning sideways as VP8 to a SessionTab; its
+PeerSession decodes it on the media thread, the tracking link's tap hands the decoded
+frames to the tracker, and the annotation drawn on the painted picture moves with the
+scene, in the model and on the phone. The frames are saved under artifacts/ with the
+annotation where the model shows it."""
 
 from __future__ import annotations
 
@@ -19,11 +20,10 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from bench.tracking import Clip, Pose, Scenario
 from lens_customer.sources import PacedClock
 from lens_desktop.media.frames import VideoFrame
-from lens_desktop.media.peer import PeerSession
-from lens_desktop.tools.annotations import Annotation, AnnotationModel
-from lens_desktop.tools.link import AnnotationLink
-from lens_desktop.tools.tracking_link import TrackingLink
+from lens_desktop.tools.annotations import Annotation
+from lens_desktop.ui.session_tab import SessionTab
 from tests.integration.test_console_media import Phone
+from tests.integration.test_console_picture_stall import active_session, services
 from tests.qt_fixtures import wait_until
 
 FPS = 30
@@ -72,26 +72,29 @@ class PanningScene(MediaStreamTrack):
         return frame
 
 
-async def test_an_annotation_moves_with_the_panning_picture_on_console_and_phone() -> None:
+async def test_an_annotation_moves_with_the_panning_picture_on_console_and_phone(
+    qtbot: Any,
+) -> None:
     sent: list[dict[str, Any]] = []
-    peer = PeerSession("s1", [], sent.append)
-    shown: list[VideoFrame] = []
-    peer.frame_ready.connect(shown.append)  # what the video pane would paint
-    model = AnnotationModel()
-    link = AnnotationLink(model, peer.send_control)
-    tracking = TrackingLink(model, peer.set_frame_tap, lambda: shown[-1] if shown else None)
+    tab = SessionTab(active_session(), services(sent))
+    qtbot.addWidget(tab)
+    tab.resize(800, 520)
+    tab.show()
+    pane, model, tracking = tab.video.pane, tab.annotations, tab.tracking_link
     phone = Phone()
     try:
         await phone.start(PanningScene())
-        await phone.connect(peer, sent)
+        await phone.connect(tab.peer, sent)
         customer = phone.customer
         assert customer is not None
-        await wait_until(lambda: len(shown) >= 30, timeout=20)
+        await wait_until(lambda: pane.frames_painted >= 30, timeout=20)
         await wait_until(lambda: customer.channel.readyState == "open")
         assert tracking.worker is None and not tracking.tapped  # nothing anchored yet
 
+        drawn_on = pane.last_painted_frame
+        assert drawn_on is not None
         item = model.add("rectangle", [(0.6, 0.4), (0.7, 0.55)])
-        save_with(shown[-1], item, "tracking_drawn.png")
+        save_with(drawn_on, item, "tracking_drawn.png")
         assert tracking.tapped and model.get(item.id).anchor is not None  # type: ignore[union-attr]
         start = asyncio.get_running_loop().time()
         await asyncio.sleep(3.0)
@@ -106,7 +109,8 @@ async def test_an_annotation_moves_with_the_panning_picture_on_console_and_phone
         assert abs(f) < 0.02 and abs(a - 1) < 0.03 and abs(e - 1) < 0.03
         assert abs(b) < 0.03 and abs(d) < 0.03
         assert tracking.results > 30
-        save_with(shown[-1], drawn, "tracking_3s_later.png")
+        assert pane.last_painted_frame is not None
+        save_with(pane.last_painted_frame, drawn, "tracking_3s_later.png")
 
         def transforms() -> list[list[float]]:
             return [
@@ -116,14 +120,12 @@ async def test_an_annotation_moves_with_the_panning_picture_on_console_and_phone
             ]
 
         # the phone was sent the same moves, at most ~30 a second
-        await wait_until(lambda: transforms() and transforms()[-1][2] == round(c, 6))
+        await wait_until(lambda: bool(transforms()) and transforms()[-1][2] == round(c, 6))
         assert 20 <= len(transforms()) <= 31 * (seconds + 0.5)
         assert tracking.places == len(transforms())
 
         model.undo()
         assert not tracking.tapped and tracking.worker is None
     finally:
-        tracking.close()
-        link.close()
-        await peer.close()
+        await tab.shutdown()
         await phone.close()

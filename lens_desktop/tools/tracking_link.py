@@ -194,7 +194,7 @@ class TrackingLink:
 
     @property
     def enabled(self) -> bool:
-        """ "Annotations stick to objects" (on by default)."""
+        """The setting "Annotations stick to objects" (on by default)."""
         return self._enabled
 
     def set_enabled(self, enabled: bool) -> None:

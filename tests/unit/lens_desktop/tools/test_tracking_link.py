@@ -200,6 +200,29 @@ async def test_erasing_drops_the_anchor_and_bringing_back_anchors_again() -> Non
     assert camera.tap is None
 
 
+async def test_a_restyled_annotation_keeps_its_anchor_and_where_it_was_tracked_to() -> None:
+    """A new colour, and that undone, bring the annotation back from the history with
+    the transform it had then; it stays on its object."""
+    camera, model, link = setup(Scenario("pan", lambda t: pan(3 * t)))
+    try:
+        camera.show(0.0)
+        item = model.add("marker", [(0.5, 0.5)])
+        anchor = link.anchors[item.id]
+        scene = scene_at(camera.clip, 0.0, 0.5, 0.5)
+        for n in range(1, 20):
+            await camera.play(link, n / FPS)
+        model.update(item.id, colour="#2979ff")
+        for n in range(20, 40):
+            await camera.play(link, n / FPS)
+        model.undo()  # the history holds the annotation as it was 20 frames ago
+        drawn = model.get(item.id)
+        assert drawn is not None and drawn.colour == "#ff1744"
+        assert link.anchors[item.id] == anchor and drawn.anchor == anchor
+        assert math.dist(shown_at(drawn), on_frame(camera.clip, 39 / FPS, scene)) <= 3.0
+    finally:
+        link.close()
+
+
 async def test_no_frame_goes_to_the_tracker_while_nothing_is_anchored() -> None:
     camera, model, link = setup(Scenario("pan", pan))
     try:
@@ -226,14 +249,15 @@ async def test_pause_stops_tracking_and_placement_until_resumed() -> None:
         scene = scene_at(camera.clip, 0.0, 0.5, 0.5)
         for n in range(1, 10):
             await camera.play(link, n / FPS)
-        link.pause()
+        link.set_frozen(True)
         held = model.get(item.id)
         assert camera.tap is None and link.paused
         for n in range(10, 13):
             assert not await camera.play(link, n / FPS)  # frozen: nothing tracked
         await asyncio.sleep(0.05)
         assert model.get(item.id) == held
-        link.resume()
+        link.set_frozen(False)
+        assert not link.paused
         for n in range(13, 30):
             assert await camera.play(link, n / FPS)
         drawn = model.get(item.id)

@@ -30,6 +30,7 @@ import bisect
 import contextlib
 import itertools
 import json
+import math
 import os
 import platform
 import statistics
@@ -56,7 +57,7 @@ from bench.media_js import (
     STAMP_READER,
 )
 from lens_customer import CustomerOptions, HeadlessCustomer, SourceSpec
-from lens_customer.pattern import write_tone_wav, write_y4m
+from lens_customer.pattern import PatternPainter, band_height, write_tone_wav, write_y4m
 from lens_desktop.media.peer import munge_answer_sdp
 from tests.chromium import CHROMIUM, FAKE_MEDIA_FLAGS, HEADLESS_FLAGS
 from tests.live_server import LiveServer, Tech
@@ -109,9 +110,44 @@ class Run:
     device_underflows: int | None = None
     console_flags: list[str] = field(default_factory=list)
     """Extra flags for this run's console process (network impairment)."""
+    tracking: dict[str, Any] = field(default_factory=dict)
+    """With --track: the tracker's counters over the window (bench/media_console.py)."""
     sender_end: dict[str, Any] = field(default_factory=dict)
     """The Chromium sender's outbound video numbers (lensDebug.stats) at the window's
     end: the resolution it settled at, and what limited it."""
+
+
+def write_scene_y4m(path: Path, width: int, height: int, fps: int, seconds: float) -> Path:
+    """A y4m clip for the tracking rows: bench/tracking.py's textured scene under a
+    camera that pans and turns a little and comes back to where it started at the end
+    of the clip (Chromium loops it without a jump), with the pattern's stamp band on
+    top (the painted-frame counter)."""
+    import cv2
+
+    from bench.tracking import Clip, Pose, Scenario
+
+    def pose(t: float) -> Pose:
+        turn = math.pi * t / seconds * 2
+        return Pose(
+            0.05 * math.sin(turn), 0.03 * math.sin(2 * turn), math.radians(3) * math.sin(turn)
+        )
+
+    # rendered at half size and scaled up: a camera's picture is smoother than pixel
+    # noise, which would cost the sender's encoder far more than a real scene does
+    scene = Clip(Scenario("bench loop", pose), width // 2, height // 2)
+    painter = PatternPainter(width, height)
+    top = band_height(width)
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420\n".encode("ascii"))
+        for counter in range(max(1, round(fps * seconds))):
+            t = counter / fps
+            frame = painter.paint(counter, round(t * 1000), t)
+            picture = cv2.resize(scene.frame(t), (width, height), interpolation=cv2.INTER_LINEAR)
+            frame[top:height] = picture[top:]
+            frame[height:] = 128
+            out.write(b"FRAME\n")
+            out.write(frame.tobytes())
+    return path
 
 
 # --- pages and processes ----------------------------------------------------------------
@@ -352,6 +388,7 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
     run.paints = [(c, t, w, h) for c, _, t, w, h in result["paints"]]
     run.stamps = {c: float(stamp) for c, stamp, *_ in result["paints"]}
     run.cpu_s = result["cpu_s"]
+    run.tracking = result.get("tracking") or {}
     run.peak_rss_mb = result["peak_rss_kb"] / 1024
     run.underruns = result["underruns"]
     run.device_underflows = result["device_underflows"]
@@ -770,7 +807,18 @@ def figures(run: Run) -> dict[str, Any]:
         "underruns": run.underruns,
         "underflows": run.device_underflows,
         "sizes": ", ".join(sorted(sizes)),
+        "tracking": tracking_figures(run, seconds),
     }
+
+
+def tracking_figures(run: Run, seconds: float) -> tuple[float, float, float, str] | None:
+    """(tracker CPU in cores, ms per tracked frame, frames tracked per second,
+    "shown/anchored" at the end); None for a run without annotations."""
+    t = run.tracking
+    if not t or not seconds:
+        return None
+    per_frame = 1000 * t["busy_s"] / t["tracked"] if t["tracked"] else 0.0
+    return t["busy_s"] / seconds, per_frame, t["tracked"] / seconds, f"{t['shown']}/{t['anchored']}"
 
 
 ROWS: list[tuple[str, str, str]] = [
@@ -794,6 +842,11 @@ ROWS: list[tuple[str, str, str]] = [
     ("underruns", "audio underruns in window (jitter buffer ran dry)", "0"),
     ("underflows", "audio device underflows in window (PortAudio flag)", "0"),
     ("sizes", "sizes painted in window", "1280x720"),
+    (
+        "tracking",
+        "annotation tracker: CPU cores / ms per frame / frames tracked per s / shown",
+        "-",
+    ),
     ("freeze", "longest freeze / time frozen (gaps > 200 ms)", "-"),
     ("load", "load average (1 min) at window end", "-"),
 ]
@@ -822,6 +875,9 @@ def fmt(key: str, value: Any) -> str:
         return f"{value:.1f} ms"
     if key == "load":
         return f"{value:.2f}"
+    if key == "tracking":
+        cores, per_frame, fps, shown = value
+        return f"{cores:.2f} / {per_frame:.1f} ms / {fps:.1f} / {shown}"
     if key == "freeze":
         return f"{value[0]:.0f} ms / {value[1]:.0f} ms"
     if key in ("audio", "audio_est", "audio_rtcp"):
@@ -840,7 +896,7 @@ def ratio(key: str, console: Any, chromium: Any) -> str:
             return value[1] if value else None
         if key in ("audio", "audio_est"):
             return value[1] if value else None
-        if key in ("load", "freeze", "underflows"):
+        if key in ("load", "freeze", "underflows", "tracking"):
             return None
         return value if isinstance(value, (int, float)) else None
 
@@ -898,6 +954,32 @@ def impaired_run(label: str, impairment: str) -> Run:
 # --- main -----------------------------------------------------------------------------
 
 
+async def tracking_runs(
+    pw: Playwright,
+    folder: Path,
+    tone: Path,
+    server: LiveServer,
+    tech: Tech,
+    args: argparse.Namespace,
+) -> list[Run]:
+    """The textured, moving scene at 720p into the console, without and then with
+    ``args.track`` annotations placed on it and tracked."""
+    clip = write_scene_y4m(folder / "scene.y4m", 1280, 720, CLIP_FPS, CLIP_SECONDS)
+    sender = await launch(pw, clip, tone)
+    runs = []
+    try:
+        for count in (0, args.track):
+            name = f"Chromium 720p scene -> console, {count} annotations tracked"
+            run = Run(name, "console-scene", wrap=round(CLIP_FPS * CLIP_SECONDS))
+            run.console_flags = [f"--track={count}"] if count else []
+            runs.append(await chromium_sender_run(sender, None, server, tech, run, args.seconds))
+            print(f"done: {run.name}", file=sys.stderr, flush=True)
+    finally:
+        await sender.close()
+        clip.unlink()
+    return runs
+
+
 async def bench(args: argparse.Namespace) -> list[Run]:
     folder = Path(tempfile.mkdtemp(prefix="lens-media-"))
     tone = write_tone_wav(folder / "tone.wav", freq=440.0, seconds=TONE_SECONDS, marks=True)
@@ -934,6 +1016,8 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                     print(f"done: {run.name}", file=sys.stderr, flush=True)
                 await sender.close()
                 clip.unlink()
+                if args.track and label == "720p":
+                    runs += await tracking_runs(pw, folder, tone, server, tech, args)
             await receiver_browser.close()
         if not args.skip_headless:
             run = Run("lens-customer 720p -> console", "console")
@@ -956,6 +1040,14 @@ def main() -> None:
         "delay=200 (ms, incoming), loss=0.05,delay=200; drops/delays inside the console",
     )
     parser.add_argument("--skip-headless", action="store_true")
+    parser.add_argument(
+        "--track",
+        type=int,
+        default=0,
+        metavar="N",
+        help="two extra runs into the console on a textured moving 720p scene: without, "
+        "then with N annotations placed on it and tracked",
+    )
     parser.add_argument(
         "--profile",
         type=Path,

@@ -52,11 +52,16 @@ from lens_desktop.media import playout
 from lens_desktop.media.media_loop import CallerLoop
 from lens_desktop.media.peer import PeerSession
 from lens_desktop.net.events import EventSocket
+from lens_desktop.tools.annotations import AnnotationModel
+from lens_desktop.tools.link import AnnotationLink
+from lens_desktop.tools.tracking_link import TrackingLink
 from lens_desktop.ui.video_pane import VideoPane
 
 FULL_WIDTH = 1280
 FULL_WAIT_S = 10.0
 FIRST_FRAME_WAIT_S = 20.0
+TRACKED_AT = [(0.5, 0.55), (0.25, 0.35), (0.75, 0.35), (0.25, 0.75), (0.75, 0.75)]
+"""Where --track places its annotations (normalised; below the stamp band)."""
 
 
 def wall_ms() -> float:
@@ -632,6 +637,42 @@ class Receiver:
         self.peer.stats_changed.connect(self.stats.update)
         self.socket.signal_received.connect(self._on_signal)
         self._tasks: set[asyncio.Task[None]] = set()
+        self.tracking: TrackingLink | None = None
+        self.annotation_link: AnnotationLink | None = None
+
+    def place_annotations(self, count: int) -> None:
+        """As the session tab does: a model mirrored to the phone, its annotations
+        tracked on the decoded frames; ``count`` drawn on the picture on screen (markers
+        and rectangles in turn)."""
+        model = AnnotationModel()
+        self.annotation_link = AnnotationLink(model, self.peer.send_control)
+        pane = self.pane
+        self.tracking = TrackingLink(
+            model, self.peer.set_frame_tap, lambda: pane.last_painted_frame or pane.frame
+        )
+        for n in range(count):
+            x, y = TRACKED_AT[n % len(TRACKED_AT)]
+            if n % 2:
+                model.add("rectangle", [(x - 0.05, y - 0.05), (x + 0.05, y + 0.05)])
+            else:
+                model.add("marker", [(x, y)])
+
+    def tracking_counters(self) -> dict[str, Any]:
+        link = self.tracking
+        worker = link.worker if link is not None else None
+        if link is None or worker is None:
+            return {}
+        shown = sum(1 for a in link.model.annotations() if a.visible)
+        return {
+            "busy_s": worker.busy_s,
+            "tracked": worker.frames_tracked,
+            "skipped": worker.frames_skipped,
+            "submitted": worker.frames_submitted,
+            "places": link.places,
+            "places_skipped": link.places_skipped,
+            "shown": shown,
+            "anchored": len(link.anchors),
+        }
 
     def _audio_engine(self) -> audio_module.AudioEngine | None:
         if self.args.no_audio:
@@ -683,6 +724,9 @@ class Receiver:
             first = await self.wait(lambda: bool(self.pane.paints), FIRST_FRAME_WAIT_S)
             if first:
                 await self.wait(lambda: self.pane.paints[-1][3] >= FULL_WIDTH, FULL_WAIT_S)
+            if first and self.args.track:
+                self.place_annotations(self.args.track)
+                await asyncio.sleep(1.0)  # anchored and tracking before the window
             result = await self.measure() if first else {"error": "no frame painted"}
         finally:
             media_loop.call_soon_threadsafe(probe.cancel)
@@ -709,10 +753,12 @@ class Receiver:
         if self.args.rt_helpers is not None:
             realtime_helpers(self.args.rt_helpers)
         steal = StealClock()
+        tracking0 = self.tracking_counters()
         start_ms, cpu0 = wall_ms(), time.process_time()
         setup_ms = 1000 * (time.monotonic() - setup_started)
         await asyncio.sleep(self.args.seconds)  # the measurement window itself
         end_ms, cpu1 = wall_ms(), time.process_time()
+        tracking1 = self.tracking_counters()
         threads1, waits1 = thread_cpu(), thread_waits()
         waits = {k: round(v - waits0.get(k, 0.0), 2) for k, v in waits1.items()}
         threads = {k: round(v - threads0.get(k, 0.0), 2) for k, v in threads1.items()}
@@ -768,6 +814,10 @@ class Receiver:
             ),
             "output_latency_s": self.engine.output_latency if self.engine else 0.0,
             "paint_s": self.pane.paint_seconds - paint0,
+            "tracking": {
+                k: v - tracking0.get(k, 0) if k not in ("shown", "anchored") else v
+                for k, v in tracking1.items()
+            },
             "gc_s": gc_clock.seconds,
             "steal": steal.summary(start_ms),
             "gc_count": gc_clock.count,
@@ -800,6 +850,10 @@ class Receiver:
         return self.stats[key] - before.get(key, 0)
 
     async def close(self) -> None:
+        if self.tracking is not None:
+            self.tracking.close()
+        if self.annotation_link is not None:
+            self.annotation_link.close()
         await self.peer.close()
         if self.engine is not None:
             await self.engine.close()
@@ -814,6 +868,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--out", required=True)
     parser.add_argument("--no-audio", action="store_true")
+    parser.add_argument(
+        "--track",
+        type=int,
+        default=0,
+        help="place this many annotations on the picture (tracked) before the window",
+    )
     parser.add_argument("--loss", type=float, default=0.0)
     parser.add_argument("--delay-ms", type=float, default=0.0)
     parser.add_argument(

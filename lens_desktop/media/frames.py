@@ -53,7 +53,8 @@ class VideoFrame:
     """time.monotonic() when the decoded frame was taken from the track."""
     source: av.VideoFrame | None = field(default=None, compare=False, repr=False)
     """The decoded frame at the stream's own size that ``image`` was made from (a
-    reference, not a copy: the freeze frame encodes it when the technician freezes)."""
+    reference, not a copy): the freeze frame encodes it, and the annotation tracker
+    anchors a new drawing on exactly the picture the technician saw."""
 
 
 PAINT_FORMAT = QImage.Format.Format_RGB32
@@ -111,9 +112,17 @@ class LatestFrameReader:
     mailbox before ``_deliver`` took it is counted as dropped.
     """
 
-    def __init__(self, track: MediaStreamTrack, on_frame: Callable[[VideoFrame], None]):
+    def __init__(
+        self,
+        track: MediaStreamTrack,
+        on_frame: Callable[[VideoFrame], None],
+        on_decoded: Callable[[av.VideoFrame, float], None] | None = None,
+    ):
         self._track = track
         self._on_frame = on_frame
+        self._on_decoded = on_decoded
+        """Called on the loop with every decoded frame as it comes off the track (the
+        annotation tracker's feed); it must return at once."""
         self._latest: tuple[av.VideoFrame, float] | None = None
         self._wakeup = asyncio.Event()
         self._ended = False
@@ -153,6 +162,8 @@ class LatestFrameReader:
                 self.last_frame_at = time.monotonic()
                 self._latest = (frame, self.last_frame_at)
                 self._wakeup.set()
+                if self._on_decoded is not None:
+                    self._on_decoded(frame, self.last_frame_at)
         except MediaStreamError:
             log.debug("video track ended")
         finally:

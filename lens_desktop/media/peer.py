@@ -34,6 +34,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import av
 from aiortc import (
     RTCConfiguration,
     RTCDataChannel,
@@ -174,6 +175,7 @@ class PeerSession(QObject):
         self.frames_superseded = 0
         """Frames replaced in the mailbox before the GUI thread took them."""
         self._display_area: tuple[int, int] | None = None
+        self._frame_tap: Callable[[av.VideoFrame, float], None] | None = None
 
     @property
     def state(self) -> str:
@@ -195,6 +197,21 @@ class PeerSession(QObject):
         self._display_area = area
         if self._conn is not None and self._conn.reader is not None:
             self._conn.reader.display_area = area
+
+    def set_frame_tap(self, tap: Callable[[av.VideoFrame, float], None] | None) -> None:
+        """GUI thread: ``tap(decoded_frame, received_at)`` is called on the MEDIA thread
+        with every decoded frame (None: no longer). It must return at once, never block
+        (the annotation tracker's one-slot mailbox); set it only while it is needed."""
+        self._frame_tap = tap
+
+    def _on_decoded(self, conn: _Connection, frame: av.VideoFrame, received_at: float) -> None:
+        """Media thread: hand a decoded frame to the tap, if any (one attribute read)."""
+        tap = self._frame_tap
+        if tap is not None and conn is self._conn:
+            try:
+                tap(frame, received_at)
+            except Exception:  # the tap's fault must never stop the video
+                log.exception("the frame tap failed")
 
     # -- crossing between the threads ------------------------------------------------
 
@@ -321,7 +338,11 @@ class PeerSession(QObject):
         play = self._audio.start_playout() if track.kind == "audio" and self._audio else None
         buffer = self._install_buffer(receiver, track.kind, play)
         if track.kind == "video":
-            conn.reader = LatestFrameReader(track, lambda f: self._on_frame(conn, f))
+            conn.reader = LatestFrameReader(
+                track,
+                lambda f: self._on_frame(conn, f),
+                lambda f, at: self._on_decoded(conn, f, at),
+            )
             conn.reader.display_area = self._display_area
             conn.reader.start()
             if isinstance(buffer, aiortc_receiver.VideoFrameBuffer):

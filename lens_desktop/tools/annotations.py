@@ -272,6 +272,18 @@ class AnnotationModel:
             self._items[index] = updated
             self._emit(Change("set", annotation=updated, index=index))
 
+    def set_anchor(self, annotation_id: str, anchor: str | None) -> None:
+        """The tracker anchored an annotation (None: no longer). Not undoable, as
+        ``place``: undo and redo bring back the annotation as drawn, and the tracker
+        anchors it again."""
+        current = self._require(annotation_id)
+        updated = replace(current, anchor=anchor)
+        check_annotation(updated)
+        if updated != current:
+            index = self._index(annotation_id)
+            self._items[index] = updated
+            self._emit(Change("set", annotation=updated, index=index))
+
     def remove(self, annotation_id: str) -> Annotation:
         """Erase one annotation, undoably."""
         current = self._require(annotation_id)

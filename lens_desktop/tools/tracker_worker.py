@@ -21,7 +21,11 @@ thread runs beside the GUI and media threads, not in their way.
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import sys
 import threading
+import time
 from collections.abc import Callable
 
 import av
@@ -37,14 +41,27 @@ from lens_desktop.tools.tracker import (
     TrackResult,
 )
 
+log = logging.getLogger(__name__)
+TRACKER_NICE = 5
+"""The tracker's thread runs this much nicer than the console's others (Linux): when the
+CPU is short, decoding, painting and audio come first and the tracker skips frames (it
+always takes the newest), rather than the other way round."""
 _Command = Callable[[Tracker], None]
+Picture = Gray | av.VideoFrame
+"""A grayscale array, or a decoded frame made one (``gray_frame``) in the worker thread."""
+
+
+def _gray(picture: Picture) -> Gray:
+    return gray_frame(picture) if isinstance(picture, av.VideoFrame) else picture
 
 
 def gray_frame(frame: av.VideoFrame) -> Gray:
-    """A decoded frame as the tracker takes it: grayscale, at most ``WORK_WIDTH`` wide.
+    """A decoded frame as the tracker takes it: grayscale, ``WORK_WIDTH`` wide.
     swscale does both in one pass (and releases the GIL), cheaper than handing the
-    tracker the full picture to scale itself."""
-    width = min(frame.width, WORK_WIDTH)
+    tracker the full picture to scale itself. A smaller frame is scaled up to it: a
+    sender changes its resolution as its bitrate ramps up or drops (320, 640, 1280
+    wide), and the tracker follows its features only between frames of one size."""
+    width = WORK_WIDTH
     height = max(1, round(frame.height * width / frame.width))
     gray = frame.reformat(width=width, height=height, format="gray").to_ndarray()
     return gray.astype(np.uint8, copy=False)
@@ -69,17 +86,21 @@ class TrackerWorker:
         self._tracker = Tracker(settings)
         self._lock = threading.Lock()
         self._wakeup = threading.Condition(self._lock)
-        self._frame: tuple[Gray, float] | None = None
+        self._frame: tuple[Picture, float] | None = None
         self._commands: list[_Command] = []
         self._closed = False
         self.frames_submitted = 0
         self.frames_tracked = 0
         self.frames_skipped = 0
+        self.busy_s = 0.0
+        """CPU time this thread spent converting and tracking frames (seconds)."""
         self._thread = threading.Thread(target=self._main, name="lens-tracker", daemon=True)
         self._thread.start()
 
-    def submit(self, frame: Gray, timestamp: float) -> None:
-        """Offers a grayscale frame; replaces one not yet taken (which is skipped)."""
+    def submit(self, frame: Picture, timestamp: float) -> None:
+        """Offers a grayscale frame, or a decoded one (converted in the worker thread:
+        the caller's thread does nothing but this hand-over); replaces one not yet
+        taken (which is skipped)."""
         with self._lock:
             if self._closed:
                 return
@@ -89,24 +110,26 @@ class TrackerWorker:
             self._frame = (frame, timestamp)
             self._wakeup.notify()
 
-    def add(self, anchor_id: str, region: Region, frame: Gray | None = None) -> None:
-        """Anchors ``region`` on ``frame`` (the picture it was drawn on) or on the newest
-        frame tracked, before the next frame is tracked."""
-        self._command(lambda tracker: tracker.add(anchor_id, region, frame))
+    def add(self, anchor_id: str, region: Region, frame: Picture | None = None) -> None:
+        """Anchors ``region`` on ``frame`` (the picture it was drawn on, gray or decoded)
+        or on the newest frame tracked, before the next frame is tracked."""
+        self._command(
+            lambda tracker: tracker.add(anchor_id, region, None if frame is None else _gray(frame))
+        )
 
     def remove(self, anchor_id: str) -> None:
         self._command(lambda tracker: tracker.remove(anchor_id))
 
-    def close(self) -> None:
-        """Stops the thread after the frame it is on; results still queued on the loop
-        are delivered. Safe to call twice."""
+    def close(self, wait: bool = True) -> None:
+        """Stops the thread after the frame it is on (``wait``: and waits for that);
+        results still queued on the loop are delivered. Safe to call twice."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             self._frame = None
             self._wakeup.notify()
-        if threading.current_thread() is not self._thread:
+        if wait and threading.current_thread() is not self._thread:
             self._thread.join()
 
     @property
@@ -119,7 +142,7 @@ class TrackerWorker:
                 self._commands.append(command)
                 self._wakeup.notify()
 
-    def _take(self) -> tuple[list[_Command], tuple[Gray, float] | None] | None:
+    def _take(self) -> tuple[list[_Command], tuple[Picture, float] | None] | None:
         """Waits for work; None once closed."""
         with self._lock:
             while not self._closed and self._frame is None and not self._commands:
@@ -131,14 +154,21 @@ class TrackerWorker:
             return commands, frame
 
     def _main(self) -> None:
+        _be_nicer(TRACKER_NICE)
         while (work := self._take()) is not None:
             commands, frame = work
+            started = time.thread_time()
             for command in commands:
-                command(self._tracker)
+                try:
+                    command(self._tracker)
+                except Exception:  # one bad anchor must not stop tracking the others
+                    log.exception("a tracker command failed")
             if frame is not None:
-                result = self._tracker.track(*frame)
+                picture, timestamp = frame
+                result = self._tracker.track(_gray(picture), timestamp)
                 self.frames_tracked += 1
                 self._publish(result)
+            self.busy_s += time.thread_time() - started
 
     def _publish(self, result: TrackResult) -> None:
         try:
@@ -146,3 +176,15 @@ class TrackerWorker:
         except RuntimeError:  # the loop is closed: the console is shutting down
             with self._lock:
                 self._closed = True
+
+
+def _be_nicer(step: int) -> None:
+    """Raise the calling thread's nice value by ``step`` (Linux: a thread's own id
+    names it for setpriority; elsewhere that id could name another process: skipped)."""
+    if not sys.platform.startswith("linux"):
+        return
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + step)
+    except OSError as exc:
+        log.info("the tracker runs at the console's priority: %s", exc)

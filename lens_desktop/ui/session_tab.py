@@ -39,6 +39,7 @@ from lens_desktop.tools.annotations import AnnotationModel, Change
 from lens_desktop.tools.freeze import FreezeLink, Still, make_still
 from lens_desktop.tools.link import AnnotationLink
 from lens_desktop.tools.protocol import CustomerTap, parse_message
+from lens_desktop.tools.tracking_link import TrackingLink
 from lens_desktop.ui.annotation_canvas import AnnotationCanvas
 from lens_desktop.ui.annotation_tools import AnnotationToolBar
 from lens_desktop.ui.language import translate
@@ -175,6 +176,14 @@ class SessionTab(QWidget):
         self._stall_timer = QTimer(self)
         self._stall_timer.setInterval(STALL_CHECK_MS)
         self._build()
+        # Annotations stick to objects: tracked on the frames the peer decodes, anchored
+        # on the frame on screen (tracking_link.enabled is the setting, pause() freezes).
+        pane = self.video.pane
+        self.tracking_link = TrackingLink(
+            self.annotations,
+            self.peer.set_frame_tap,
+            lambda: pane.last_painted_frame or pane.frame,
+        )
         self._connect_signals()
         self._refresh_overlay()
         self._stall_timer.start()
@@ -319,6 +328,7 @@ class SessionTab(QWidget):
         self.canvas.close()
         self.annotation_link.close()
         self._unsubscribe_annotations()
+        self.tracking_link.close()
         await self._tasks.close()
         await self.peer.close()
 
@@ -408,6 +418,7 @@ class SessionTab(QWidget):
             self.freeze.setChecked(False)
             return
         pane.freeze(frame)
+        self.tracking_link.set_frozen(True)  # the still does not move: nothing to follow
         self._restart_stall_watch()
         self._tasks.spawn(self._send_still(frame, frame.source, self.freeze_link.next_id()))
         self._report("freeze")
@@ -456,6 +467,7 @@ class SessionTab(QWidget):
         if not self.video.pane.frozen:
             return
         self.video.pane.unfreeze()
+        self.tracking_link.set_frozen(False)
         self.freeze_link.unfreeze()
         if self.freeze.isChecked():
             self.freeze.setChecked(False)

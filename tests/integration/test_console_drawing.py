@@ -60,7 +60,9 @@ async def test_drawing_and_pointing_reach_the_customer_and_its_tap_comes_back(
         QTest.mouseMove(pane, at(0.5, 0.5))
         QTest.mouseRelease(pane, LEFT, NONE, at(0.6, 0.75))
         (drawn,) = tab.annotations.annotations()
-        await wait_until(lambda: len(received(customer, SetAnnotation)) == 1, timeout=5)
+        await wait_until(
+            lambda: len(received(customer, SetAnnotation)) >= 1, timeout=5
+        )  # then tracking
         assert received(customer, SetAnnotation)[0].annotation.points == tuple(
             (round(x, 4), round(y, 4)) for x, y in drawn.points
         )

@@ -84,7 +84,7 @@ const STRINGS = {
     live_paused: 'Camera paused. Your technician cannot see you.',
     live_muted: 'Microphone muted. Your technician can see you but not hear you.',
     live_no_mic: 'No microphone found. Your technician can see you but not hear you.',
-    on_hold: 'Your technician put the session on hold. Please wait.',
+    on_hold: 'Your technician put the session on hold. Your camera and microphone are off.',
     reconnecting: 'Reconnecting…',
     controls_aria: 'Session controls',
     mute: 'Mute',
@@ -192,7 +192,7 @@ const STRINGS = {
     live_paused: 'Camera gepauzeerd. Uw technicus kan u niet zien.',
     live_muted: 'Microfoon uit. Uw technicus kan u zien maar niet horen.',
     live_no_mic: 'Geen microfoon gevonden. Uw technicus kan u zien maar niet horen.',
-    on_hold: 'Uw technicus heeft de sessie in de wacht gezet. Een ogenblik geduld.',
+    on_hold: 'Uw technicus heeft de sessie in de wacht gezet. Uw camera en microfoon staan uit.',
     reconnecting: 'Opnieuw verbinden…',
     controls_aria: 'Bediening van de sessie',
     // Soft hyphens (U+00AD) where a narrow control button may break a long word.

@@ -16,8 +16,13 @@ function videoNumbers(entry) {
     frameHeight: entry.frameHeight || 0,
     framesPerSecond: entry.framesPerSecond || 0,
     bytesSent: entry.bytesSent || 0,
+    packetsSent: entry.packetsSent || 0,
     qualityLimitationReason: entry.qualityLimitationReason,
   };
+}
+
+function sentNumbers(entry) {
+  return { bytesSent: entry.bytesSent || 0, packetsSent: entry.packetsSent || 0 };
 }
 
 function audioNumbers(entry) {
@@ -32,14 +37,17 @@ function audioNumbers(entry) {
  * "stats" (detail: outbound video numbers), "control" (detail: a data channel message).
  */
 export class PeerLink extends EventTarget {
-  constructor({ iceServers, generation, camera, sendSignal }) {
+  constructor({ iceServers, generation, camera, sendSignal, held = false }) {
     super();
     this.generation = generation;
+    // On hold nothing is sent: the senders carry no track (docs/protocol.md, "Hold").
+    this.held = held;
     this.camera = camera;
     this.sendSignal = sendSignal;
     this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });
     this.channel = null;
     this.videoSender = null;
+    this.audioSender = null;
     this.offerSent = false;
     this.earlyCandidates = [];
     this.remoteCandidates = [];
@@ -48,6 +56,7 @@ export class PeerLink extends EventTarget {
     this.timing = { createdAt: performance.now() };
     this.videoStats = {};
     this.audioStats = {};
+    this.audioSentStats = {};
   }
 
   /** Adds the tracks and the data channel, and sends the offer through the server. */
@@ -73,13 +82,28 @@ export class PeerLink extends EventTarget {
     const video = this.camera.videoTrack;
     const audio = this.camera.audioTrack;
     const stream = this.camera.stream;
-    const videoTransceiver = this.pc.addTransceiver(video || 'video', {
+    const videoTransceiver = this.pc.addTransceiver((!this.held && video) || 'video', {
       direction: 'sendonly',
       streams: [stream],
       sendEncodings: [{ maxBitrate: MAX_VIDEO_BITRATE }],
     });
     this.videoSender = videoTransceiver.sender;
-    this.pc.addTransceiver(audio || 'audio', { direction: 'sendrecv', streams: [stream] });
+    const audioTransceiver = this.pc.addTransceiver((!this.held && audio) || 'audio', {
+      direction: 'sendrecv', streams: [stream],
+    });
+    this.audioSender = audioTransceiver.sender;
+  }
+
+  /**
+   * Hold: the senders drop their tracks, so no RTP at all leaves the phone (a disabled
+   * track would still send black frames and silence). Resume puts the camera's current
+   * tracks back; the media path and its negotiation stay as they were.
+   */
+  async setHeld(held) {
+    this.held = held;
+    const video = held ? null : this.camera.videoTrack;
+    const audio = held ? null : this.camera.audioTrack;
+    await Promise.all([this.videoSender.replaceTrack(video), this.audioSender.replaceTrack(audio)]);
   }
 
   /** Keeps resolution under pressure (the technician reads labels) and raises the cap. */
@@ -157,7 +181,8 @@ export class PeerLink extends EventTarget {
   }
 
   async replaceVideoTrack(track) {
-    await this.videoSender.replaceTrack(track);
+    // On hold the new camera waits: resume sends whatever the camera then has.
+    if (!this.held) await this.videoSender.replaceTrack(track);
   }
 
   sendControl(message) {
@@ -195,6 +220,7 @@ export class PeerLink extends EventTarget {
     report.forEach((entry) => {
       if (entry.type === 'outbound-rtp' && entry.kind === 'video') this.videoStats = videoNumbers(entry);
       if (entry.type === 'inbound-rtp' && entry.kind === 'audio') this.audioStats = audioNumbers(entry);
+      if (entry.type === 'outbound-rtp' && entry.kind === 'audio') this.audioSentStats = sentNumbers(entry);
     });
     this.noteMilestones();
     this.emit('stats', this.videoStats);

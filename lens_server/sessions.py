@@ -431,7 +431,9 @@ class SessionService:
             raise ApiError(422, "invalid_request", f"Unknown activity {action[:40]!r}.")
         with self._db.session() as db:
             row = self._by_customer(db, customer_token)
-            self._expect(row, tuple(sorted(LIVE_MEDIA_STATES)), "record camera or microphone changes in")
+            self._expect(
+                row, tuple(sorted(LIVE_MEDIA_STATES)), "record camera or microphone changes in"
+            )
             session_id = row.id
         verdict = self.budgets.spend(f"activity:{session_id}", ACTIVITY_RULE)
         if not verdict.allowed:

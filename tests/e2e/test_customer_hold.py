@@ -120,7 +120,9 @@ async def test_hold_stops_camera_and_microphone_and_resume_brings_them_back(
         await peer.wait_for(lambda: peer.frames_received > frames + 5, timeout=5)
         frames_back_s = time.monotonic() - asked
         await expect(status).to_have_text(LIVE_TEXT)
-        assert not await page.evaluate("document.getElementById('preview').classList.contains('held')")
+        assert not await page.evaluate(
+            "document.getElementById('preview').classList.contains('held')"
+        )
         timing = await page.evaluate("lensDebug.timing")
         print(
             f"hold: senders dropped in {timing['holdMs']:.1f} ms; resume: bytes again after "

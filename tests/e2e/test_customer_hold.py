@@ -62,9 +62,10 @@ async def check_pause_and_mute_are_logged(
     await expect(page.get_by_role("status")).to_have_text(LIVE_TEXT)
 
 
-async def check_hold_sends_nothing(page: Page, peer: TechnicianPeer) -> None:
-    """Both counters flat for FLAT_FOR_S, and no frame reaches the technician."""
-    await wait_js(page, "lensDebug.held && lensDebug.timing.holdMs !== undefined")
+async def check_hold_sends_nothing(page: Page, peer: TechnicianPeer, ready: str) -> None:
+    """Once ``ready`` holds on the page: both counters flat for FLAT_FOR_S, and no
+    frame reaches the technician."""
+    await wait_js(page, ready, timeout=30)
     await asyncio.sleep(0.3)  # packets already on the wire when the tracks went
     first, frames = await sent(page), peer.frames_received
     samples = [first]
@@ -74,7 +75,36 @@ async def check_hold_sends_nothing(page: Page, peer: TechnicianPeer) -> None:
         samples.append(await sent(page))
     assert all(sample == first for sample in samples), samples
     assert peer.frames_received == frames
-    assert first["video"] > 0 and first["audio"] > 0  # it had been sending before
+
+
+async def resume_and_time_it(
+    page: Page, server: LiveServer, token: str, session_id: str, peer: TechnicianPeer
+) -> str:
+    """Resume: the phone's video and audio bytes grow again and the technician gets a
+    frame, each within RESUME_BAR_S of asking; returns the figures as a line."""
+    held = await sent(page)
+    frames = peer.frames_received
+    asked = time.monotonic()
+    server.api("POST", f"/sessions/{session_id}/resume", token).raise_for_status()
+    while True:
+        now = await sent(page)
+        if now["video"] > held["video"] and now["audio"] > held["audio"]:
+            break
+        assert time.monotonic() - asked < RESUME_BAR_S, (held, now)
+        await asyncio.sleep(0.02)
+    bytes_s = time.monotonic() - asked
+    await peer.wait_for(lambda: peer.frames_received > frames, timeout=RESUME_BAR_S)
+    first_frame_s = time.monotonic() - asked
+    assert first_frame_s < RESUME_BAR_S
+    await peer.wait_for(lambda: peer.frames_received > frames + 5, timeout=5)
+    five_s = time.monotonic() - asked
+    await expect(page.get_by_role("status")).to_have_text(LIVE_TEXT)
+    dimmed = "document.getElementById('preview').classList.contains('held')"
+    assert not await page.evaluate(dimmed)
+    return (
+        f"bytes again after {bytes_s * 1000:.0f} ms, the technician's first frame after "
+        f"{first_frame_s * 1000:.0f} ms, 5 frames after {five_s * 1000:.0f} ms"
+    )
 
 
 async def test_hold_stops_camera_and_microphone_and_resume_brings_them_back(
@@ -82,6 +112,7 @@ async def test_hold_stops_camera_and_microphone_and_resume_brings_them_back(
 ) -> None:
     page = phone.page
     tech, session_id, peer = await start_live(live_server, phone)
+    hold = f"/sessions/{session_id}/hold"
     try:
         status = page.get_by_role("status")
         await expect(status).to_have_text(LIVE_TEXT, timeout=30000)
@@ -91,11 +122,11 @@ async def test_hold_stops_camera_and_microphone_and_resume_brings_them_back(
         flowing = await sent(page)
         assert flowing["video"] > before["video"] and flowing["audio"] > before["audio"]
 
-        live_server.api("POST", f"/sessions/{session_id}/hold", tech.token).raise_for_status()
+        live_server.api("POST", hold, tech.token).raise_for_status()
         await expect(status).to_have_text(HOLD_TEXT)
         # The customer's own picture dims, as when they pause it themselves.
         assert await page.evaluate("document.getElementById('preview').classList.contains('held')")
-        await check_hold_sends_nothing(page, peer)
+        await check_hold_sends_nothing(page, peer, "lensDebug.timing.holdMs !== undefined")
         await shoot(page, "hold")
         # The Dutch customer reads the same, in Dutch.
         await page.get_by_role("button", name="Schakel over naar Nederlands").click()
@@ -103,35 +134,26 @@ async def test_hold_stops_camera_and_microphone_and_resume_brings_them_back(
         await shoot(page, "hold-nl")
         await page.get_by_role("button", name="Switch to English").click()
         await expect(status).to_have_text(HOLD_TEXT)
-
-        held = await sent(page)
-        frames = peer.frames_received
-        asked = time.monotonic()
-        live_server.api("POST", f"/sessions/{session_id}/resume", tech.token).raise_for_status()
-        while True:
-            now = await sent(page)
-            if now["video"] > held["video"] and now["audio"] > held["audio"]:
-                break
-            assert time.monotonic() - asked < RESUME_BAR_S, (held, now)
-            await asyncio.sleep(0.02)
-        both_back_s = time.monotonic() - asked
-        await peer.wait_for(lambda: peer.frames_received > frames, timeout=RESUME_BAR_S)
-        first_frame_s = time.monotonic() - asked
-        await peer.wait_for(lambda: peer.frames_received > frames + 5, timeout=5)
-        frames_back_s = time.monotonic() - asked
-        await expect(status).to_have_text(LIVE_TEXT)
-        assert not await page.evaluate(
-            "document.getElementById('preview').classList.contains('held')"
-        )
+        first = await resume_and_time_it(page, live_server, tech.token, session_id, peer)
         timing = await page.evaluate("lensDebug.timing")
-        print(
-            f"hold: senders dropped in {timing['holdMs']:.1f} ms; resume: bytes again after "
-            f"{both_back_s * 1000:.0f} ms, the technician's first frame after "
-            f"{first_frame_s * 1000:.0f} ms, 5 frames after "
-            f"{frames_back_s * 1000:.0f} ms (senders back {timing['resumeMs']:.1f} ms after "
-            "the push)"
+
+        # Held again, and the customer reloads: the new connection starts without
+        # tracks, and resume gives that connection the camera and microphone.
+        live_server.api("POST", hold, tech.token).raise_for_status()
+        await expect(status).to_have_text(HOLD_TEXT)
+        generation = peer.generation
+        await page.reload()
+        await expect(status).to_have_text(HOLD_TEXT, timeout=30000)
+        await peer.wait_for(lambda: peer.generation > generation, timeout=30)
+        await check_hold_sends_nothing(
+            page, peer, "lensDebug.held && lensDebug.linkState === 'live'"
         )
-        assert first_frame_s < RESUME_BAR_S
+        second = await resume_and_time_it(page, live_server, tech.token, session_id, peer)
+        print(
+            f"hold: senders dropped {timing['holdMs']:.1f} ms after the push; resume: {first} "
+            f"(senders back {timing['resumeMs']:.1f} ms after the push); after a reload "
+            f"while held: {second}"
+        )
 
         await check_pause_and_mute_are_logged(page, live_server, tech.token, session_id)
         assert phone.errors == []

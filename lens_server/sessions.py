@@ -80,6 +80,10 @@ ACTIVITY_RULE = Rule(capacity=ACTIVITY_PER_MINUTE, per_day=ACTIVITY_PER_MINUTE *
 script looping on the endpoint writes at most 30 lines a minute."""
 
 
+def activity_key(session_id: str) -> str:
+    return f"activity:{session_id}"
+
+
 class SessionService:
     def __init__(self, db: Database, settings: Settings, hub: Hub) -> None:
         self._db = db
@@ -435,7 +439,7 @@ class SessionService:
                 row, tuple(sorted(LIVE_MEDIA_STATES)), "record camera or microphone changes in"
             )
             session_id = row.id
-        verdict = self.budgets.spend(f"activity:{session_id}", ACTIVITY_RULE)
+        verdict = self.budgets.spend(activity_key(session_id), ACTIVITY_RULE)
         if not verdict.allowed:
             wait = verdict.retry_seconds
             error = ApiError(
@@ -539,6 +543,8 @@ class SessionService:
             if isinstance(row, LensSession):
                 self._hub.to_technician(row.technician_id, {"type": "session", "session": views[0]})
                 self._hub.to_customer(row.id, {"type": "session", "session": views[1]})
+                if views[0]["state"] in FINAL_STATES:
+                    self.budgets.reset(activity_key(row.id))  # no counter outlives its session
             return row
 
     def _move(

@@ -52,7 +52,10 @@ def leave(token: CustomerToken, service: Service) -> dict[str, Any]:
 
 
 @router.post(
-    "/activity", status_code=204, response_class=Response, responses=responses(401, 409, 422, 429)
+    "/activity",
+    status_code=204,
+    response_class=Response,
+    responses=responses(400, 401, 409, 422, 429),
 )
 def activity(body: CustomerActivity, token: CustomerToken, service: Service) -> Response:
     """The customer paused or resumed the camera, muted or unmuted the microphone:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from lens_server.models import BudgetCounter
 from tests.live_server import LiveServer
 
 
@@ -111,3 +114,13 @@ def test_a_flood_is_cut_at_30_a_minute_and_writes_nothing_more(live_server: Live
     # Another session's customer is not held back by this one's flood.
     _, _, other = _active(live_server)
     assert _activity(live_server, other, "camera_paused").status_code == 204
+    # The counter goes with its session.
+    assert _counter_exists(live_server, sid)
+    assert live_server.api("POST", f"/sessions/{sid}/end", token).status_code == 200
+    assert not _counter_exists(live_server, sid)
+
+
+def _counter_exists(live_server: LiveServer, session_id: str) -> bool:
+    key = f"activity:{session_id}"
+    with live_server.database().session() as db:
+        return db.scalar(select(BudgetCounter).where(BudgetCounter.key == key)) is not None

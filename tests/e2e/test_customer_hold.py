@@ -29,8 +29,16 @@ RESUME_BAR_S = 1.0
 
 async def sent(page: Page) -> dict[str, int]:
     """Bytes the phone's peer connection has sent so far, read from getStats now."""
+    return {kind: count for kind, (count, _) in (await sent_counts(page)).items()}
+
+
+async def sent_counts(page: Page) -> dict[str, tuple[int, int]]:
+    """{video, audio}: (bytesSent, packetsSent) of the phone's outbound RTP, now."""
     numbers: dict[str, Any] = await page.evaluate("lensDebug.sent()")
-    return {kind: int(numbers[kind]["bytesSent"]) for kind in ("video", "audio")}
+    return {
+        kind: (int(numbers[kind]["bytesSent"]), int(numbers[kind]["packetsSent"]))
+        for kind in ("video", "audio")
+    }
 
 
 async def events(server: LiveServer, token: str, session_id: str) -> list[tuple[str, str]]:
@@ -63,16 +71,16 @@ async def check_pause_and_mute_are_logged(
 
 
 async def check_hold_sends_nothing(page: Page, peer: TechnicianPeer, ready: str) -> None:
-    """Once ``ready`` holds on the page: both counters flat for FLAT_FOR_S, and no
-    frame reaches the technician."""
+    """Once ``ready`` holds on the page: video and audio bytes and packets sent stay
+    flat for FLAT_FOR_S, and no frame reaches the technician."""
     await wait_js(page, ready, timeout=30)
     await asyncio.sleep(0.3)  # packets already on the wire when the tracks went
-    first, frames = await sent(page), peer.frames_received
+    first, frames = await sent_counts(page), peer.frames_received
     samples = [first]
     started = time.monotonic()
     while time.monotonic() - started < FLAT_FOR_S:
         await asyncio.sleep(0.25)
-        samples.append(await sent(page))
+        samples.append(await sent_counts(page))
     assert all(sample == first for sample in samples), samples
     assert peer.frames_received == frames
 

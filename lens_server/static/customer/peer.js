@@ -48,6 +48,7 @@ export class PeerLink extends EventTarget {
     this.channel = null;
     this.videoSender = null;
     this.audioSender = null;
+    this.parameterChanges = null;
     this.offerSent = false;
     this.earlyCandidates = [];
     this.remoteCandidates = [];
@@ -95,25 +96,46 @@ export class PeerLink extends EventTarget {
   }
 
   /**
-   * Hold: the senders drop their tracks, so no RTP at all leaves the phone (a disabled
-   * track would still send black frames and silence). Resume puts the camera's current
-   * tracks back; the media path and its negotiation stay as they were.
+   * Hold: the senders drop their tracks and the video encoding goes inactive, so no
+   * media RTP leaves the phone (a disabled track would still send black frames and
+   * silence). Resume puts the camera's current tracks back and restarts the encoder (a
+   * keyframe first); the media path and its negotiation stay as they were.
    */
   async setHeld(held) {
     this.held = held;
     const video = held ? null : this.camera.videoTrack;
     const audio = held ? null : this.camera.audioTrack;
-    await Promise.all([this.videoSender.replaceTrack(video), this.audioSender.replaceTrack(audio)]);
+    await Promise.all([
+      this.videoSender.replaceTrack(video),
+      this.audioSender.replaceTrack(audio),
+      this.changeVideoParameters((params) => { params.encodings[0].active = !held; }),
+    ]);
+  }
+
+  /**
+   * Changes the video sender's parameters one change at a time (each setParameters must
+   * follow its own getParameters). Inactive while held: without a track Chromium still
+   * sends padding packets (bandwidth probes) on the video stream of a new connection.
+   */
+  changeVideoParameters(change) {
+    const previous = (this.parameterChanges || Promise.resolve()).catch(() => {});
+    this.parameterChanges = previous.then(async () => {
+      const params = this.videoSender.getParameters();
+      if (!params.encodings || !params.encodings.length) params.encodings = [{}];
+      change(params);
+      await this.videoSender.setParameters(params);
+    });
+    return this.parameterChanges;
   }
 
   /** Keeps resolution under pressure (the technician reads labels) and raises the cap. */
   async tuneVideoSender() {
-    const params = this.videoSender.getParameters();
-    if (!params.encodings || !params.encodings.length) params.encodings = [{}];
-    params.encodings[0].maxBitrate = MAX_VIDEO_BITRATE;
-    params.degradationPreference = 'maintain-resolution';
     try {
-      await this.videoSender.setParameters(params);
+      await this.changeVideoParameters((params) => {
+        params.encodings[0].maxBitrate = MAX_VIDEO_BITRATE;
+        params.encodings[0].active = !this.held;
+        params.degradationPreference = 'maintain-resolution';
+      });
       this.degradationPreference = this.videoSender.getParameters().degradationPreference;
     } catch (error) {
       this.degradationPreference = `unsupported: ${error.name}`;

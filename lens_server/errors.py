@@ -49,7 +49,8 @@ STATUS_MEANINGS: dict[int, str] = {
     410: "The code or session is over: `pin_expired`, `session_ended`.",
     422: "The request does not match this schema: `invalid_request` (details.problems).",
     423: "The account is locked after too many wrong passwords: `account_locked`.",
-    429: "Too many attempts (`rate_limited`, `pin_entry_paused`): wait the Retry-After seconds.",
+    429: "Too many attempts (`rate_limited`, `pin_entry_paused`, `activity_rate_limited`): "
+    "wait the Retry-After seconds.",
     502: "The mail relay refused or failed: `email_failed` (details.session still exists).",
     503: "Try again shortly: `no_pin_available`, `busy`.",
 }

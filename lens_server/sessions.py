@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from lens_server.auth import SignIn
-from lens_server.budget import SqlBudgetStore
+from lens_server.budget import Rule, SqlBudgetStore
 from lens_server.config import Settings
 from lens_server.db import Database
 from lens_server.errors import ApiError, not_found
@@ -73,6 +73,17 @@ class Identity:
 
 def _identity(tech: Technician) -> Identity:
     return Identity(tech.id, tech.email, tech.display_name, tech.group.permission_set)
+
+
+CUSTOMER_ACTIVITIES = ("camera_paused", "camera_resumed", "mic_muted", "mic_unmuted")
+ACTIVITY_PER_MINUTE = 30
+ACTIVITY_RULE = Rule(capacity=ACTIVITY_PER_MINUTE, per_day=ACTIVITY_PER_MINUTE * 60 * 24)
+"""30 at once, then one every 2 s: a customer toggling camera and microphone fits, a
+script looping on the endpoint writes at most 30 lines a minute."""
+
+
+def activity_key(session_id: str) -> str:
+    return f"activity:{session_id}"
 
 
 class SessionService:
@@ -425,6 +436,32 @@ class SessionService:
 
         return self._customer_view(self._write(work))
 
+    def customer_activity(self, customer_token: str, action: str) -> None:
+        """The customer paused or resumed the camera, muted or unmuted the microphone:
+        one line in the session's log (actor customer). Only while media flows, and at
+        most ACTIVITY_PER_MINUTE per session (a leaky bucket): past that a 429 and
+        nothing written, so a flood cannot fill the log."""
+        if action not in CUSTOMER_ACTIVITIES:
+            raise ApiError(422, "invalid_request", f"Unknown activity {action[:40]!r}.")
+        with self._db.session() as db:
+            row = self._by_customer(db, customer_token)
+            self._expect(
+                row, tuple(sorted(LIVE_MEDIA_STATES)), "record camera or microphone changes in"
+            )
+            session_id = row.id
+        verdict = self.budgets.spend(activity_key(session_id), ACTIVITY_RULE)
+        if not verdict.allowed:
+            wait = verdict.retry_seconds
+            error = ApiError(
+                429,
+                "activity_rate_limited",
+                f"Too many camera and microphone changes; try again in {wait} s.",
+                {"retry_after": wait},
+            )
+            error.headers["Retry-After"] = str(wait)
+            raise error
+        self.record(session_id, "customer", action)
+
     def customer_socket_lost(self, session_id: str) -> None:
         def work(db: Session) -> LensSession | None:
             row = db.get(LensSession, session_id)
@@ -516,6 +553,8 @@ class SessionService:
             if isinstance(row, LensSession):
                 self._hub.to_technician(row.technician_id, {"type": "session", "session": views[0]})
                 self._hub.to_customer(row.id, {"type": "session", "session": views[1]})
+                if views[0]["state"] in FINAL_STATES:
+                    self.budgets.reset(activity_key(row.id))  # no counter outlives its session
             return row
 
     def _move(

@@ -1,13 +1,14 @@
-"""Customer REST API: redeem a PIN or link, accept or decline the licence, leave."""
+"""Customer REST API: redeem a PIN or link, accept or decline the licence, leave, and
+note the customer's own camera and microphone changes in the session's log."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from lens_server.api.deps import Service, SettingsDep, customer_bearer
-from lens_server.api.schemas import CustomerSessionView, Redeem, Redeemed
+from lens_server.api.schemas import CustomerActivity, CustomerSessionView, Redeem, Redeemed
 from lens_server.errors import ApiError, responses
 from lens_server.turn import ice_servers
 
@@ -50,3 +51,18 @@ def decline(token: CustomerToken, service: Service) -> dict[str, Any]:
 @router.post("/leave", response_model=CustomerSessionView, responses=responses(401))
 def leave(token: CustomerToken, service: Service) -> dict[str, Any]:
     return service.leave(token, "left")
+
+
+@router.post(
+    "/activity",
+    status_code=204,
+    response_class=Response,
+    responses=responses(400, 401, 409, 422, 429),
+)
+def activity(body: CustomerActivity, token: CustomerToken, service: Service) -> Response:
+    """The customer paused or resumed the camera, muted or unmuted the microphone:
+    recorded in the session's events (actor `customer`). Only while the session is
+    active, on hold or reconnecting; at most 30 per session per minute (then 429
+    `activity_rate_limited`, nothing recorded)."""
+    service.customer_activity(token, body.action)
+    return Response(status_code=204)

@@ -87,6 +87,15 @@ class Redeem(Strict):
         return None if value is None or not value.strip() else clean_pin(value)
 
 
+class CustomerActivity(Strict):
+    """Something the customer did to their own camera or microphone, for the log."""
+
+    action: Literal["camera_paused", "camera_resumed", "mic_muted", "mic_unmuted"] = Field(
+        description="camera_paused / camera_resumed: the customer's pause button; "
+        "mic_muted / mic_unmuted: the mute button."
+    )
+
+
 # --- answers -----------------------------------------------------------------------------
 # Extra fields are allowed (and passed on): clients must ignore fields they do not know,
 # so adding one is not a breaking change.

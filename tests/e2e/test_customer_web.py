@@ -163,6 +163,7 @@ async def test_live_video_audio_controls_reconnect_and_end(
 
 
 LIVE_TEXT = "Your technician can now see and hear you."
+HOLD_TEXT = "Your technician put the session on hold. Your camera and microphone are off."
 
 
 async def check_media_flows(page: Page, peer: TechnicianPeer) -> None:
@@ -233,7 +234,7 @@ async def check_media_path_loss(page: Page, peer: TechnicianPeer) -> None:
 async def check_hold(page: Page, server: LiveServer, token: str, session_id: str) -> None:
     status = page.get_by_role("status")
     server.api("POST", f"/sessions/{session_id}/hold", token).raise_for_status()
-    await expect(status).to_have_text("Your technician put the session on hold. Please wait.")
+    await expect(status).to_have_text(HOLD_TEXT)
     server.api("POST", f"/sessions/{session_id}/resume", token).raise_for_status()
     await expect(status).to_have_text(LIVE_TEXT)
 

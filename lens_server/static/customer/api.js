@@ -59,6 +59,8 @@ export const fetchSession = (token) => call('/session', { token });
 export const acceptEula = (token) => call('/accept', { method: 'POST', token });
 export const declineEula = (token) => call('/decline', { method: 'POST', token });
 export const leaveSession = (token) => call('/leave', { method: 'POST', token });
+/** action: camera_paused, camera_resumed, mic_muted or mic_unmuted (for the session's log). */
+export const reportActivity = (token, action) => call('/activity', { method: 'POST', token, body: { action } });
 
 // Quick at first and every 1-2 s for about half a minute (a server restart, or a
 // blip on the phone's network), then slower; the last value repeats.

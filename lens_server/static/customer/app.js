@@ -3,7 +3,7 @@
 // their own modules.
 
 import {
-  ApiError, acceptEula, declineEula, fetchSession, leaveSession, redeemLink, redeemPin,
+  ApiError, acceptEula, declineEula, fetchSession, leaveSession, redeemLink, redeemPin, reportActivity,
 } from './api.js';
 import { AnnotationLayer } from './annotations.js';
 import { renderCaller, showCaller } from './caller.js';
@@ -161,6 +161,7 @@ function openLink() {
   link.addEventListener('rejected', () => onSocketRejected());
   link.addEventListener('replaced', () => finish(null, { replaced: true }));
   link.addEventListener('control', (event) => onControl(event.detail));
+  link.addEventListener('hold', (event) => onHold(event.detail));
   app.link = link;
   link.open();
 }
@@ -316,9 +317,17 @@ function onLinkState(state) {
   refreshLiveStatus();
 }
 
+/** The senders dropped (hold) or took back (resume) the camera and microphone. */
+function onHold({ held, ms }) {
+  app.timing[held ? 'holdMs' : 'resumeMs'] = ms;
+  refreshLiveStatus();
+}
+
 function refreshLiveStatus() {
   if (screen() !== 'live') return;
   const state = app.linkState;
+  const held = Boolean(app.link?.held);
+  $('preview').classList.toggle('held', held);
   if (state === 'reconnecting') setStatus('reconnecting', 'warning');
   else if (state !== 'live') setStatus('live_connecting', 'info');
   else if (app.session.state === 'on_hold') setStatus('on_hold', 'warning');
@@ -348,8 +357,22 @@ function applyPause() {
   refreshLiveStatus();
 }
 
+/** The customer's own pause and mute go in the session's log; a failure only here. */
+function report(action) {
+  reportActivity(app.token, action).catch((error) => {
+    console.warn(`lens: could not record ${action}`, error);
+  });
+}
+
+function onCameraToggle() {
+  app.userPaused = !app.userPaused;
+  applyPause();
+  report(app.userPaused ? 'camera_paused' : 'camera_resumed');
+}
+
 function onMicToggle() {
   app.muted = !app.muted;
+  report(app.muted ? 'mic_muted' : 'mic_unmuted');
   app.link.setMicMuted(app.muted);
   setText($('ctl-mic').querySelector('.label'), app.muted ? 'unmute' : 'mute');
   $('ctl-mic').classList.toggle('off', app.muted);
@@ -478,7 +501,7 @@ function wireControls() {
   click('eula-accept', onAccept);
   click('eula-decline', onDecline);
   click('ctl-mic', onMicToggle);
-  click('ctl-camera', () => { app.userPaused = !app.userPaused; applyPause(); });
+  click('ctl-camera', onCameraToggle);
   click('ctl-switch', onSwitchCamera);
   click('ctl-torch', onTorch);
   click('confirm-end-yes', onConfirmEnd);
@@ -524,6 +547,19 @@ function installDebug() {
     get timing() { return { ...app.timing, ...(app.link?.peer?.timing || {}) }; },
     get cameraPaused() { return Boolean(app.link?.cameraPaused); },
     get micMuted() { return Boolean(app.link?.micMuted); },
+    get held() { return Boolean(app.link?.held); },
+    /** What the phone has sent so far, read now: {video, audio} bytes and packets. */
+    async sent() {
+      const pc = app.link?.peer?.pc;
+      const out = { video: { bytesSent: 0, packetsSent: 0 }, audio: { bytesSent: 0, packetsSent: 0 } };
+      if (!pc) return out;
+      (await pc.getStats()).forEach((entry) => {
+        if (entry.type === 'outbound-rtp' && out[entry.kind]) {
+          out[entry.kind] = { bytesSent: entry.bytesSent || 0, packetsSent: entry.packetsSent || 0 };
+        }
+      });
+      return out;
+    },
     get annotations() { return app.annotations.snapshot(); },
     get freeze() { return app.freeze.snapshot(); },
     get taps() { return app.taps.snapshot(); },

@@ -16,6 +16,7 @@ function videoNumbers(entry) {
     frameHeight: entry.frameHeight || 0,
     framesPerSecond: entry.framesPerSecond || 0,
     bytesSent: entry.bytesSent || 0,
+    packetsSent: entry.packetsSent || 0,
     qualityLimitationReason: entry.qualityLimitationReason,
   };
 }
@@ -37,6 +38,10 @@ function selectedPath(report) {
   };
 }
 
+function sentNumbers(entry) {
+  return { bytesSent: entry.bytesSent || 0, packetsSent: entry.packetsSent || 0 };
+}
+
 function audioNumbers(entry) {
   return {
     packetsReceived: entry.packetsReceived || 0,
@@ -49,15 +54,19 @@ function audioNumbers(entry) {
  * "stats" (detail: outbound video numbers), "control" (detail: a data channel message).
  */
 export class PeerLink extends EventTarget {
-  constructor({ iceServers, iceTransportPolicy = 'all', generation, camera, sendSignal }) {
+  constructor({ iceServers, iceTransportPolicy = 'all', generation, camera, sendSignal, held = false }) {
     super();
     this.generation = generation;
+    // On hold nothing is sent: the senders carry no track (docs/protocol.md, "Hold").
+    this.held = held;
     this.camera = camera;
     this.sendSignal = sendSignal;
     // 'relay': TURN only, for networks that must not see the phone's own addresses.
     this.pc = new RTCPeerConnection({ iceServers: iceServers || [], iceTransportPolicy });
     this.channel = null;
     this.videoSender = null;
+    this.audioSender = null;
+    this.parameterChanges = null;
     this.offerSent = false;
     this.earlyCandidates = [];
     this.remoteCandidates = [];
@@ -67,6 +76,7 @@ export class PeerLink extends EventTarget {
     this.videoStats = {};
     this.audioStats = {};
     this.path = null;
+    this.audioSentStats = {};
   }
 
   /** Adds the tracks and the data channel, and sends the offer through the server. */
@@ -92,23 +102,59 @@ export class PeerLink extends EventTarget {
     const video = this.camera.videoTrack;
     const audio = this.camera.audioTrack;
     const stream = this.camera.stream;
-    const videoTransceiver = this.pc.addTransceiver(video || 'video', {
+    const videoTransceiver = this.pc.addTransceiver((!this.held && video) || 'video', {
       direction: 'sendonly',
       streams: [stream],
       sendEncodings: [{ maxBitrate: MAX_VIDEO_BITRATE }],
     });
     this.videoSender = videoTransceiver.sender;
-    this.pc.addTransceiver(audio || 'audio', { direction: 'sendrecv', streams: [stream] });
+    const audioTransceiver = this.pc.addTransceiver((!this.held && audio) || 'audio', {
+      direction: 'sendrecv', streams: [stream],
+    });
+    this.audioSender = audioTransceiver.sender;
+  }
+
+  /**
+   * Hold: the senders drop their tracks and the video encoding goes inactive, so no
+   * media RTP leaves the phone (a disabled track would still send black frames and
+   * silence). Resume puts the camera's current tracks back and restarts the encoder (a
+   * keyframe first); the media path and its negotiation stay as they were.
+   */
+  async setHeld(held) {
+    this.held = held;
+    const video = held ? null : this.camera.videoTrack;
+    const audio = held ? null : this.camera.audioTrack;
+    await Promise.all([
+      this.videoSender.replaceTrack(video),
+      this.audioSender.replaceTrack(audio),
+      this.changeVideoParameters((params) => { params.encodings[0].active = !held; }),
+    ]);
+  }
+
+  /**
+   * Changes the video sender's parameters one change at a time (each setParameters must
+   * follow its own getParameters). Inactive while held: without a track Chromium still
+   * sends padding packets (bandwidth probes) on the video stream of a new connection.
+   */
+  changeVideoParameters(change) {
+    const previous = (this.parameterChanges || Promise.resolve()).catch(() => {});
+    this.parameterChanges = previous.then(async () => {
+      const params = this.videoSender.getParameters();
+      if (!params.encodings || !params.encodings.length) params.encodings = [{}];
+      change(params);
+      await this.videoSender.setParameters(params);
+    });
+    return this.parameterChanges;
   }
 
   /** Keeps resolution under pressure (the technician reads labels) and raises the cap. */
   async tuneVideoSender() {
-    const params = this.videoSender.getParameters();
-    if (!params.encodings || !params.encodings.length) params.encodings = [{}];
-    params.encodings[0].maxBitrate = MAX_VIDEO_BITRATE;
-    params.degradationPreference = 'maintain-resolution';
     try {
-      await this.videoSender.setParameters(params);
+      await this.changeVideoParameters((params) => {
+        params.encodings[0].maxBitrate = MAX_VIDEO_BITRATE;
+        params.encodings[0].active = !this.held;
+        params.degradationPreference = 'maintain-resolution';
+      });
       this.degradationPreference = this.videoSender.getParameters().degradationPreference;
     } catch (error) {
       this.degradationPreference = `unsupported: ${error.name}`;
@@ -176,7 +222,8 @@ export class PeerLink extends EventTarget {
   }
 
   async replaceVideoTrack(track) {
-    await this.videoSender.replaceTrack(track);
+    // On hold the new camera waits: resume sends whatever the camera then has.
+    if (!this.held) await this.videoSender.replaceTrack(track);
   }
 
   sendControl(message) {
@@ -215,6 +262,7 @@ export class PeerLink extends EventTarget {
     report.forEach((entry) => {
       if (entry.type === 'outbound-rtp' && entry.kind === 'video') this.videoStats = videoNumbers(entry);
       if (entry.type === 'inbound-rtp' && entry.kind === 'audio') this.audioStats = audioNumbers(entry);
+      if (entry.type === 'outbound-rtp' && entry.kind === 'audio') this.audioSentStats = sentNumbers(entry);
     });
     this.noteMilestones();
     this.emit('stats', this.videoStats);

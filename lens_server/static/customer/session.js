@@ -20,7 +20,8 @@ const MAX_UNSENT = 200;
  * Events: "session" (detail: customer view of the session), "link" (detail: one of
  * idle, connecting, live, reconnecting), "remotestream", "rejected", "replaced" (the
  * customer opened the link on another page, which now holds the session), "control"
- * (detail: a data channel message from the console).
+ * (detail: a data channel message from the console), "hold" (detail: {held, ms}: the
+ * senders dropped or took back their tracks, ms after the server's word).
  */
 export class SessionLink extends EventTarget {
   constructor({ token, camera, iceServers, iceTransportPolicy = 'all', generationBase = 0 }) {
@@ -42,6 +43,7 @@ export class SessionLink extends EventTarget {
     this.generation = Math.max(Number(sessionStorage.getItem(GENERATION_KEY)) || 0, generationBase);
     this.cameraPaused = false;
     this.micMuted = false;
+    this.held = false;
     this.linkState = 'idle';
     this.socket = new CustomerSocket(token);
     this.onOffline = () => { this.networkLost = true; };
@@ -115,6 +117,10 @@ export class SessionLink extends EventTarget {
   onSession(session) {
     if (this.closed || !session) return;
     this.session = session;
+    // While reconnecting the hold stays as it was: the server returns to the state
+    // the session had (on_hold or active) when the phone is back.
+    if (session.state === 'on_hold') this.setHeld(true);
+    else if (session.state === 'active') this.setHeld(false);
     this.emit('session', session);
     if (FINAL_STATES.has(session.state)) return;
     if (MEDIA_STATES.has(session.state)) this.ensurePeer();
@@ -151,12 +157,15 @@ export class SessionLink extends EventTarget {
     if (this.peer) this.peer.close();
     this.generation += 1;
     sessionStorage.setItem(GENERATION_KEY, String(this.generation));
+    if (this.session?.state === 'on_hold') this.held = true;
+    else if (this.session?.state === 'active') this.held = false;
     const peer = new PeerLink({
       iceServers: this.iceServers,
       iceTransportPolicy: this.iceTransportPolicy,
       generation: this.generation,
       camera: this.camera,
       sendSignal: (data) => this.sendSignal(data),
+      held: this.held,
     });
     this.peer = peer;
     this.wirePeer(peer);
@@ -220,6 +229,18 @@ export class SessionLink extends EventTarget {
     if (state === this.linkState) return;
     this.linkState = state;
     this.emit('link', state);
+  }
+
+  /** On hold the phone sends no video and no audio; resume sends both again. */
+  setHeld(held) {
+    if (held === this.held) return;
+    this.held = held;
+    const peer = this.peer;
+    if (!peer) return;
+    const startedAt = performance.now();
+    peer.setHeld(held).then(() => {
+      this.emit('hold', { held, ms: performance.now() - startedAt });
+    }).catch((error) => console.warn('lens: hold change failed', error));
   }
 
   setCameraPaused(paused) {

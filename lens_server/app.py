@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -19,8 +20,8 @@ from lens_server import __version__
 from lens_server.api import customer, technician
 from lens_server.api_docs import install_api_docs
 from lens_server.config import Settings
-from lens_server.db import Database
-from lens_server.errors import install_handlers
+from lens_server.db import THREADS, Database
+from lens_server.errors import DatabaseUnavailable, install_handlers
 from lens_server.hub import Hub
 from lens_server.mail import Mailer
 from lens_server.pages import SECURITY_HEADERS, STATIC
@@ -36,6 +37,9 @@ _SECRET_PATH = re.compile(r"^/join/[^/]+")
 def create_app(settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Blocking work (sync routes, database calls from the sockets) shares this pool;
+        # the database's connection pool is sized to it (docs/decisions/0026).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         database = Database(settings.database)
         await run_in_threadpool(database.migrate)
         hub = Hub()
@@ -52,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             hub.close()
-            database.close()
+            await run_in_threadpool(database.close)
 
     app = FastAPI(
         title="Lens server",
@@ -127,6 +131,8 @@ async def _sweep_forever(service: SessionService) -> None:
         await asyncio.sleep(SWEEP_INTERVAL)
         try:
             await run_in_threadpool(service.sweep)
+        except DatabaseUnavailable as exc:  # the next sweep catches up
+            log.warning("session sweep skipped: database unavailable (%s)", type(exc).__name__)
         except Exception:
             log.exception("session sweep failed")
 

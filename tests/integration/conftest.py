@@ -16,3 +16,15 @@ def pytest_asyncio_loop_factories(config: Any, item: Any) -> Any:
     if item.path.name.startswith("test_console_"):
         return qasync_loop_factories(item)
     return {"asyncio": asyncio.new_event_loop}
+
+
+BOTH_DATABASES = ("test_server_",)
+
+
+def pytest_generate_tests(metafunc: Any) -> None:
+    """The server's own tests run on SQLite and on PostgreSQL (ids ``sqlite``,
+    ``postgres``); the console, browser and demo tests keep SQLite."""
+    if metafunc.module.__name__.rsplit(".", 1)[-1].startswith(BOTH_DATABASES) and (
+        "database_url" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("database_url", ["sqlite", "postgres"], indirect=True)

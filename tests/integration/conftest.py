@@ -23,8 +23,12 @@ BOTH_DATABASES = ("test_server_",)
 
 def pytest_generate_tests(metafunc: Any) -> None:
     """The server's own tests run on SQLite and on PostgreSQL (ids ``sqlite``,
-    ``postgres``); the console, browser and demo tests keep SQLite."""
-    if metafunc.module.__name__.rsplit(".", 1)[-1].startswith(BOTH_DATABASES) and (
-        "database_url" in metafunc.fixturenames
-    ):
+    ``postgres``), but for a few slow ones marked ``sqlite_only``; the console, browser
+    and demo tests keep SQLite."""
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if not module.startswith(BOTH_DATABASES) or "database_url" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("database_url", ["sqlite"], indirect=True)
+    else:
         metafunc.parametrize("database_url", ["sqlite", "postgres"], indirect=True)

@@ -18,13 +18,15 @@ def pytest_asyncio_loop_factories(config: Any, item: Any) -> Any:
     return {"asyncio": asyncio.new_event_loop}
 
 
-BOTH_DATABASES = ("test_server_",)
+# The server's tests, and the OpenAPI fuzzing (it finds what PostgreSQL refuses and
+# SQLite takes, such as a NUL in text).
+BOTH_DATABASES = ("test_server_", "test_openapi_conformance")
 
 
 def pytest_generate_tests(metafunc: Any) -> None:
-    """The server's own tests run on SQLite and on PostgreSQL (ids ``sqlite``,
-    ``postgres``), but for a few slow ones marked ``sqlite_only``; the console, browser
-    and demo tests keep SQLite."""
+    """The server's own tests and the OpenAPI conformance run on SQLite and on
+    PostgreSQL (ids ``sqlite``, ``postgres``), but for a few marked ``sqlite_only``;
+    the console, browser and demo tests keep SQLite."""
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     if not module.startswith(BOTH_DATABASES) or "database_url" not in metafunc.fixturenames:
         return

@@ -111,6 +111,11 @@ def test_a_postgres_restart_costs_a_clean_503_then_everything_works(
     with ThreadPoolExecutor(1) as pool:
         in_flight = pool.submit(server.api, "POST", f"/sessions/{waiting['id']}/start", tech.token)
         _wait_for_lock_waiter(blocker, database)
+        # The waiting request holds a worker thread, not the event loop: others go on.
+        started = time.monotonic()
+        assert server.api("GET", "/me", tech.token).status_code == 200
+        assert server.http.get("/healthz").status_code == 200
+        assert time.monotonic() - started < 5
         postgres.stop("fast")
         answer = in_flight.result(timeout=30)
     with contextlib.suppress(psycopg.Error):

@@ -21,7 +21,7 @@ from lens_server.api import customer, technician
 from lens_server.api_docs import install_api_docs
 from lens_server.config import Settings
 from lens_server.db import THREADS, Database
-from lens_server.errors import DatabaseUnavailable, install_handlers
+from lens_server.errors import DatabaseUnavailable, first_line, install_handlers
 from lens_server.hub import Hub
 from lens_server.mail import Mailer
 from lens_server.pages import SECURITY_HEADERS, STATIC
@@ -127,14 +127,21 @@ def quoted(value: str) -> str:
 
 
 async def _sweep_forever(service: SessionService) -> None:
+    away = False  # the database was unreachable at the last sweep: said once, not per second
     while True:
         await asyncio.sleep(SWEEP_INTERVAL)
         try:
             await run_in_threadpool(service.sweep)
-        except DatabaseUnavailable as exc:  # the next sweep catches up
-            log.warning("session sweep skipped: database unavailable (%s)", type(exc).__name__)
+        except DatabaseUnavailable as exc:  # a later sweep catches up
+            if not away:
+                log.warning("session sweeps paused: database unavailable: %s", first_line(exc))
+            away = True
+            continue
         except Exception:
             log.exception("session sweep failed")
+        if away:
+            log.info("session sweeps resumed: the database is back")
+            away = False
 
 
 def _mail_mode(settings: Settings) -> str:

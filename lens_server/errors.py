@@ -114,7 +114,7 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(code, message), exc.status_code)
 
     async def on_database_unavailable(_: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable: %s", _first_line(exc))
+        log.warning("database unavailable: %s", first_line(exc))
         body = error_body(DATABASE_UNAVAILABLE, DATABASE_MESSAGE)
         return JSONResponse(body, 503, headers={"Retry-After": str(DATABASE_RETRY_SECONDS)})
 
@@ -128,7 +128,9 @@ def install_handlers(app: FastAPI) -> None:
         )
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An exception for the log: its first line only (SQLAlchemy adds the SQL and its
+    parameters on the lines below)."""
     return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 

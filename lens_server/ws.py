@@ -14,7 +14,13 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from lens_server.errors import DATABASE_MESSAGE, DATABASE_UNAVAILABLE, ApiError, DatabaseUnavailable
+from lens_server.errors import (
+    DATABASE_MESSAGE,
+    DATABASE_UNAVAILABLE,
+    ApiError,
+    DatabaseUnavailable,
+    first_line,
+)
 from lens_server.hub import Hub, Message, Outbox
 from lens_server.sessions import SessionService
 
@@ -79,7 +85,7 @@ async def _refuse(
 async def _database_away(ws: WebSocket, exc: Exception) -> None:
     """The database cannot be reached: say so and close as "try again later", so the
     client reconnects (and gets a fresh snapshot) instead of signing out."""
-    log.warning("database unavailable on a socket: %s", str(exc).split("\n")[0])
+    log.warning("database unavailable on a socket: %s", first_line(exc))
     await _refuse(ws, DATABASE_UNAVAILABLE, DATABASE_MESSAGE, CLOSE_TRY_AGAIN)
 
 
@@ -88,7 +94,7 @@ async def _allowed(check: Callable[..., bool], *args: Any) -> bool | None:
     try:
         return await run_in_threadpool(check, *args)
     except DatabaseUnavailable as exc:
-        log.warning("database unavailable on a socket: %s", str(exc).split("\n")[0])
+        log.warning("database unavailable on a socket: %s", first_line(exc))
         return None
 
 
@@ -225,4 +231,4 @@ async def customer_socket(ws: WebSocket) -> None:
                 await run_in_threadpool(service.customer_socket_lost, session_id)
             except DatabaseUnavailable as exc:
                 # The session stays as it was; the customer's next socket finds it so.
-                log.warning("database unavailable on a socket: %s", str(exc).split("\n")[0])
+                log.warning("database unavailable on a socket: %s", first_line(exc))

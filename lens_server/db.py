@@ -24,7 +24,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 THREADS = 40
 """Worker threads for blocking work (anyio's default limiter, set to this at start-up)."""
 POOL_SIZE = 10
-"""Connections kept open to PostgreSQL; up to THREADS at a burst."""
+"""Connections kept open (PostgreSQL or SQLite); up to THREADS at a burst."""
 CONNECT_TIMEOUT = 5
 """Seconds to reach PostgreSQL before the request is answered 503."""
 POOL_TIMEOUT = 10.0
@@ -35,7 +35,12 @@ def make_engine(url: str) -> Engine:
     """SQLite for a file URL; otherwise PostgreSQL (``postgresql://`` means psycopg 3)."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(
+            url,
+            pool_size=POOL_SIZE,
+            max_overflow=THREADS - POOL_SIZE,
+            connect_args={"check_same_thread": False, "timeout": 15},
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     parsed = make_url(url)

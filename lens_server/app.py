@@ -47,14 +47,16 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.db = database
         app.state.hub = hub
         app.state.sessions = SessionService(database, settings, hub)
-        sweeper = asyncio.create_task(_sweep_forever(app.state.sessions))
+        stopping = asyncio.Event()
+        sweeper = asyncio.create_task(_sweep_forever(app.state.sessions, stopping))
         log.info("lens server ready at %s (mail: %s)", settings.base_url, _mail_mode(settings))
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            # Not cancelled: a sweep in a worker thread would go on holding a connection
+            # while the pool below is closed (and leak it). It ends after its turn.
+            stopping.set()
+            await sweeper
             hub.close()
             await run_in_threadpool(database.close)
 
@@ -126,10 +128,12 @@ def quoted(value: str) -> str:
     return json.dumps(value)
 
 
-async def _sweep_forever(service: SessionService) -> None:
+async def _sweep_forever(service: SessionService, stopping: asyncio.Event) -> None:
     away = False  # the database was unreachable at the last sweep: said once, not per second
     while True:
-        await asyncio.sleep(SWEEP_INTERVAL)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), SWEEP_INTERVAL)
+            return
         try:
             await run_in_threadpool(service.sweep)
         except DatabaseUnavailable as exc:  # a later sweep catches up

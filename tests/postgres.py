@@ -50,10 +50,11 @@ def server_bin() -> Path:
 class PostgresCluster:
     def __init__(self) -> None:
         self.bin = server_bin()
-        self.root = Path(tempfile.mkdtemp(prefix="lens-pg-"))
+        self._user = "postgres" if os.geteuid() == 0 else None
+        # As root, in /tmp itself: the postgres user must be able to reach the folder.
+        self.root = Path(tempfile.mkdtemp(prefix="lens-pg-", dir="/tmp" if self._user else None))
         self.data = self.root / "data"
         self.port = free_port()
-        self._user = "postgres" if os.geteuid() == 0 else None
         self._names = itertools.count(1)
 
     # --- life cycle ------------------------------------------------------------

@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -19,8 +20,8 @@ from lens_server import __version__
 from lens_server.api import customer, technician
 from lens_server.api_docs import install_api_docs
 from lens_server.config import Settings
-from lens_server.db import Database
-from lens_server.errors import install_handlers
+from lens_server.db import THREADS, Database
+from lens_server.errors import DatabaseUnavailable, first_line, install_handlers
 from lens_server.hub import Hub
 from lens_server.mail import Mailer
 from lens_server.pages import SECURITY_HEADERS, STATIC
@@ -36,6 +37,9 @@ _SECRET_PATH = re.compile(r"^/join/[^/]+")
 def create_app(settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Blocking work (sync routes, database calls from the sockets) shares this pool;
+        # the database's connection pool is sized to it (docs/decisions/0026).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         database = Database(settings.database)
         await run_in_threadpool(database.migrate)
         hub = Hub()
@@ -43,16 +47,18 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.db = database
         app.state.hub = hub
         app.state.sessions = SessionService(database, settings, hub)
-        sweeper = asyncio.create_task(_sweep_forever(app.state.sessions))
+        stopping = asyncio.Event()
+        sweeper = asyncio.create_task(_sweep_forever(app.state.sessions, stopping))
         log.info("lens server ready at %s (mail: %s)", settings.base_url, _mail_mode(settings))
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            # Not cancelled: a sweep in a worker thread would go on holding a connection
+            # while the pool below is closed (and leak it). It ends after its turn.
+            stopping.set()
+            await sweeper
             hub.close()
-            database.close()
+            await run_in_threadpool(database.close)
 
     app = FastAPI(
         title="Lens server",
@@ -122,13 +128,24 @@ def quoted(value: str) -> str:
     return json.dumps(value)
 
 
-async def _sweep_forever(service: SessionService) -> None:
+async def _sweep_forever(service: SessionService, stopping: asyncio.Event) -> None:
+    away = False  # the database was unreachable at the last sweep: said once, not per second
     while True:
-        await asyncio.sleep(SWEEP_INTERVAL)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), SWEEP_INTERVAL)
+            return
         try:
             await run_in_threadpool(service.sweep)
+        except DatabaseUnavailable as exc:  # a later sweep catches up
+            if not away:
+                log.warning("session sweeps paused: database unavailable: %s", first_line(exc))
+            away = True
+            continue
         except Exception:
             log.exception("session sweep failed")
+        if away:
+            log.info("session sweeps resumed: the database is back")
+            away = False
 
 
 def _mail_mode(settings: Settings) -> str:

@@ -69,7 +69,9 @@ class SignIn:
     def login(
         self, email: str, password: str, client: str, issue: Callable[[Session, Technician], T]
     ) -> T:
-        email = email.strip().lower()
+        # PostgreSQL refuses a NUL in text; no technician's address has one (validated),
+        # so such an email signs in nobody, and is counted and logged as typed, less NUL.
+        email = email.strip().lower().replace("\x00", "\N{REPLACEMENT CHARACTER}")
         self._spend(email, client)
         with self._db.session() as db:
             tech = db.scalar(select(Technician).where(Technician.email == email))

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import exc as sql
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+DatabaseUnavailable = (sql.OperationalError, sql.InterfaceError, sql.TimeoutError)
+"""What SQLAlchemy raises when the database cannot be reached or went away mid-request
+(PostgreSQL restarting, a cut connection, every pooled connection busy, SQLite locked).
+The transaction it was in never committed, so the answer is 503, try again."""
 
 
 class ApiError(Exception):
@@ -22,6 +31,10 @@ class ApiError(Exception):
         self.details = details or {}
         self.headers: dict[str, str] = {}
 
+
+DATABASE_UNAVAILABLE = "database_unavailable"
+DATABASE_MESSAGE = "The server cannot reach its database right now. Try again in a moment."
+DATABASE_RETRY_SECONDS = 5
 
 HTTP_CODES = {400: "malformed_request", 404: "not_found", 405: "method_not_allowed"}
 # FastAPI's own 400 is a body it could not read (not UTF-8, a broken form).
@@ -52,7 +65,7 @@ STATUS_MEANINGS: dict[int, str] = {
     429: "Too many attempts (`rate_limited`, `pin_entry_paused`, `activity_rate_limited`): "
     "wait the Retry-After seconds.",
     502: "The mail relay refused or failed: `email_failed` (details.session still exists).",
-    503: "Try again shortly: `no_pin_available`, `busy`.",
+    503: "Try again shortly: `no_pin_available`, `busy`, `database_unavailable`.",
 }
 
 
@@ -101,11 +114,25 @@ def install_handlers(app: FastAPI) -> None:
         message = MALFORMED if exc.status_code == 400 else str(exc.detail)
         return JSONResponse(error_body(code, message), exc.status_code)
 
+    async def on_database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", first_line(exc))
+        body = error_body(DATABASE_UNAVAILABLE, DATABASE_MESSAGE)
+        return JSONResponse(body, 503, headers={"Retry-After": str(DATABASE_RETRY_SECONDS)})
+
+    for kind in DatabaseUnavailable:
+        app.add_exception_handler(kind, on_database_unavailable)
+
     @app.exception_handler(Exception)
     async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(
             error_body("internal_error", "The server hit an unexpected problem."), 500
         )
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception for the log: its first line only (SQLAlchemy adds the SQL and its
+    parameters on the lines below)."""
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def _describe(err: dict[str, Any]) -> str:

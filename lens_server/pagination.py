@@ -34,7 +34,8 @@ class Cursor:
             created_at = datetime.fromisoformat(stamp)
         except (binascii.Error, UnicodeDecodeError, ValueError):
             created_at, row_id = None, ""
-        if created_at is None or created_at.tzinfo is None or not row_id:
+        # A NUL is in no id we hand out (and PostgreSQL refuses one in text).
+        if created_at is None or created_at.tzinfo is None or not row_id or "\x00" in row_id:
             raise ApiError(
                 400,
                 "invalid_cursor",

@@ -333,6 +333,8 @@ class SessionService:
         return self._view(self._write(work))
 
     def may_signal(self, technician_id: int, session_id: str) -> bool:
+        if not storable(session_id):
+            return False
         with self._db.session() as db:
             row = db.get(LensSession, session_id)
             return (
@@ -387,6 +389,8 @@ class SessionService:
 
     @staticmethod
     def _by_link(db: Session, link_token: str) -> LensSession | None:
+        if not storable(link_token):
+            return None
         return db.scalar(select(LensSession).where(LensSession.link_token == link_token))
 
     @staticmethod
@@ -587,7 +591,8 @@ class SessionService:
 
     @staticmethod
     def _own(db: Session, who: Identity, session_id: str) -> LensSession:
-        row = db.get(LensSession, session_id) if len(session_id) <= 32 else None
+        known = len(session_id) <= 32 and storable(session_id)
+        row = db.get(LensSession, session_id) if known else None
         # Private sessions: only their creator sees them; others get the same 404.
         if row is None or row.technician_id != who.id:
             raise not_found()
@@ -611,6 +616,12 @@ class SessionService:
 
     def _customer_view(self, row: LensSession) -> dict[str, Any]:
         return customer_view(row, organisation_view(self._settings))
+
+
+def storable(text: str) -> bool:
+    """PostgreSQL refuses text with a NUL character (SQLite takes it): a client's string
+    with one cannot match anything stored, so it is not looked up at all."""
+    return "\x00" not in text
 
 
 def require(who: Identity, *permissions: str) -> None:

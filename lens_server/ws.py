@@ -14,7 +14,13 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from lens_server.errors import ApiError
+from lens_server.errors import (
+    DATABASE_MESSAGE,
+    DATABASE_UNAVAILABLE,
+    ApiError,
+    DatabaseUnavailable,
+    first_line,
+)
 from lens_server.hub import Hub, Message, Outbox
 from lens_server.sessions import SessionService
 from lens_server.turn import ice_servers
@@ -25,6 +31,7 @@ router = APIRouter()
 AUTH_TIMEOUT = 10.0
 SIGNAL_KINDS = frozenset({"offer", "answer", "candidate", "bye"})
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_TRY_AGAIN = 1013  # the database is away: the clients reconnect (with their back-off)
 
 
 def _service(ws: WebSocket) -> SessionService:
@@ -59,16 +66,37 @@ async def _authenticate(ws: WebSocket, check: Callable[[str], Any]) -> Any:
     except ApiError as exc:
         await _refuse(ws, exc.code, exc.message)
         return None
+    except DatabaseUnavailable as exc:
+        await _database_away(ws, exc)
+        return None
     except (TimeoutError, ValueError, AttributeError, json.JSONDecodeError):
         await _refuse(ws, "not_authenticated", "No valid auth message received.")
         return None
     return result
 
 
-async def _refuse(ws: WebSocket, code: str, message: str) -> None:
+async def _refuse(
+    ws: WebSocket, code: str, message: str, close_code: int = CLOSE_UNAUTHORIZED
+) -> None:
     with contextlib.suppress(Exception):
         await ws.send_json({"type": "error", "code": code, "message": message})
-        await ws.close(CLOSE_UNAUTHORIZED, reason=code)
+        await ws.close(close_code, reason=code)
+
+
+async def _database_away(ws: WebSocket, exc: Exception) -> None:
+    """The database cannot be reached: say so and close as "try again later", so the
+    client reconnects (and gets a fresh snapshot) instead of signing out."""
+    log.warning("database unavailable on a socket: %s", first_line(exc))
+    await _refuse(ws, DATABASE_UNAVAILABLE, DATABASE_MESSAGE, CLOSE_TRY_AGAIN)
+
+
+async def _allowed(check: Callable[..., bool], *args: Any) -> bool | None:
+    """A permission check in the thread pool; None when the database is away."""
+    try:
+        return await run_in_threadpool(check, *args)
+    except DatabaseUnavailable as exc:
+        log.warning("database unavailable on a socket: %s", first_line(exc))
+        return None
 
 
 async def _pump(
@@ -138,7 +166,11 @@ async def technician_socket(ws: WebSocket) -> None:
             if message.get("type") != "signal" or data is None or not isinstance(session_id, str):
                 outbox.put(_error("invalid_message", "Expected a signal message."))
                 return
-            if not await run_in_threadpool(service.may_signal, who.id, session_id):
+            allowed = await _allowed(service.may_signal, who.id, session_id)
+            if allowed is None:
+                outbox.put(_error(DATABASE_UNAVAILABLE, DATABASE_MESSAGE))
+                return
+            if not allowed:
                 outbox.put(_error("signal_refused", "That session is not active for you."))
                 return
             hub.signal_to_customer(session_id, {"type": "signal", "data": data})
@@ -146,6 +178,8 @@ async def technician_socket(ws: WebSocket) -> None:
         await _pump(ws, outbox, handle)
     except WebSocketDisconnect:
         pass
+    except DatabaseUnavailable as exc:
+        await _database_away(ws, exc)
     finally:
         hub.remove_technician(who.id, outbox)
 
@@ -179,7 +213,11 @@ async def customer_socket(ws: WebSocket) -> None:
             if message.get("type") != "signal" or data is None:
                 outbox.put(_error("invalid_message", "Expected a signal message."))
                 return
-            if not await run_in_threadpool(service.may_relay_from_customer, session_id):
+            allowed = await _allowed(service.may_relay_from_customer, session_id)
+            if allowed is None:
+                outbox.put(_error(DATABASE_UNAVAILABLE, DATABASE_MESSAGE))
+                return
+            if not allowed:
                 outbox.put(_error("signal_refused", "The session is not active."))
                 return
             hub.signal_to_technician(
@@ -191,6 +229,12 @@ async def customer_socket(ws: WebSocket) -> None:
         await _pump(ws, outbox, handle)
     except WebSocketDisconnect:
         pass
+    except DatabaseUnavailable as exc:
+        await _database_away(ws, exc)
     finally:
         if hub.remove_customer(session_id, outbox):
-            await run_in_threadpool(service.customer_socket_lost, session_id)
+            try:
+                await run_in_threadpool(service.customer_socket_lost, session_id)
+            except DatabaseUnavailable as exc:
+                # The session stays as it was; the customer's next socket finds it so.
+                log.warning("database unavailable on a socket: %s", first_line(exc))

@@ -130,6 +130,7 @@ def _exercise(
     one()
 
 
+@pytest.mark.sqlite_only  # about the checks, not the database
 @pytest.mark.parametrize("enabled", [False, True])
 def test_checks_catch_a_lying_document(live_server: LiveServer, enabled: bool) -> None:
     """The checks above can fail: against a document that leaves out the 404 the server

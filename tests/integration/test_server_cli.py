@@ -16,9 +16,12 @@ from tests.live_server import LiveServer, free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def lens_server(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def lens_server(
+    data_dir: Path, *args: str, stdin: str = "", database_url: str = ""
+) -> subprocess.CompletedProcess[str]:
+    database = ["--database-url", database_url] if database_url else []
     return subprocess.run(
-        [sys.executable, "-m", "lens_server.cli", "--data-dir", str(data_dir), *args],
+        [sys.executable, "-m", "lens_server.cli", "--data-dir", str(data_dir), *database, *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -28,19 +31,21 @@ def lens_server(data_dir: Path, *args: str, stdin: str = "") -> subprocess.Compl
 
 
 def test_admin_sets_up_a_technician_who_can_send_an_email_session(live_server: LiveServer) -> None:
-    data = live_server.settings.data_dir
-    made = lens_server(
-        data, "admin", "group", "add", "Helpdesk", "lens_sessions", "private_sessions"
-    )
+    data, url = live_server.settings.data_dir, live_server.settings.database_url
+
+    def admin(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return lens_server(data, "admin", *args, stdin=stdin, database_url=url)
+
+    made = admin("group", "add", "Helpdesk", "lens_sessions", "private_sessions")
     assert made.returncode == 0, made.stderr
-    perms = lens_server(data, "admin", "group", "set-permissions", "Helpdesk", "all")
+    perms = admin("group", "set-permissions", "Helpdesk", "all")
     assert "connect_email" in perms.stdout
-    added = lens_server(
-        data, "admin", "technician", "add", "tess@example.com", "--name", "Tess",
+    added = admin(
+        "technician", "add", "tess@example.com", "--name", "Tess",
         "--group", "Helpdesk", stdin="correct horse battery\n",
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
-    listed = lens_server(data, "admin", "technician", "list")
+    listed = admin("technician", "list")
     assert "tess@example.com\tTess\tHelpdesk\tenabled" in listed.stdout
 
     token = live_server.login("tess@example.com", "correct horse battery")
@@ -50,9 +55,7 @@ def test_admin_sets_up_a_technician_who_can_send_an_email_session(live_server: L
     mail = live_server.smtp.wait_for(1)[0]
     assert created["session"]["pin"] in mail.get_body(("plain",)).get_content()
 
-    reset = lens_server(
-        data, "admin", "technician", "reset-password", "tess@example.com", stdin="new password 2\n"
-    )
+    reset = admin("technician", "reset-password", "tess@example.com", stdin="new password 2\n")
     assert reset.returncode == 0
     assert live_server.api("GET", "/me", token).status_code == 401  # old sign-ins revoked
     live_server.login("tess@example.com", "new password 2")

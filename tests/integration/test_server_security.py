@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import pytest
 import websockets
 from sqlalchemy import select
 
@@ -191,6 +192,7 @@ def test_many_wrong_passwords_then_the_right_one_does_not_sign_in(
     assert "login_throttled" in actions
 
 
+@pytest.mark.sqlite_only  # 100 argon2 checks; the budget store's SQL has its own PG tests
 def test_the_account_locks_after_100_consecutive_failures(live_server: LiveServer) -> None:
     live_server.restart(login_backoff_seconds=0.0, login_failures_burst_per_address=1000)
     tech = live_server.technician()
@@ -221,6 +223,7 @@ def test_one_address_cannot_try_many_accounts(live_server: LiveServer) -> None:
     assert _login(live_server, tech.email, tech.password).status_code == 429
 
 
+@pytest.mark.sqlite_only  # 60 timed argon2 checks: about CPU time, not the database
 def test_unknown_email_costs_what_a_wrong_password_costs(live_server: LiveServer) -> None:
     live_server.restart(login_free_failures=1000, login_failures_burst_per_address=1000)
     tech = live_server.technician()

@@ -1,11 +1,12 @@
 """The failure budget: the policy as a pure function, and the SQL store against a real
-SQLite file with threads racing for the last failures."""
+SQLite file and a real PostgreSQL with threads racing for the last failures."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
@@ -66,8 +67,9 @@ def test_a_lock_holds_until_reset_and_a_success_ends_the_run() -> None:
     assert counter.forgive(rule, 0.0).take(rule, 0.0)[1].allowed
 
 
-def test_parallel_spenders_never_exceed_the_budget(tmp_path: Path) -> None:
-    database = Database(f"sqlite:///{tmp_path / 'lens.db'}")
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+def test_parallel_spenders_never_exceed_the_budget(tmp_path: Path, database_url: str) -> None:
+    database = Database(database_url or f"sqlite:///{tmp_path / 'lens.db'}")
     database.migrate()
     store = SqlBudgetStore(database.engine)
     rule = Rule(capacity=10, per_day=1)

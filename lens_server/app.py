@@ -36,7 +36,27 @@ SWEEP_INTERVAL = 1.0
 _SECRET_PATH = re.compile(r"^/join/[^/]+")
 
 
+class _NoFrames(logging.Filter):
+    """The websockets library logs every frame at debug level, through the logger
+    uvicorn hands it (``uvicorn.error``): an auth frame carries a bearer token. Frame
+    contents never reach the log, whatever the level."""
+
+    FRAME_FORMATS = frozenset({"< %s", "> %s"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in self.FRAME_FORMATS
+
+
+def _quiet_frame_logs() -> None:
+    for name in ("uvicorn.error", "websockets.server", "websockets.protocol"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoFrames) for f in logger.filters):
+            logger.addFilter(_NoFrames())
+
+
 def create_app(settings: Settings) -> FastAPI:
+    _quiet_frame_logs()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings.database)

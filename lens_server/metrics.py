@@ -156,13 +156,15 @@ def client_allowed(host: str | None, networks: Iterable[str]) -> bool:
 
 
 class Readiness:
-    """``/readyz``: can this process serve requests? One check at a time: probes that
-    arrive while one is running share its answer instead of piling up threads on a
-    database that hangs."""
+    """``/readyz``: can this process serve requests? Probes that arrive while a check
+    runs share its answer, and a database query that hangs past the timeout is not
+    started again until it has ended: a hung database costs one thread, not one per
+    probe."""
 
     def __init__(self, database: Callable[[], Database | None]) -> None:
         self._database = database
         self._running: asyncio.Task[str] | None = None
+        self._ping: asyncio.Future[None] | None = None
 
     async def checks(self) -> dict[str, str]:
         if self._running is None or self._running.done():
@@ -173,8 +175,12 @@ class Readiness:
         database = self._database()
         if database is None:
             return "starting"
+        if self._ping is None or self._ping.done():
+            self._ping = asyncio.ensure_future(asyncio.to_thread(_ping, database))
+            # Its outcome is read here or by a later check; never "never retrieved".
+            self._ping.add_done_callback(lambda ping: ping.cancelled() or ping.exception())
         try:
-            await asyncio.wait_for(asyncio.to_thread(_ping, database), READY_TIMEOUT)
+            await asyncio.wait_for(asyncio.shield(self._ping), READY_TIMEOUT)
         except TimeoutError:
             return f"no answer within {READY_TIMEOUT:g} s"
         except Exception as exc:

@@ -66,6 +66,12 @@ async def test_readiness_gives_up_on_a_database_that_does_not_answer() -> None:
         waited = time.monotonic() - started
         assert answers == [{"database": f"no answer within {READY_TIMEOUT:g} s"}] * 5
         assert READY_TIMEOUT <= waited < READY_TIMEOUT + 1.5
+        # Still hung: the next probe waits on the same query, it does not start one.
+        hung = readiness._ping
+        assert hung is not None and not hung.done()
+        again = await readiness.checks()
+        assert again == {"database": f"no answer within {READY_TIMEOUT:g} s"}
+        assert readiness._ping is hung
     finally:
         silent.close()
         database.close()

@@ -22,8 +22,11 @@ from lens_server.api_docs import install_api_docs
 from lens_server.config import Settings
 from lens_server.db import THREADS, Database
 from lens_server.errors import DatabaseUnavailable, first_line, install_handlers
+from lens_server.health import QUIET_PATHS
+from lens_server.health import router as health_router
 from lens_server.hub import Hub
 from lens_server.mail import Mailer
+from lens_server.metrics import Metrics, Readiness, route_template
 from lens_server.pages import SECURITY_HEADERS, STATIC
 from lens_server.pages import router as pages_router
 from lens_server.sessions import SessionService
@@ -34,7 +37,27 @@ SWEEP_INTERVAL = 1.0
 _SECRET_PATH = re.compile(r"^/join/[^/]+")
 
 
+class _NoFrames(logging.Filter):
+    """The websockets library logs every frame at debug level, through the logger
+    uvicorn hands it (``uvicorn.error``): an auth frame carries a bearer token. Frame
+    contents never reach the log, whatever the level."""
+
+    FRAME_FORMATS = frozenset({"< %s", "> %s"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in self.FRAME_FORMATS
+
+
+def _quiet_frame_logs() -> None:
+    for name in ("uvicorn.error", "websockets.server", "websockets.protocol"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoFrames) for f in logger.filters):
+            logger.addFilter(_NoFrames())
+
+
 def create_app(settings: Settings) -> FastAPI:
+    _quiet_frame_logs()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Blocking work (sync routes, database calls from the sockets) shares this pool;
@@ -44,10 +67,10 @@ def create_app(settings: Settings) -> FastAPI:
         await run_in_threadpool(database.migrate)
         hub = Hub()
         hub.bind(asyncio.get_running_loop())
-        app.state.db = database
         app.state.hub = hub
         app.state.sessions = SessionService(database, settings, hub)
         stopping = asyncio.Event()
+        app.state.db = database  # last: /readyz and the session gauge start asking now
         sweeper = asyncio.create_task(_sweep_forever(app.state.sessions, stopping))
         log.info("lens server ready at %s (mail: %s)", settings.base_url, _mail_mode(settings))
         try:
@@ -58,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
             stopping.set()
             await sweeper
             hub.close()
+            app.state.db = None
             await run_in_threadpool(database.close)
 
     app = FastAPI(
@@ -68,12 +92,16 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.mailer = Mailer(settings)
+    app.state.db = None
+    app.state.metrics = metrics = Metrics(lambda: app.state.db)
+    app.state.readiness = Readiness(lambda: app.state.db)
+    app.state.mailer = Mailer(settings, on_failure=metrics.email_failures.inc)
     install_handlers(app)
     app.include_router(technician.router)
     app.include_router(customer.router)
     app.include_router(ws_router)
     app.include_router(pages_router)
+    app.include_router(health_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.api_docs:
         install_api_docs(app)
@@ -110,8 +138,15 @@ async def _headers_and_access_log(
     # The scope's path, not request.url.path: URL parsing drops line breaks, and the
     # log should show what was asked.
     path = _SECRET_PATH.sub("/join/<redacted>", request.scope["path"])
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    log.info(
+    elapsed = time.perf_counter() - started
+    elapsed_ms = elapsed * 1000
+    request.app.state.metrics.request(
+        route_template(request.scope), request.method, response.status_code, elapsed
+    )
+    # A probe every few seconds would drown the log: a passing one goes at debug level.
+    quiet = path in QUIET_PATHS and response.status_code < 400
+    log.log(
+        logging.DEBUG if quiet else logging.INFO,
         "http method=%s path=%s status=%d ms=%.1f",
         quoted(request.method),
         quoted(path),

@@ -3,6 +3,7 @@ then by ``LENS_*`` environment variables (so secrets need not sit in a file)."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import tomllib
@@ -71,6 +72,11 @@ class Settings:
     organisation_logo: str = ""  # an image file on the server (PNG, JPEG, SVG or WebP)
     support_email: str = ""
     api_docs: bool = False  # serve /docs and /redoc (the schema is at /openapi.json always)
+    # GET /metrics (Prometheus text format): off unless switched on, and then answered
+    # only to clients in these networks (the address after proxy headers: put the
+    # reverse proxy's own address here and a public client is still refused).
+    metrics: bool = False
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
 
     def __post_init__(self) -> None:
         if self.ice_transport_policy not in ("all", "relay"):
@@ -82,6 +88,11 @@ class Settings:
         for url in self.turn_urls:
             if not url.startswith(("turn:", "turns:")):
                 raise ValueError(f"turn_urls must start with turn: or turns:, not {url!r}")
+        for network in self.metrics_allow:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"metrics_allow: {network!r} is not a network") from None
         if self.turn_credential_lifetime_seconds <= 0:
             raise ValueError("turn_credential_lifetime_seconds must be positive")
         if self.ice_transport_policy == "relay" and not (self.turn_urls or self._static_turn()):
@@ -152,7 +163,7 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "ice_servers":
         parsed = json.loads(value) if isinstance(value, str) else value
         return tuple(dict(server) for server in parsed)
-    if name in ("extra_origins", "turn_urls"):
+    if name in ("extra_origins", "turn_urls", "metrics_allow"):
         items = value.split(",") if isinstance(value, str) else value
         return tuple(item.strip() for item in items if item.strip())
     if name == "data_dir":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -75,18 +75,31 @@ class Outbox:
     def __init__(self) -> None:
         self.queue: asyncio.Queue[Message | None] = asyncio.Queue()
         self.overflowed = False
+        # When each queued message's session change was committed (perf_counter), or
+        # None for anything else: in queue order, for lens_push_latency_seconds.
+        self._pushed_at: deque[float | None] = deque()
 
-    def put(self, message: Message) -> None:
+    def put(self, message: Message, pushed_at: float | None = None) -> None:
         if self.queue.qsize() >= self.LIMIT:
             # A client that stopped reading gets disconnected, then resynchronises
             # from a fresh snapshot when it comes back.
             self.overflowed = True
-            self.queue.put_nowait(None)
+            self._enqueue(None, None)
             return
-        self.queue.put_nowait(message)
+        self._enqueue(message, pushed_at)
 
     def close(self) -> None:
-        self.queue.put_nowait(None)
+        self._enqueue(None, None)
+
+    def _enqueue(self, message: Message | None, pushed_at: float | None) -> None:
+        self._pushed_at.append(pushed_at)
+        self.queue.put_nowait(message)
+
+    async def get(self) -> tuple[Message | None, float | None]:
+        """The next message (None: close the socket) and, for a session change, when
+        it was committed."""
+        message = await self.queue.get()
+        return message, self._pushed_at.popleft()
 
 
 class Hub:
@@ -146,10 +159,11 @@ class Hub:
 
     # delivery, callable from any thread
     def to_technician(self, technician_id: int, message: Message) -> None:
-        self._call(self._deliver_technician, technician_id, message)
+        """A session change, committed just now (the push latency starts here)."""
+        self._call(self._deliver_technician, technician_id, message, time.perf_counter())
 
     def to_customer(self, session_id: str, message: Message) -> None:
-        self._call(self._deliver_customer, session_id, message)
+        self._call(self._deliver_customer, session_id, message, time.perf_counter())
 
     def signal_to_technician(self, technician_id: int, session_id: str, message: Message) -> None:
         """Signaling for the console: delivered now, or held until its socket is back."""
@@ -171,14 +185,18 @@ class Hub:
         else:
             self._loop.call_soon_threadsafe(func, *args)
 
-    def _deliver_technician(self, technician_id: int, message: Message) -> None:
+    def _deliver_technician(
+        self, technician_id: int, message: Message, pushed_at: float | None = None
+    ) -> None:
         for outbox in list(self._technicians.get(technician_id, ())):
-            outbox.put(message)
+            outbox.put(message, pushed_at)
 
-    def _deliver_customer(self, session_id: str, message: Message) -> None:
+    def _deliver_customer(
+        self, session_id: str, message: Message, pushed_at: float | None = None
+    ) -> None:
         outbox = self._customers.get(session_id)
         if outbox is not None:
-            outbox.put(message)
+            outbox.put(message, pushed_at)
 
     def _signal_technician(self, technician_id: int, session_id: str, message: Message) -> None:
         if self._technicians.get(technician_id):

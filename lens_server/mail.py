@@ -7,6 +7,7 @@ import asyncio
 import html
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -149,8 +150,9 @@ def build_message(invitation: Invitation, sender: str, to: str) -> EmailMessage:
 
 
 class Mailer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, on_failure: Callable[[], None] | None = None) -> None:
         self._settings = settings
+        self._on_failure = on_failure  # lens_email_failures_total
 
     @property
     def sender(self) -> str:
@@ -166,7 +168,14 @@ class Mailer:
             path = await asyncio.to_thread(self._write_outbox, message)
             log.info("mail written to outbox: %s", path)
             return "outbox"
-        await self._send_smtp(message)
+        try:
+            await self._send_smtp(message)
+        except MailError as exc:
+            # The reason only: the message itself carries the PIN and the link.
+            log.warning("mail not sent: %s", exc)
+            if self._on_failure is not None:
+                self._on_failure()
+            raise
         return "sent"
 
     async def _send_smtp(self, message: EmailMessage) -> None:

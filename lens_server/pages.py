@@ -63,8 +63,3 @@ def organisation_logo(settings: SettingsDep) -> Response:
     if path is None or kind is None or not path.is_file():
         raise ApiError(404, "logo_missing", "No organisation logo is configured on this server.")
     return FileResponse(path, media_type=kind, headers={"Cache-Control": "max-age=3600"})
-
-
-@router.get("/healthz")
-def health() -> dict[str, str]:
-    return {"status": "ok"}

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -22,7 +22,8 @@ from lens_server.errors import (
     first_line,
 )
 from lens_server.hub import Hub, Message, Outbox
-from lens_server.sessions import SessionService
+from lens_server.metrics import Metrics
+from lens_server.sessions import Identity, SessionService
 from lens_server.turn import ice_servers
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,21 @@ def _service(ws: WebSocket) -> SessionService:
 
 def _hub(ws: WebSocket) -> Hub:
     return ws.app.state.hub
+
+
+def _metrics(ws: WebSocket) -> Metrics:
+    return ws.app.state.metrics
+
+
+@contextlib.contextmanager
+def _counted(ws: WebSocket, role: str) -> Iterator[None]:
+    """lens_open_sockets{role}: authenticated sockets, for as long as they are open."""
+    gauge = _metrics(ws).open_sockets.labels(role)
+    gauge.inc()
+    try:
+        yield
+    finally:
+        gauge.dec()
 
 
 def _origin_allowed(ws: WebSocket) -> bool:
@@ -100,13 +116,19 @@ async def _allowed(check: Callable[..., bool], *args: Any) -> bool | None:
 
 
 async def _pump(
-    ws: WebSocket, outbox: Outbox, handle: Callable[[Message], Awaitable[None]]
+    ws: WebSocket, role: str, outbox: Outbox, handle: Callable[[Message], Awaitable[None]]
 ) -> None:
     """Runs the socket: outbox -> client and client -> handle, until either side ends."""
+    metrics = _metrics(ws)
 
     async def send_loop() -> None:
-        while (message := await outbox.queue.get()) is not None:
+        while True:
+            message, pushed_at = await outbox.get()
+            if message is None:
+                return
             await ws.send_json(message)
+            if pushed_at is not None:
+                metrics.pushed(role, pushed_at)
 
     async def receive_loop() -> None:
         while True:
@@ -155,6 +177,13 @@ async def technician_socket(ws: WebSocket) -> None:
     who = await _authenticate(ws, service.authenticate)
     if who is None:
         return
+    with _counted(ws, "technician"):
+        await _technician_session(ws, service, hub, who)
+
+
+async def _technician_session(
+    ws: WebSocket, service: SessionService, hub: Hub, who: Identity
+) -> None:
     outbox = Outbox()
     hub.add_technician(who.id, outbox)
     try:
@@ -175,7 +204,7 @@ async def technician_socket(ws: WebSocket) -> None:
                 return
             hub.signal_to_customer(session_id, {"type": "signal", "data": data})
 
-        await _pump(ws, outbox, handle)
+        await _pump(ws, "technician", outbox, handle)
     except WebSocketDisconnect:
         pass
     except DatabaseUnavailable as exc:
@@ -193,6 +222,13 @@ async def customer_socket(ws: WebSocket) -> None:
     link = await _authenticate(ws, service.customer_link)
     if link is None:
         return
+    with _counted(ws, "customer"):
+        await _customer_session(ws, service, hub, link)
+
+
+async def _customer_session(
+    ws: WebSocket, service: SessionService, hub: Hub, link: tuple[str, int, dict[str, Any]]
+) -> None:
     session_id, technician_id, view = link
     outbox = Outbox()
     hub.add_customer(session_id, outbox)
@@ -226,7 +262,7 @@ async def customer_socket(ws: WebSocket) -> None:
                 {"type": "signal", "session_id": session_id, "data": data},
             )
 
-        await _pump(ws, outbox, handle)
+        await _pump(ws, "customer", outbox, handle)
     except WebSocketDisconnect:
         pass
     except DatabaseUnavailable as exc:

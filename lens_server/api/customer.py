@@ -23,7 +23,11 @@ def redeem(
     if not body.pin and not body.link_token:
         raise ApiError(400, "pin_missing", "Type the 6-digit code from your technician.")
     client = request.client.host if request.client else "unknown"
-    token, session, generation = service.redeem(client, body.pin, body.link_token)
+    try:
+        token, session, generation = service.redeem(client, body.pin, body.link_token)
+    except ApiError as exc:
+        request.app.state.metrics.redemption_failures.labels(exc.code).inc()
+        raise
     return {
         "customer_token": token,
         "session": session,

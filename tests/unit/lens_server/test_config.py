@@ -46,3 +46,15 @@ def test_a_boolean_that_is_neither_is_an_error(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("LENS_API_DOCS", "maybe")
     with pytest.raises(ValueError, match="api_docs must be true or false"):
         load_settings()
+
+
+def test_metrics_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().metrics is False
+    monkeypatch.setenv("LENS_METRICS", "true")
+    monkeypatch.setenv("LENS_METRICS_ALLOW", "10.0.0.0/8, ::1/128")
+    settings = load_settings()
+    assert settings.metrics is True
+    assert settings.metrics_allow == ("10.0.0.0/8", "::1/128")
+    monkeypatch.setenv("LENS_METRICS_ALLOW", "10.0.0.0/8, everyone")
+    with pytest.raises(ValueError, match="metrics_allow: 'everyone' is not a network"):
+        load_settings()

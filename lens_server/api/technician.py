@@ -175,7 +175,7 @@ def end(session_id: str, who: Me, service: Service) -> dict[str, Any]:
 @router.post(
     "/sessions/{session_id}/activity",
     status_code=204,
-    responses=responses(401, 404, 409, 422),
+    responses=responses(400, 401, 404, 409, 422),
 )
 def activity(session_id: str, body: Activity, who: Me, service: Service) -> Response:
     """Record what the technician did in an active or held session (freeze, unfreeze,

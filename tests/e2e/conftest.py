@@ -132,7 +132,12 @@ async def phone(browser: Browser) -> AsyncIterator[Phone]:
 # --- test_seed_flow.py: the console and the browser on one qasync loop ------------------
 
 
-QASYNC_TEST_FILES = ("test_seed_flow.py", "test_server_restart.py", "test_turn_console.py")
+QASYNC_TEST_FILES = (
+    "test_seed_flow.py",
+    "test_server_restart.py",
+    "test_turn_console.py",
+    "test_console_tools_phone.py",
+)
 
 
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> Any:

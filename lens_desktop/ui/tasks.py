@@ -15,6 +15,11 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+CLOSE_SECONDS = 5.0
+"""How long ``close()`` waits for cancelled tasks to finish. A task stuck past that (a
+blocking call in a thread cannot be cancelled) is logged and left behind, so closing a
+tab or the window never hangs on it."""
+
 
 class TaskOwner:
     """A set of running tasks that belong to one widget or controller."""
@@ -41,13 +46,17 @@ class TaskOwner:
         while pending := self._pending():
             await asyncio.wait(pending)
 
-    async def close(self) -> None:
-        """Cancel every task and wait until they are gone; safe to call twice."""
+    async def close(self, timeout: float = CLOSE_SECONDS) -> None:
+        """Cancel every task and wait until they are gone (at most ``timeout``
+        seconds); safe to call twice."""
         tasks = self._pending()
         for task in tasks:
             task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        if not tasks:
+            return
+        _, stuck = await asyncio.wait(tasks, timeout=timeout)
+        for task in stuck:
+            log.error("%s: task %s did not stop within %.0f s", self._name, task, timeout)
 
     def _on_task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)

@@ -9,11 +9,13 @@ process so that a regression is a failed test, not a crashed test run.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from typing import Any
 
 from lens_desktop.event_loop import ConsoleEventLoop
@@ -72,3 +74,39 @@ def test_a_closed_loop_collected_in_another_thread_leaves_no_timer_to_crash_on()
     assert result.returncode == 0, f"exit {result.returncode}: {result.stderr}"
     assert result.stdout.strip() == "survived"
     assert "Timers cannot be stopped from another thread" not in result.stderr
+
+
+async def test_a_nested_qt_event_loop_inside_a_task_loses_no_task(qapp: Any) -> None:
+    """QTest's mouse move, like any ``processEvents()`` inside a coroutine, runs Qt's
+    timer events there. Plain qasync then steps another task inside this one; asyncio
+    refuses ("Cannot enter into task") and that task never finishes, so a tab's
+    shutdown that awaits it hangs. Here it runs once this coroutine yields."""
+    steps: list[str] = []
+
+    async def report() -> str:
+        steps.append("started")
+        await asyncio.sleep(0)
+        steps.append("finished")
+        return "sent"
+
+    task = asyncio.get_running_loop().create_task(report())
+    woken = asyncio.get_running_loop().run_in_executor(None, time.sleep, 0.05)
+    deadline = time.monotonic() + 0.2
+    while time.monotonic() < deadline:  # the nested loop: due callbacks come up here
+        qapp.processEvents()
+        time.sleep(0.005)  # noqa: ASYNC251 (blocking on purpose: a nested loop)
+    assert steps == [], "nothing of another task runs inside this one's step"
+    done, _ = await asyncio.wait({task, woken}, timeout=2)  # no cancel: a lost task
+    assert task in done, "the task was lost"  # would never finish cancelling either
+    assert task.result() == "sent" and woken in done  # nor is a thread's result lost
+    assert steps == ["started", "finished"]
+
+
+async def test_a_cancelled_callback_does_not_run(qapp: Any) -> None:
+    del qapp
+    ran: list[int] = []
+    loop = asyncio.get_running_loop()
+    loop.call_soon(ran.append, 1).cancel()
+    loop.call_later(0.01, ran.append, 2)
+    await asyncio.sleep(0.05)
+    assert ran == [2]

@@ -139,6 +139,8 @@ class AnnotationToolBar(QWidget):
         self.width_actions = self._width_actions()
         self._section()
         self._edit_actions()
+        self._section()
+        self.follow_action = self._follow_action()
         self._grid.setRowStretch(self._cell // 2 + 1, 1)
         self._connect_signals()
         self.on_canvas_tool_changed(canvas.tool)
@@ -269,6 +271,23 @@ class AnnotationToolBar(QWidget):
         )
         for action in (self.undo_action, self.redo_action, self.erase_all_action):
             self._place(action)
+
+    def _follow_action(self) -> QAction:
+        """The setting "Annotations stick to objects", on by default; the session tab
+        hands it to its tracking (off: each annotation stays where it shows now)."""
+        action = self._action(
+            translate("AnnotationTools", "Stick to objects"),
+            translate(
+                "AnnotationTools",
+                "Stick to objects: drawings follow what they mark as the camera moves",
+            ),
+            [QKeySequence("O")],
+            edit_icon("follow"),
+        )
+        action.setCheckable(True)
+        action.setChecked(True)
+        self._place(action)
+        return action
 
     def _place(self, action: QAction) -> None:
         """The action's button in the next cell, two to a row."""
@@ -516,7 +535,21 @@ def _draw_erase_all(p: QPainter, ink: QColor) -> None:
     p.drawLine(QPointF(12.5, 9), QPointF(12.2, 16))
 
 
+def _draw_follow(p: QPainter, ink: QColor) -> None:
+    """A marker pinned to a box that has moved: the drawing goes with the object."""
+    p.setPen(_stroke(ink, 1.2))
+    p.setOpacity(p.opacity() * 0.45)
+    p.drawRect(QRectF(2.5, 8.5, 9, 9))
+    p.setOpacity(p.opacity() / 0.45)
+    p.setPen(_stroke(ink, 1.8))
+    p.drawRect(QRectF(9.5, 4.5, 10, 10))
+    p.drawEllipse(QPointF(14.5, 9.5), 2.2, 2.2)
+    p.drawLine(QPointF(5, 19), QPointF(9, 15))
+
+
 def edit_icon(name: str) -> QIcon:
     if name == "erase_all":
         return _icon(_draw_erase_all)
+    if name == "follow":
+        return _icon(_draw_follow)
     return _icon(lambda p, ink: _draw_undo(p, ink, mirrored=name == "redo"))

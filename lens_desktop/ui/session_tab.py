@@ -295,6 +295,7 @@ class SessionTab(QWidget):
         self.peer.channel_opened.connect(self.on_peer_channel_opened)
         self.actual_size.toggled.connect(self.on_actual_size_toggled)
         self.freeze.toggled.connect(self.on_freeze_toggled)
+        self.drawing_tools.follow_action.toggled.connect(self.tracking_link.set_enabled)
         self.show_stats.toggled.connect(self.on_show_stats_toggled)
         self.mic_mute.toggled.connect(self.on_mic_mute_toggled)
         self.speaker_mute.toggled.connect(self.on_speaker_mute_toggled)

@@ -171,6 +171,14 @@
         <source>Erase all drawings (Undo brings them back)</source>
         <translation>Alle tekeningen wissen (Ongedaan maken brengt ze terug)</translation>
     </message>
+    <message>
+        <source>Stick to objects</source>
+        <translation>Aan objecten vastmaken</translation>
+    </message>
+    <message>
+        <source>Stick to objects: drawings follow what they mark as the camera moves</source>
+        <translation>Aan objecten vastmaken: tekeningen volgen wat ze aanwijzen als de camera beweegt</translation>
+    </message>
 </context>
 <context>
     <name>Audio</name>

@@ -123,6 +123,26 @@ async def test_the_tools_wait_for_a_picture_and_the_first_drawing_is_reported_on
         await tab.shutdown()
 
 
+async def test_stick_to_objects_is_on_by_default_and_o_turns_it_off_and_on(
+    qtbot: Any,
+) -> None:
+    tab = await open_tab(qtbot)
+    try:
+        follow = tab.drawing_tools.follow_action
+        button = tab.drawing_tools.button_for(follow)
+        assert follow.isChecked() and tab.tracking_link.enabled
+        assert button.isVisible() and button.toolTip() == (
+            "Stick to objects: drawings follow what they mark as the camera moves (O)"
+        )
+        tab.on_peer_frame_ready(draw_test_frame(1280, 720))
+        QTest.keyClick(tab.video.pane, "o")
+        assert not follow.isChecked() and not tab.tracking_link.enabled
+        QTest.mouseClick(button, LEFT)
+        assert follow.isChecked() and tab.tracking_link.enabled
+    finally:
+        await tab.shutdown()
+
+
 async def test_a_customer_tap_shows_a_ring_that_fades_and_floods_are_capped(
     qtbot: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -264,5 +284,6 @@ async def test_screenshot_in_dutch(dutch: None, qtbot: Any, artifacts_dir: Path)
         bar = tab.drawing_tools
         assert bar.tool_actions["pen"].toolTip() == "Tekenpen: uit de vrije hand tekenen (D)"
         assert bar.erase_all_action.text() == "Alles wissen"
+        assert bar.follow_action.text() == "Aan objecten vastmaken"
     finally:
         await tab.shutdown()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from lens_server import __version__
 from lens_server.api import customer, technician
 from lens_server.api_docs import install_api_docs
-from lens_server.config import Settings
+from lens_server.config import WORKER_SETTINGS, Settings, settings_from_json
 from lens_server.db import THREADS, Database
 from lens_server.errors import DatabaseUnavailable, first_line, install_handlers
 from lens_server.health import QUIET_PATHS
@@ -29,6 +30,7 @@ from lens_server.mail import Mailer
 from lens_server.metrics import Metrics, Readiness, route_template
 from lens_server.pages import SECURITY_HEADERS, STATIC
 from lens_server.pages import router as pages_router
+from lens_server.relay import RedisRelay
 from lens_server.sessions import SessionService
 from lens_server.ws import router as ws_router
 
@@ -55,6 +57,18 @@ def _quiet_frame_logs() -> None:
             logger.addFilter(_NoFrames())
 
 
+def configure_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
+    )
+
+
+def worker_app() -> FastAPI:
+    """One worker of ``lens-server serve --workers N`` (uvicorn calls it in each)."""
+    configure_logging()
+    return create_app(settings_from_json(os.environ[WORKER_SETTINGS]))
+
+
 def create_app(settings: Settings) -> FastAPI:
     _quiet_frame_logs()
 
@@ -68,7 +82,11 @@ def create_app(settings: Settings) -> FastAPI:
         hub = Hub()
         hub.bind(asyncio.get_running_loop())
         app.state.hub = hub
-        app.state.sessions = SessionService(database, settings, hub)
+        app.state.sessions = service = SessionService(database, settings, hub)
+        if settings.redis_url:
+            hub.relay = app.state.relay = RedisRelay(settings.redis_url, hub)
+            hub.on_resync = lambda ids: _spawn_in_thread(service.push_customer_views, ids)
+            await app.state.relay.start()
         stopping = asyncio.Event()
         app.state.db = database  # last: /readyz and the session gauge start asking now
         sweeper = asyncio.create_task(_sweep_forever(app.state.sessions, stopping))
@@ -81,6 +99,9 @@ def create_app(settings: Settings) -> FastAPI:
             stopping.set()
             await sweeper
             hub.close()
+            if app.state.relay is not None:
+                await app.state.relay.close()
+                app.state.relay = None
             app.state.db = None
             await run_in_threadpool(database.close)
 
@@ -93,8 +114,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = None
+    app.state.relay = None
     app.state.metrics = metrics = Metrics(lambda: app.state.db)
-    app.state.readiness = Readiness(lambda: app.state.db)
+    app.state.readiness = Readiness(lambda: app.state.db, lambda: app.state.relay)
     app.state.mailer = Mailer(settings, on_failure=metrics.email_failures.inc)
     install_handlers(app)
     app.include_router(technician.router)
@@ -181,6 +203,25 @@ async def _sweep_forever(service: SessionService, stopping: asyncio.Event) -> No
         if away:
             log.info("session sweeps resumed: the database is back")
             away = False
+
+
+_background: set[asyncio.Task[Any]] = set()
+
+
+def _spawn_in_thread(func: Callable[..., Any], *args: Any) -> None:
+    """Runs blocking work from a loop callback, logging (never losing) its failure."""
+
+    async def run() -> None:
+        try:
+            await run_in_threadpool(func, *args)
+        except DatabaseUnavailable as exc:
+            log.warning("%s skipped: database unavailable: %s", func.__name__, first_line(exc))
+        except Exception:
+            log.exception("%s failed", func.__name__)
+
+    task = asyncio.get_running_loop().create_task(run())
+    _background.add(task)
+    task.add_done_callback(_background.discard)
 
 
 def _mail_mode(settings: Settings) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
-import logging
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -16,8 +16,8 @@ from types import FrameType
 import uvicorn
 
 from lens_server import admin
-from lens_server.app import create_app
-from lens_server.config import Settings, load_settings
+from lens_server.app import configure_logging, create_app
+from lens_server.config import WORKER_SETTINGS, Settings, load_settings, settings_json
 from lens_server.db import Database
 from lens_server.models import PERMISSIONS
 
@@ -39,17 +39,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
     found: dict[str, object] = {}
-    for name in ("host", "port", "data_dir", "database_url"):
+    for name in ("host", "port", "data_dir", "database_url", "workers"):
         value = getattr(args, name, None)
         if value is not None:
             found[name] = value
     return found
-
-
-def configure_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
-    )
 
 
 def serve(settings: Settings, demo: bool = False) -> int:
@@ -57,6 +51,8 @@ def serve(settings: Settings, demo: bool = False) -> int:
     if demo:
         _prepare_demo(settings)
         settings = replace(settings, api_docs=True)  # a local playground: docs on
+    if settings.workers > 1:
+        return _serve_workers(settings)
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
@@ -70,6 +66,31 @@ def serve(settings: Settings, demo: bool = False) -> int:
     )
     with _clean_exit_on_signals():
         uvicorn.Server(config).run()
+    return 0
+
+
+def _serve_workers(settings: Settings) -> int:
+    """N processes on one port (uvicorn's supervisor restarts one that dies). The
+    schema is migrated here, once, before any worker starts; each worker builds the
+    same settings from ``LENS_WORKER_SETTINGS`` (lens_server.app.worker_app)."""
+    database = Database(settings.database)
+    database.migrate()
+    database.close()
+    os.environ[WORKER_SETTINGS] = settings_json(settings)
+    with _clean_exit_on_signals():
+        uvicorn.run(
+            "lens_server.app:worker_app",
+            factory=True,
+            workers=settings.workers,
+            host=settings.host,
+            port=settings.port,
+            ssl_certfile=settings.tls_cert or None,
+            ssl_keyfile=settings.tls_key or None,
+            access_log=False,
+            ws_max_size=256 * 1024,
+            proxy_headers=True,
+            log_config=None,
+        )
     return 0
 
 
@@ -172,6 +193,9 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="run the server")
     serve_cmd.add_argument("--host")
     serve_cmd.add_argument("--port", type=int)
+    serve_cmd.add_argument(
+        "--workers", type=int, help="server processes on this port (above 1 needs redis_url)"
+    )
     serve_cmd.add_argument("--demo", action="store_true", help="add a demo technician")
 
     admin_cmd = commands.add_parser("admin", help="manage groups and technicians")

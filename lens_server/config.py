@@ -22,6 +22,10 @@ def default_data_dir() -> Path:
 class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     database_url: str = ""  # empty: SQLite file in data_dir
+    # Several server processes (serve --workers N, or several hosts): deliveries to the
+    # sockets go through Redis (lens_server/relay.py). Empty: one process on its own.
+    redis_url: str = field(default="", repr=False)
+    workers: int = 1
     host: str = "127.0.0.1"
     port: int = 8400
     public_base_url: str = ""  # empty: http://host:port
@@ -93,6 +97,14 @@ class Settings:
                 ipaddress.ip_network(network, strict=False)
             except ValueError:
                 raise ValueError(f"metrics_allow: {network!r} is not a network") from None
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        if self.workers > 1 and not self.redis_url:
+            raise ValueError(
+                "workers above 1 need redis_url: each process must reach the others' sockets"
+            )
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("redis_url must start with redis://, rediss:// or unix://")
         if self.turn_credential_lifetime_seconds <= 0:
             raise ValueError("turn_credential_lifetime_seconds must be positive")
         if self.ice_transport_policy == "relay" and not (self.turn_urls or self._static_turn()):
@@ -141,6 +153,21 @@ def _origin(url: str) -> str:
 
 
 _COERCE = {int: int, float: float, str: str, Path: Path}
+
+
+WORKER_SETTINGS = "LENS_WORKER_SETTINGS"
+"""The settings ``serve --workers N`` hands its worker processes, as JSON."""
+
+
+def settings_json(settings: Settings) -> str:
+    values = {f.name: getattr(settings, f.name) for f in fields(Settings)}
+    return json.dumps(
+        values, default=lambda value: str(value) if isinstance(value, Path) else value
+    )
+
+
+def settings_from_json(text: str) -> Settings:
+    return replace(Settings(), **{k: _coerce(k, v) for k, v in json.loads(text).items()})
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

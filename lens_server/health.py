@@ -1,5 +1,5 @@
 """Probes and metrics: ``/livez`` (the process answers), ``/readyz`` (it can serve:
-the database answers), ``/healthz`` (the older name of ``/livez``) and ``/metrics``.
+the database answers; "degraded" while Redis does not), ``/healthz`` (the older name of ``/livez``) and ``/metrics``.
 
 None of them is in the OpenAPI document: they are for the reverse proxy, the service
 manager and Prometheus, not for API clients. Successful probes are logged at debug
@@ -29,17 +29,19 @@ def live() -> dict[str, str]:
 
 @router.get("/readyz")
 async def ready(request: Request) -> Response:
-    """200 when every check is "ok", else 503 with each check's short reason. (A
-    check that may fail without taking the process out of service, such as a future
-    Redis broker, would answer 200 with status "degraded".)"""
+    """200 "ready" when every check is "ok"; 503 "unavailable" when the database is not
+    (this process cannot serve). Redis, when configured, may fail without taking the
+    process out of service (its deliveries stay on its own sockets until Redis is
+    back): 200 "degraded", with the reason."""
     checks = await request.app.state.readiness.checks()
-    if all(value == "ok" for value in checks.values()):
-        return JSONResponse({"status": "ready", "checks": checks})
-    return JSONResponse(
-        {"status": "unavailable", "checks": checks},
-        status_code=503,
-        headers={"Cache-Control": "no-store"},
-    )
+    if checks["database"] != "ok":
+        return JSONResponse(
+            {"status": "unavailable", "checks": checks},
+            status_code=503,
+            headers={"Cache-Control": "no-store"},
+        )
+    status = "ready" if all(value == "ok" for value in checks.values()) else "degraded"
+    return JSONResponse({"status": status, "checks": checks})
 
 
 @router.get("/metrics")

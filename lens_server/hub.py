@@ -14,8 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections import defaultdict, deque
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lens_server.relay import RedisRelay
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +50,24 @@ class SignalHold:
         self._clock = clock
         self._held: list[tuple[float, Message]] = []
 
+    @classmethod
+    def of(cls, held: Iterable[tuple[float, Message]]) -> SignalHold:
+        """A hold refilled with what another process held (wall-clock times)."""
+        hold = cls(clock=time.time)
+        for at, message in held:
+            hold._add(message, at)
+        return hold
+
     def add(self, message: Message) -> None:
+        self._add(message, self._clock())
+
+    def _add(self, message: Message, at: float) -> None:
         generation = _generation(message)
         self._held = [(at, held) for at, held in self._fresh() if _generation(held) >= generation]
         if len(self._held) >= HOLD_LIMIT:
             log.warning("signal hold full; dropping a %s", message.get("data", {}).get("kind"))
             return
-        self._held.append((self._clock(), message))
+        self._held.append((at, message))
 
     def take(self) -> list[Message]:
         """Everything still worth delivering, in order; the hold is empty afterwards."""
@@ -73,6 +89,7 @@ class Outbox:
     LIMIT = 1000
 
     def __init__(self) -> None:
+        self.token = uuid.uuid4().hex  # names this socket to the other server processes
         self.queue: asyncio.Queue[Message | None] = asyncio.Queue()
         self.overflowed = False
         # When each queued message's session change was committed (perf_counter), or
@@ -103,12 +120,20 @@ class Outbox:
 
 
 class Hub:
+    """This process's sockets, and the deliveries to them. With a ``RedisRelay``
+    (several server processes), deliveries go through Redis and every process hands
+    them to the sockets it has; without one, straight to this process's sockets."""
+
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._technicians: dict[int, set[Outbox]] = defaultdict(set)
         self._customers: dict[str, Outbox] = {}
         self._held_for_technician: dict[int, dict[str, SignalHold]] = defaultdict(dict)
         self._held_for_customer: dict[str, SignalHold] = {}
+        self.relay: RedisRelay | None = None
+        self.on_resync: Callable[[list[str]], None] | None = None
+        """Called (on the loop) with this process's customers' session ids after a
+        Redis outage, to push each its session's current view."""
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -121,11 +146,15 @@ class Hub:
         for hold in self._held_for_technician.pop(technician_id, {}).values():
             for message in hold.take():
                 outbox.put(message)
+        if self.relay is not None:
+            self.relay.technician_here(technician_id, outbox)
 
     def remove_technician(self, technician_id: int, outbox: Outbox) -> None:
         self._technicians[technician_id].discard(outbox)
         if not self._technicians[technician_id]:
             del self._technicians[technician_id]
+        if self.relay is not None:
+            self.relay.technician_gone(technician_id, outbox)
 
     def add_customer(self, session_id: str, outbox: Outbox) -> None:
         previous = self._customers.get(session_id)
@@ -135,20 +164,24 @@ class Hub:
         hold = self._held_for_customer.pop(session_id, None)
         for message in hold.take() if hold is not None else ():
             outbox.put(message)
+        if self.relay is not None:
+            self.relay.customer_here(session_id, outbox)  # another process's goes too
 
     def remove_customer(self, session_id: str, outbox: Outbox) -> bool:
         """Returns whether this was the customer's current socket."""
         if self._customers.get(session_id) is outbox:
             del self._customers[session_id]
+            if self.relay is not None:
+                self.relay.customer_gone(session_id, outbox)
             return True
         return False
 
     def replace_customer(self, session_id: str) -> None:
         """The customer came back on another page (a re-join by link): the current page
         is told so and its socket is closed. Callable from any thread."""
-        self._call(self._replace_customer, session_id)
+        self._call(self._route("replace_customer", self.replace_local_customer), session_id)
 
-    def _replace_customer(self, session_id: str) -> None:
+    def replace_local_customer(self, session_id: str) -> None:
         outbox = self._customers.get(session_id)
         if outbox is not None:
             outbox.put({"type": "replaced"})
@@ -160,18 +193,30 @@ class Hub:
     # delivery, callable from any thread
     def to_technician(self, technician_id: int, message: Message) -> None:
         """A session change, committed just now (the push latency starts here)."""
-        self._call(self._deliver_technician, technician_id, message, time.perf_counter())
+        if self.relay is not None:
+            self._call(self.relay.to_technician, technician_id, message)
+        else:
+            self._call(self.deliver_technician, technician_id, message, time.perf_counter())
 
     def to_customer(self, session_id: str, message: Message) -> None:
-        self._call(self._deliver_customer, session_id, message, time.perf_counter())
+        if self.relay is not None:
+            self._call(self.relay.to_customer, session_id, message)
+        else:
+            self._call(self.deliver_customer, session_id, message, time.perf_counter())
 
     def signal_to_technician(self, technician_id: int, session_id: str, message: Message) -> None:
         """Signaling for the console: delivered now, or held until its socket is back."""
-        self._call(self._signal_technician, technician_id, session_id, message)
+        route = self._route("signal_to_technician", self.signal_locally_to_technician)
+        self._call(route, technician_id, session_id, message)
 
     def signal_to_customer(self, session_id: str, message: Message) -> None:
         """Signaling for the customer: delivered now, or held until its socket is back."""
-        self._call(self._signal_customer, session_id, message)
+        self._call(
+            self._route("signal_to_customer", self.signal_locally_to_customer), session_id, message
+        )
+
+    def _route(self, name: str, locally: Callable[..., None]) -> Callable[..., None]:
+        return getattr(self.relay, name) if self.relay is not None else locally
 
     def _call(self, func: Any, *args: Any) -> None:
         if self._loop is None or self._loop.is_closed():
@@ -185,31 +230,65 @@ class Hub:
         else:
             self._loop.call_soon_threadsafe(func, *args)
 
-    def _deliver_technician(
+    # on the loop: this process's own sockets (the relay calls these too)
+    def deliver_technician(
         self, technician_id: int, message: Message, pushed_at: float | None = None
     ) -> None:
         for outbox in list(self._technicians.get(technician_id, ())):
             outbox.put(message, pushed_at)
 
-    def _deliver_customer(
+    def deliver_customer(
         self, session_id: str, message: Message, pushed_at: float | None = None
     ) -> None:
         outbox = self._customers.get(session_id)
         if outbox is not None:
             outbox.put(message, pushed_at)
 
-    def _signal_technician(self, technician_id: int, session_id: str, message: Message) -> None:
+    def signal_locally_to_technician(
+        self, technician_id: int, session_id: str, message: Message
+    ) -> None:
         if self._technicians.get(technician_id):
-            self._deliver_technician(technician_id, message)
+            self.deliver_technician(technician_id, message)
             return
         holds = self._held_for_technician[technician_id]
         holds.setdefault(session_id, SignalHold()).add(message)
 
-    def _signal_customer(self, session_id: str, message: Message) -> None:
+    def signal_locally_to_customer(self, session_id: str, message: Message) -> None:
         if session_id in self._customers:
-            self._deliver_customer(session_id, message)
+            self.deliver_customer(session_id, message)
             return
         self._held_for_customer.setdefault(session_id, SignalHold()).add(message)
+
+    def hand_over(self, outbox: Outbox, held: list[tuple[float, str, Message]]) -> None:
+        """What Redis held for a socket that has just come (per session, the newest
+        negotiation only, as a local hold keeps it)."""
+        by_session: dict[str, list[tuple[float, Message]]] = defaultdict(list)
+        for at, session_id, message in held:
+            by_session[session_id].append((at, message))
+        for items in by_session.values():
+            for message in SignalHold.of(items).take():
+                outbox.put(message)
+
+    def customer_moved(self, session_id: str, token: str | None) -> None:
+        """The customer's socket is now on another process: this one's goes."""
+        outbox = self._customers.get(session_id)
+        if outbox is not None and outbox.token != token:
+            del self._customers[session_id]
+            outbox.close()
+
+    def local_customers(self) -> list[tuple[str, Outbox]]:
+        return list(self._customers.items())
+
+    def local_technicians(self) -> list[tuple[int, Outbox]]:
+        return [(tid, outbox) for tid, boxes in self._technicians.items() for outbox in boxes]
+
+    def resynchronise(self) -> None:
+        """After a Redis outage: consoles reconnect for a fresh snapshot; each customer
+        gets its session's current view (``on_resync``)."""
+        for _technician_id, outbox in self.local_technicians():
+            outbox.close()
+        if self.on_resync is not None and self._customers:
+            self.on_resync(list(self._customers))
 
     def close(self) -> None:
         for outboxes in self._technicians.values():

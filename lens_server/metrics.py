@@ -30,6 +30,7 @@ from sqlalchemy import func, select, text
 
 from lens_server.db import Database
 from lens_server.models import LensSession
+from lens_server.relay import RedisRelay
 from lens_server.views import FINAL_STATES, STATES
 
 log = logging.getLogger(__name__)
@@ -161,15 +162,24 @@ class Readiness:
     started again until it has ended: a hung database costs one thread, not one per
     probe."""
 
-    def __init__(self, database: Callable[[], Database | None]) -> None:
+    def __init__(
+        self,
+        database: Callable[[], Database | None],
+        relay: Callable[[], RedisRelay | None] = lambda: None,
+    ) -> None:
         self._database = database
+        self._relay = relay
         self._running: asyncio.Task[str] | None = None
         self._ping: asyncio.Future[None] | None = None
 
     async def checks(self) -> dict[str, str]:
         if self._running is None or self._running.done():
             self._running = asyncio.create_task(self._database_check())
-        return {"database": await asyncio.shield(self._running)}
+        checks = {"database": await asyncio.shield(self._running)}
+        relay = self._relay()
+        if relay is not None:
+            checks["redis"] = relay.status()
+        return checks
 
     async def _database_check(self) -> str:
         database = self._database()

@@ -488,6 +488,15 @@ class SessionService:
 
         self._write(work)
 
+    def push_customer_views(self, session_ids: list[str]) -> None:
+        """Each of these customers' sockets gets its session's current view (after a
+        Redis outage, when pushes may have been missed)."""
+        with self._db.session() as db:
+            rows = db.scalars(select(LensSession).where(LensSession.id.in_(session_ids)))
+            views = [(row.id, self._customer_view(row)) for row in rows]
+        for session_id, view in views:
+            self._hub.to_customer(session_id, {"type": "session", "session": view})
+
     # --- time ----------------------------------------------------------------------
 
     def sweep(self) -> int:

@@ -3,6 +3,7 @@ its exit status."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -13,11 +14,18 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psutil
 import pytest
+import websockets
 
+from lens_server import admin
+from lens_server.db import Database
+from lens_server.models import PERMISSIONS
 from tests.live_server import free_port
+from tests.redis_server import running_redis
 
 LOG_LINE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} level=[A-Z]+ logger=\S+ (?P<message>.*)$"
@@ -129,3 +137,82 @@ def test_the_secret_in_a_join_link_never_reaches_the_log(tmp_path: Path) -> None
         served.stop()
     assert "SeCrEt" not in served.output
     assert 'path="/join/<redacted>" status=200' in served.output
+
+
+def test_workers_above_one_without_redis_are_refused_with_a_reason(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "lens_server.cli", "--data-dir", str(tmp_path)]
+    result = subprocess.run(
+        [*command, "serve", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "workers above 1 need redis_url" in result.stderr
+
+
+def test_two_workers_over_redis_serve_one_port_as_one_server(tmp_path: Path) -> None:
+    """``serve --workers 2``: two processes take the port's connections as the kernel
+    hands them out; every console socket gets every push and the phone's signals,
+    wherever each landed."""
+    with (
+        running_redis(tmp_path / "redis") as redis,
+        serving(tmp_path, "--workers", "2", LENS_REDIS_URL=redis.url) as served,
+    ):
+        workers = psutil.Process(served.process.pid).children()
+        assert len([w for w in workers if "spawn" in " ".join(w.cmdline())]) == 2
+        database = Database(f"sqlite:///{tmp_path / 'lens.db'}")
+        with database.session() as db:
+            admin.add_group(db, "desk", PERMISSIONS)
+            db.flush()
+            admin.add_technician(db, "tess@example.com", "Tess", "desk", "password-1")
+        database.close()
+        assert asyncio.run(_flow_over_workers(served.url)) == 8
+        ready = httpx.get(f"{served.url}/readyz").json()
+        assert ready == {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
+        assert served.stop() == 0, served.output
+    assert "Traceback" not in served.output
+
+
+async def _flow_over_workers(url: str) -> int:
+    ws_url = url.replace("http://", "ws://")
+    async with httpx.AsyncClient(base_url=f"{url}/api/v1") as http:
+        login = {"email": "tess@example.com", "password": "password-1"}
+        token = (await http.post("/auth/login", json=login)).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        consoles = [await _socket(f"{ws_url}/ws/technician", token) for _ in range(8)]
+        for console in consoles:
+            await _next(console, "snapshot")
+        created = await http.post("/sessions", headers=auth, json={"name": "Ann", "method": "pin"})
+        session_id = created.json()["session"]["id"]
+        redeemed = await http.post(
+            "/customer/redeem", json={"pin": created.json()["session"]["pin"]}
+        )
+        customer = redeemed.json()["customer_token"]
+        await http.post("/customer/accept", headers={"Authorization": f"Bearer {customer}"})
+        await http.post(f"/sessions/{session_id}/start", headers=auth)
+        phone = await _socket(f"{ws_url}/ws/customer", customer)
+        offer = {"kind": "offer", "sdp": "v=0", "generation": 1}
+        await phone.send(json.dumps({"type": "signal", "data": offer}))
+        got = 0
+        for console in consoles:
+            while (await _next(console, "session"))["session"]["state"] != "active":
+                pass
+            got += (await _next(console, "signal"))["data"] == offer
+            await console.close()
+        await phone.close()
+        return got
+
+
+async def _socket(url: str, token: str) -> Any:
+    ws = await websockets.connect(url)
+    await ws.send(json.dumps({"type": "auth", "token": token}))
+    assert json.loads(await ws.recv()) == {"type": "ready"}
+    return ws
+
+
+async def _next(ws: Any, kind: str) -> dict[str, Any]:
+    async with asyncio.timeout(10):
+        while (message := json.loads(await ws.recv()))["type"] != kind:
+            pass
+    return dict(message)

@@ -1,16 +1,33 @@
-"""The live session list and the signaling relay over real WebSockets."""
+"""The live session list and the signaling relay over real WebSockets; each test runs
+on a server on its own and on one whose deliveries go through a real Redis
+(lens_server/relay.py), which must behave the same."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
+from tests.redis_server import running_redis
+
+
+@pytest.fixture(params=["alone", "redis"])
+def live_server(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str
+) -> Iterator[LiveServer]:
+    with contextlib.ExitStack() as stack:
+        settings: dict[str, Any] = {"database_url": database_url}
+        if request.param == "redis":
+            settings["redis_url"] = stack.enter_context(running_redis(tmp_path / "redis")).url
+        yield stack.enter_context(running(LiveServer(tmp_path / "server", **settings)))
 
 
 def _ws_url(server: LiveServer, path: str) -> str:

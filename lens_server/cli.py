@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -53,20 +54,27 @@ def serve(settings: Settings, demo: bool = False) -> int:
         settings = replace(settings, api_docs=True)  # a local playground: docs on
     if settings.workers > 1:
         return _serve_workers(settings)
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        ssl_certfile=settings.tls_cert or None,
-        ssl_keyfile=settings.tls_key or None,
-        access_log=False,  # our own access log redacts the secret in /join/ links
-        ws_max_size=256 * 1024,
-        proxy_headers=True,
-        log_config=None,
-    )
+    config = uvicorn.Config(create_app(settings), **uvicorn_options(settings))
     with _clean_exit_on_signals():
         uvicorn.Server(config).run()
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "ssl_certfile": settings.tls_cert or None,
+        "ssl_keyfile": settings.tls_key or None,
+        "access_log": False,  # our own access log redacts the secret in /join/ links
+        "ws_max_size": 256 * 1024,
+        # The sockets carry small JSON messages: compressing them saves little, and a
+        # zlib context for each direction of each socket cost most of an idle socket's
+        # memory (bench/load.py, docs/performance.md "Server load").
+        "ws_per_message_deflate": False,
+        "proxy_headers": True,
+        "log_config": None,
+    }
 
 
 def _serve_workers(settings: Settings) -> int:
@@ -82,14 +90,7 @@ def _serve_workers(settings: Settings) -> int:
             "lens_server.app:worker_app",
             factory=True,
             workers=settings.workers,
-            host=settings.host,
-            port=settings.port,
-            ssl_certfile=settings.tls_cert or None,
-            ssl_keyfile=settings.tls_key or None,
-            access_log=False,
-            ws_max_size=256 * 1024,
-            proxy_headers=True,
-            log_config=None,
+            **uvicorn_options(settings),
         )
     return 0
 

@@ -119,6 +119,7 @@ class LiveServer:
             log_config=None,
             access_log=False,
             ws_max_size=256 * 1024,
+            ws_per_message_deflate=False,  # as lens_server.cli.uvicorn_options
             lifespan="on",
         )
         self._server = uvicorn.Server(config)

@@ -17,8 +17,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from lens_server import __version__
-from lens_server.api import customer, technician
+from lens_server.api import chat, customer, technician
 from lens_server.api_docs import install_api_docs
+from lens_server.chat import ChatService
 from lens_server.config import Settings
 from lens_server.db import THREADS, Database
 from lens_server.errors import DatabaseUnavailable, first_line, install_handlers
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
         hub.bind(asyncio.get_running_loop())
         app.state.hub = hub
         app.state.sessions = SessionService(database, settings, hub)
+        app.state.chat = ChatService(database, hub, app.state.sessions.budgets)
         stopping = asyncio.Event()
         app.state.db = database  # last: /readyz and the session gauge start asking now
         sweeper = asyncio.create_task(_sweep_forever(app.state.sessions, stopping))
@@ -99,6 +101,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_handlers(app)
     app.include_router(technician.router)
     app.include_router(customer.router)
+    app.include_router(chat.technician_router)
+    app.include_router(chat.customer_router)
     app.include_router(ws_router)
     app.include_router(pages_router)
     app.include_router(health_router)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from lens_desktop.media.frames import VideoFrame, to_qimage
 from lens_desktop.net.errors import ApiError, ServerUnreachable
+from lens_desktop.net.models import ChatMessage
 from lens_desktop.tools.annotations import AnnotationModel, Change
 from lens_desktop.tools.freeze import FreezeLink, Still, make_still
 from lens_desktop.tools.link import AnnotationLink
@@ -42,6 +43,7 @@ from lens_desktop.tools.protocol import CustomerTap, parse_message
 from lens_desktop.tools.tracking_link import TrackingLink
 from lens_desktop.ui.annotation_canvas import AnnotationCanvas
 from lens_desktop.ui.annotation_tools import AnnotationToolBar
+from lens_desktop.ui.chat_panel import ChatPanel
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
@@ -269,6 +271,7 @@ class SessionTab(QWidget):
         picture.addWidget(self.drawing_tools, 0, Qt.AlignmentFlag.AlignTop)
         picture.addWidget(self.video, 1)
         layout.addLayout(picture, 1)
+        self._build_chat(controls, picture)
 
     def _apply_audio(self) -> None:
         """Audio controls mirror the engine; without audio they are off and say why."""
@@ -300,6 +303,7 @@ class SessionTab(QWidget):
         self.speaker_mute.toggled.connect(self.on_speaker_mute_toggled)
         self.volume.valueChanged.connect(self.on_volume_value_changed)
         self._stall_timer.timeout.connect(self.on_stall_timer_timeout)
+        self._connect_chat()
 
     # -- public ----------------------------------------------------------------------
 
@@ -325,6 +329,7 @@ class SessionTab(QWidget):
         self._closed = True
         self._stall_timer.stop()
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
+        self._services.events.chat_received.disconnect(self.on_events_chat_received)
         self.canvas.close()
         self.annotation_link.close()
         self._unsubscribe_annotations()
@@ -493,6 +498,64 @@ class SessionTab(QWidget):
                 await self._services.client.report_activity(self._session.id, action)
             except (ApiError, ServerUnreachable, RuntimeError) as exc:
                 log.warning("could not record %s in the audit log: %s", action, exc)
+
+    # -- chat (issue 15) -------------------------------------------------------------
+
+    def _build_chat(self, controls: QHBoxLayout, picture: QHBoxLayout) -> None:
+        """The chat panel beside the picture, shown and hidden by the Chat button,
+        which counts the customer's unread messages."""
+        self.chat = ChatPanel(self)
+        self.chat.setMaximumWidth(380)
+        self.chat.hide()
+        self.chat_toggle = self._toggle(
+            translate("SessionTab", "Chat"),
+            translate("SessionTab", "Show or hide the chat with the customer (Ctrl+T)"),
+        )
+        self.chat_toggle.setShortcut(QKeySequence("Ctrl+T"))
+        controls.insertWidget(3, self.chat_toggle)
+        picture.addWidget(self.chat, 0)
+
+    def _connect_chat(self) -> None:
+        self._services.events.chat_received.connect(self.on_events_chat_received)
+        self.chat_toggle.toggled.connect(self.on_chat_toggle_toggled)
+        self.chat.send_requested.connect(self.on_chat_send_requested)
+        self.chat.unread_changed.connect(self.on_chat_unread_changed)
+        self._tasks.spawn(self._load_chat())
+
+    def on_events_chat_received(self, session_id: str, message: ChatMessage) -> None:
+        if session_id == self._session.id and not self._closed:
+            self.chat.add_messages([message])
+
+    def on_chat_toggle_toggled(self, checked: bool) -> None:
+        self.chat.setVisible(checked)
+        if checked:
+            self.chat.mark_read()
+            self.chat.input.setFocus()
+
+    def on_chat_send_requested(self, text: str) -> None:
+        self._tasks.spawn(self._send_chat(text))
+
+    def on_chat_unread_changed(self, count: int) -> None:
+        text = translate("SessionTab", "Chat")
+        if count:
+            text = translate("SessionTab", "Chat ({count} new)").format(count=count)
+        self.chat_toggle.setText(text)
+        self.chat_toggle.setStyleSheet("font-weight: bold; color: #b00020;" if count else "")
+
+    async def _load_chat(self) -> None:
+        """The conversation so far (the customer may have written while waiting)."""
+        try:
+            self.chat.add_messages(await self._services.client.chat_history(self._session.id))
+        except (ApiError, RuntimeError) as exc:
+            log.warning("could not load the chat history: %s", exc)
+
+    async def _send_chat(self, text: str) -> None:
+        try:
+            message = await self._services.client.send_chat(self._session.id, text)
+        except ApiError as exc:
+            self.chat.show_refusal(exc)
+            return
+        self.chat.message_sent(message)
 
     # -- helpers ---------------------------------------------------------------------
 

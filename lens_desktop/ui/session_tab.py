@@ -79,6 +79,7 @@ STALL_AFTER_S = 1.2
 At 15-30 fps a healthy stream paints every 33-67 ms; a keyframe request after a loss
 repairs within a few hundred ms (decision 0011), so 1.2 s means the picture stopped."""
 STALL_CHECK_MS = 250
+CHAT_SHORTCUT = QKeySequence("Ctrl+T")
 log = logging.getLogger(__name__)
 
 
@@ -511,7 +512,7 @@ class SessionTab(QWidget):
             translate("SessionTab", "Chat"),
             translate("SessionTab", "Show or hide the chat with the customer (Ctrl+T)"),
         )
-        self.chat_toggle.setShortcut(QKeySequence("Ctrl+T"))
+        self.chat_toggle.setShortcut(CHAT_SHORTCUT)
         controls.insertWidget(3, self.chat_toggle)
         picture.addWidget(self.chat, 0)
 
@@ -540,6 +541,7 @@ class SessionTab(QWidget):
         if count:
             text = translate("SessionTab", "Chat ({count} new)").format(count=count)
         self.chat_toggle.setText(text)
+        self.chat_toggle.setShortcut(CHAT_SHORTCUT)  # setText resets it to a mnemonic
         self.chat_toggle.setStyleSheet("font-weight: bold; color: #b00020;" if count else "")
 
     async def _load_chat(self) -> None:

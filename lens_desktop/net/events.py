@@ -1,4 +1,5 @@
-"""The console's one WebSocket to the server: the live session list and signaling.
+"""The console's one WebSocket to the server: the live session list, signaling and the
+chat messages of the technician's sessions.
 
 ``/ws/technician`` (docs/protocol.md) pushes a snapshot of the technician's sessions
 right after authentication and then every change, in order. When the connection drops,

@@ -2,9 +2,11 @@
 
 The tab is handed the console's services. It builds the session's WebRTC peer through
 the peer factory, feeds it the signaling messages for its session only, and sends the
-peer's answers back through the event socket. It never talks to the REST API: Hold and
-End live on the window's toolbar, and the session's state arrives from the server push
-(``update_session``).
+peer's answers back through the event socket. It does not change the session's state:
+Hold and End live on the window's toolbar, and the state arrives from the server push
+(``update_session``). Its REST calls are the audit reports (freeze, first annotation)
+and the chat: the panel beside the picture (``chat_panel``) shows the server's history
+and the messages the event socket pushes, and sends through the server client.
 
 The tab also watches the picture itself: when no new frame has been painted for
 ``STALL_AFTER_S`` while the session should be live, the pane says so and counts the
@@ -556,6 +558,9 @@ class SessionTab(QWidget):
             message = await self._services.client.send_chat(self._session.id, text)
         except ApiError as exc:
             self.chat.show_refusal(exc)
+            return
+        except RuntimeError as exc:  # the client closed: the console is signing out
+            log.warning("chat message not sent: %s", exc)
             return
         self.chat.message_sent(message)
 

@@ -124,6 +124,15 @@ async def test_chat_between_console_and_phone_survives_a_reload(
         assert chat["banner"] is None  # old news does not pop up again
         await page.locator("#ctl-chat").click()
         assert await phone_texts(page) == [FIRST, REPLY, ANSWER]
+        # In Dutch: the page's own words change, the messages stay as written.
+        await page.get_by_role("button", name="Schakel over naar Nederlands").click()
+        await expect(page.locator("#chat-input")).to_have_attribute(
+            "placeholder", "Typ een bericht…"
+        )
+        await expect(page.locator("#chat-list .chat-meta").first).to_contain_text("U · ")
+        await expect(page.locator("#chat-send")).to_have_text("Versturen")
+        assert await phone_texts(page) == [FIRST, REPLY, ANSWER]
+        await page.screenshot(path=str(ROOT / "customer" / "chat-nl.png"))
 
         assert await console.quit() == 0
         assert phone.errors == []

@@ -5,7 +5,7 @@
 // built as <a> elements whose href is set from the parsed URL.
 
 import { ApiError, fetchChat, sendChat } from './api.js';
-import { t } from './i18n.js';
+import { language, t } from './i18n.js';
 import { $ } from './view.js';
 
 const BANNER_MS = 5000;
@@ -42,7 +42,7 @@ export function appendLinkified(parent, text) {
 
 function timeOf(iso) {
   const when = new Date(iso);
-  return Number.isNaN(when.getTime()) ? '' : when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return Number.isNaN(when.getTime()) ? '' : when.toLocaleTimeString(language(), { hour: '2-digit', minute: '2-digit' });
 }
 
 function errorKey(error) {

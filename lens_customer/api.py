@@ -79,6 +79,15 @@ class CustomerApi:
     async def leave(self) -> dict[str, Any]:
         return await self._post("/leave")
 
+    async def send_chat(self, text: str) -> dict[str, Any]:
+        """A chat message to the technician (docs/protocol.md, "Chat"): the stored one."""
+        return await self._post("/chat", {"text": text})
+
+    async def chat(self) -> list[dict[str, Any]]:
+        """The session's chat so far, oldest first."""
+        answer = await asyncio.to_thread(self._call, "GET", "/chat", None, True)
+        return list(answer["messages"])
+
     async def session(self) -> dict[str, Any]:
         return await asyncio.to_thread(self._call, "GET", "/session", None, True)
 

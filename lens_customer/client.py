@@ -69,6 +69,8 @@ class HeadlessCustomer:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._last_stats: PeerStats | None = None
         self._closed = False
+        self.chat: list[dict[str, Any]] = []
+        """Chat messages pushed on the socket (both sides'), in arrival order."""
 
     # -- what callers read ---------------------------------------------------------
 
@@ -193,6 +195,12 @@ class HeadlessCustomer:
 
     # -- leaving -------------------------------------------------------------------
 
+    async def send_chat(self, text: str) -> dict[str, Any]:
+        """Chat to the technician; CustomerError with the server's reason if refused."""
+        if self.api is None:
+            raise CustomerError("Join the session before chatting.", "not_joined")
+        return await self.api.send_chat(text)
+
     async def leave(self) -> None:
         """Tells the server the customer left (state closed_by_customer)."""
         if self.api is None or self._left or self.state in FINAL_STATES:
@@ -229,6 +237,9 @@ class HeadlessCustomer:
             self.ice_servers = message["ice_servers"]
         elif kind == "signal" and isinstance(message.get("data"), dict):
             self._spawn(self._on_signal(message["data"]))
+        elif kind == "chat" and isinstance(message.get("message"), dict):
+            self.chat.append(message["message"])
+            self._notify()
         elif kind == "error":
             log.warning("server: %s (%s)", message.get("message"), message.get("code"))
 

@@ -163,7 +163,7 @@ class CustomerPeer:
             self._on_failed(self)
 
     def on_control_message(self, raw: Any) -> None:
-        """Data-channel messages from the technician (chat, hold, ...), kept for the
+        """Data-channel messages from the technician (hold, annotations, ...), kept for the
         caller and logged; the headless customer has no screen to show them on."""
         try:
             message = json.loads(raw)

@@ -18,9 +18,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from lens_server import __version__
-from lens_server.api import customer, technician
+from lens_server.api import chat, customer, technician
 from lens_server.api_docs import install_api_docs
+<<<<<<< HEAD
 from lens_server.config import WORKER_SETTINGS, Settings, settings_from_json
+=======
+from lens_server.chat import ChatService
+from lens_server.config import Settings
+>>>>>>> chat
 from lens_server.db import THREADS, Database
 from lens_server.errors import DatabaseUnavailable, first_line, install_handlers
 from lens_server.health import QUIET_PATHS
@@ -82,11 +87,16 @@ def create_app(settings: Settings) -> FastAPI:
         hub = Hub()
         hub.bind(asyncio.get_running_loop())
         app.state.hub = hub
+<<<<<<< HEAD
         app.state.sessions = service = SessionService(database, settings, hub)
         if settings.redis_url:
             hub.relay = app.state.relay = RedisRelay(settings.redis_url, hub)
             hub.on_resync = lambda ids: _spawn_in_thread(service.push_customer_views, ids)
             await app.state.relay.start()
+=======
+        app.state.sessions = SessionService(database, settings, hub)
+        app.state.chat = ChatService(database, hub, app.state.sessions.budgets)
+>>>>>>> chat
         stopping = asyncio.Event()
         app.state.db = database  # last: /readyz and the session gauge start asking now
         sweeper = asyncio.create_task(_sweep_forever(app.state.sessions, stopping))
@@ -121,6 +131,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_handlers(app)
     app.include_router(technician.router)
     app.include_router(customer.router)
+    app.include_router(chat.technician_router)
+    app.include_router(chat.customer_router)
     app.include_router(ws_router)
     app.include_router(pages_router)
     app.include_router(health_router)

@@ -86,6 +86,15 @@ def activity_key(session_id: str) -> str:
     return f"activity:{session_id}"
 
 
+def chat_key(session_id: str, sender: str) -> str:
+    """The chat rate limit's budget of one sender of a session (lens_server.chat)."""
+    return f"chat:{session_id}:{sender}"
+
+
+def chat_keys(session_id: str) -> tuple[str, str]:
+    return chat_key(session_id, "technician"), chat_key(session_id, "customer")
+
+
 class SessionService:
     def __init__(self, db: Database, settings: Settings, hub: Hub) -> None:
         self._db = db
@@ -567,7 +576,9 @@ class SessionService:
                 self._hub.to_technician(row.technician_id, {"type": "session", "session": views[0]})
                 self._hub.to_customer(row.id, {"type": "session", "session": views[1]})
                 if views[0]["state"] in FINAL_STATES:
-                    self.budgets.reset(activity_key(row.id))  # no counter outlives its session
+                    # No counter outlives its session.
+                    for key in (activity_key(row.id), *chat_keys(row.id)):
+                        self.budgets.reset(key)
             return row
 
     def _move(

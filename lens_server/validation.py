@@ -41,3 +41,25 @@ def clean_email(raw: str) -> str:
     except EmailNotValidError as exc:
         raise ValueError(f"Not a valid email address: {exc}") from None
     return result.normalized
+
+
+CHAT_MAX = 1000
+CHAT_RAW_MAX = 4000
+"""What a chat body may carry before trimming (spaces and blank lines around the text)."""
+_CHAT_ALLOWED_CONTROLS = frozenset("\n\t")
+
+
+def clean_chat_text(raw: str) -> str:
+    """A chat message: 1..1000 characters once trimmed; line breaks (CR LF and CR become
+    LF) and tabs allowed, other control characters (NUL included) and lone surrogates
+    refused. Format characters stay: emoji sequences are built with them."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise ValueError("The message is empty.")
+    if len(text) > CHAT_MAX:
+        raise ValueError(f"The message is too long ({len(text)} characters; at most {CHAT_MAX}).")
+    for ch in text:
+        category = unicodedata.category(ch)
+        if (category == "Cc" and ch not in _CHAT_ALLOWED_CONTROLS) or category == "Cs":
+            raise ValueError("The message may not contain control characters.")
+    return text

@@ -17,7 +17,13 @@ import requests
 from PySide6.QtCore import QCoreApplication
 
 from lens_desktop.net.errors import ApiError, ServerUnreachable
-from lens_desktop.net.models import CreatedSession, ServerConfig, SessionInfo, Technician
+from lens_desktop.net.models import (
+    ChatMessage,
+    CreatedSession,
+    ServerConfig,
+    SessionInfo,
+    Technician,
+)
 
 translate = QCoreApplication.translate
 """Reasons for a person, in the interface language (lupdate finds these)."""
@@ -204,6 +210,16 @@ class ServerClient:
         """Record ``action`` (freeze, unfreeze, annotations_used) in the session's audit
         log (docs/protocol.md); ApiError if refused."""
         await self._request("POST", f"/sessions/{session_id}/activity", {"action": action})
+
+    async def send_chat(self, session_id: str, text: str) -> ChatMessage:
+        """Send a chat message to the session's customer; the server stores it and pushes
+        it to both sides (ApiError ``chat_rate_limited``, ``chat_full``, ...)."""
+        data = await self._request("POST", f"/sessions/{session_id}/chat", {"text": text})
+        return ChatMessage.from_json(data)
+
+    async def chat_history(self, session_id: str) -> list[ChatMessage]:
+        data = await self._request("GET", f"/sessions/{session_id}/chat")
+        return [ChatMessage.from_json(m) for m in data["messages"]]
 
     async def events(self, session_id: str) -> list[dict[str, Any]]:
         data = await self._request("GET", f"/sessions/{session_id}/events")

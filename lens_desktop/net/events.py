@@ -1,4 +1,5 @@
-"""The console's one WebSocket to the server: the live session list and signaling.
+"""The console's one WebSocket to the server: the live session list, signaling and the
+chat messages of the technician's sessions.
 
 ``/ws/technician`` (docs/protocol.md) pushes a snapshot of the technician's sessions
 right after authentication and then every change, in order. When the connection drops,
@@ -29,7 +30,7 @@ from PySide6.QtCore import QObject, Signal
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
-from lens_desktop.net.models import SessionInfo
+from lens_desktop.net.models import ChatMessage, SessionInfo
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ class EventSocket(QObject):
     snapshot = Signal(list)
     session_changed = Signal(object)
     signal_received = Signal(str, dict)
+    chat_received = Signal(str, object)
+    """A chat message of one of the technician's sessions (session id, ChatMessage)."""
     connection_changed = Signal(str)
     auth_failed = Signal(str)
     error_received = Signal(str, str)
@@ -233,6 +236,9 @@ class EventSocket(QObject):
             self.session_changed.emit(SessionInfo.from_json(message["session"]))
         elif kind == "signal":
             self.signal_received.emit(str(message["session_id"]), dict(message["data"]))
+        elif kind == "chat":
+            chat = ChatMessage.from_json(message["message"])
+            self.chat_received.emit(str(message["session_id"]), chat)
         elif kind == "error":
             code, text = str(message.get("code", "error")), str(message.get("message", ""))
             log.warning("server error on technician socket: %s %s", code, text)

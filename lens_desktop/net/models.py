@@ -121,3 +121,29 @@ class ServerConfig:
             waiting_timeout_seconds=int(data["waiting_timeout_seconds"]),
             waiting_warning_seconds=int(data["waiting_warning_seconds"]),
         )
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One chat message of a session, as the server stored it (docs/protocol.md)."""
+
+    id: int
+    session_id: str
+    sender: str  # "technician" or "customer"
+    sender_name: str
+    text: str
+    created_at: datetime
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ChatMessage:
+        created_at = parse_time(data.get("created_at"))
+        if created_at is None:
+            raise ValueError(f"chat message {data.get('id')!r} has no created_at")
+        return cls(
+            id=int(data["id"]),
+            session_id=str(data["session_id"]),
+            sender=str(data["sender"]),
+            sender_name=str(data.get("sender_name", "")),
+            text=str(data["text"]),
+            created_at=created_at,
+        )

@@ -38,7 +38,7 @@ from lens_desktop.ui.prompts import Prompter
 from lens_desktop.ui.services import ConsoleServices
 from lens_desktop.ui.session_model import SessionTableModel
 from lens_desktop.ui.session_tab import SessionTab
-from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog
+from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog, load_chat_replies
 from lens_desktop.ui.tasks import TaskOwner
 
 CONNECTION_TEXT = {
@@ -500,6 +500,8 @@ class MainWindow(QMainWindow):
         if audio is not None:
             audio.input_device = values.input_device
             audio.output_device = values.output_device
+        for tab in self._tabs.values():
+            tab.chat.set_replies(values.chat_replies)
 
     def on_settings_dialog_language_changed(self) -> None:
         self.statusBar().showMessage(
@@ -591,6 +593,7 @@ class MainWindow(QMainWindow):
         tab = self._tabs.get(session.id)
         if tab is None:
             tab = SessionTab(session, self._services, pending, self)
+            tab.chat.set_replies(load_chat_replies(self._settings))
             self._tabs[session.id] = tab
             self.session_tabs.addTab(tab, session.name)
         self.stack.setCurrentWidget(self.session_tabs)

@@ -2,9 +2,11 @@
 
 The tab is handed the console's services. It builds the session's WebRTC peer through
 the peer factory, feeds it the signaling messages for its session only, and sends the
-peer's answers back through the event socket. It never talks to the REST API: Hold and
-End live on the window's toolbar, and the session's state arrives from the server push
-(``update_session``).
+peer's answers back through the event socket. It does not change the session's state:
+Hold and End live on the window's toolbar, and the state arrives from the server push
+(``update_session``). Its REST calls are the audit reports (freeze, first annotation)
+and the chat: the panel beside the picture (``chat_panel``) shows the server's history
+and the messages the event socket pushes, and sends through the server client.
 
 The tab also watches the picture itself: when no new frame has been painted for
 ``STALL_AFTER_S`` while the session should be live, the pane says so and counts the
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from lens_desktop.media.frames import VideoFrame, to_qimage
 from lens_desktop.net.errors import ApiError, ServerUnreachable
+from lens_desktop.net.models import ChatMessage
 from lens_desktop.tools.annotations import AnnotationModel, Change
 from lens_desktop.tools.freeze import FreezeLink, Still, make_still
 from lens_desktop.tools.link import AnnotationLink
@@ -42,6 +45,7 @@ from lens_desktop.tools.protocol import CustomerTap, parse_message
 from lens_desktop.tools.tracking_link import TrackingLink
 from lens_desktop.ui.annotation_canvas import AnnotationCanvas
 from lens_desktop.ui.annotation_tools import AnnotationToolBar
+from lens_desktop.ui.chat_panel import ChatPanel
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
@@ -77,6 +81,7 @@ STALL_AFTER_S = 1.2
 At 15-30 fps a healthy stream paints every 33-67 ms; a keyframe request after a loss
 repairs within a few hundred ms (decision 0011), so 1.2 s means the picture stopped."""
 STALL_CHECK_MS = 250
+CHAT_SHORTCUT = QKeySequence("Ctrl+T")
 log = logging.getLogger(__name__)
 
 
@@ -269,6 +274,7 @@ class SessionTab(QWidget):
         picture.addWidget(self.drawing_tools, 0, Qt.AlignmentFlag.AlignTop)
         picture.addWidget(self.video, 1)
         layout.addLayout(picture, 1)
+        self._build_chat(controls, picture)
 
     def _apply_audio(self) -> None:
         """Audio controls mirror the engine; without audio they are off and say why."""
@@ -301,6 +307,7 @@ class SessionTab(QWidget):
         self.speaker_mute.toggled.connect(self.on_speaker_mute_toggled)
         self.volume.valueChanged.connect(self.on_volume_value_changed)
         self._stall_timer.timeout.connect(self.on_stall_timer_timeout)
+        self._connect_chat()
 
     # -- public ----------------------------------------------------------------------
 
@@ -326,6 +333,7 @@ class SessionTab(QWidget):
         self._closed = True
         self._stall_timer.stop()
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
+        self._services.events.chat_received.disconnect(self.on_events_chat_received)
         self.canvas.close()
         self.annotation_link.close()
         self._unsubscribe_annotations()
@@ -494,6 +502,68 @@ class SessionTab(QWidget):
                 await self._services.client.report_activity(self._session.id, action)
             except (ApiError, ServerUnreachable, RuntimeError) as exc:
                 log.warning("could not record %s in the audit log: %s", action, exc)
+
+    # -- chat (issue 15) -------------------------------------------------------------
+
+    def _build_chat(self, controls: QHBoxLayout, picture: QHBoxLayout) -> None:
+        """The chat panel beside the picture, shown and hidden by the Chat button,
+        which counts the customer's unread messages."""
+        self.chat = ChatPanel(self)
+        self.chat.setMaximumWidth(380)
+        self.chat.hide()
+        self.chat_toggle = self._toggle(
+            translate("SessionTab", "Chat"),
+            translate("SessionTab", "Show or hide the chat with the customer (Ctrl+T)"),
+        )
+        self.chat_toggle.setShortcut(CHAT_SHORTCUT)
+        controls.insertWidget(3, self.chat_toggle)
+        picture.addWidget(self.chat, 0)
+
+    def _connect_chat(self) -> None:
+        self._services.events.chat_received.connect(self.on_events_chat_received)
+        self.chat_toggle.toggled.connect(self.on_chat_toggle_toggled)
+        self.chat.send_requested.connect(self.on_chat_send_requested)
+        self.chat.unread_changed.connect(self.on_chat_unread_changed)
+        self._tasks.spawn(self._load_chat())
+
+    def on_events_chat_received(self, session_id: str, message: ChatMessage) -> None:
+        if session_id == self._session.id and not self._closed:
+            self.chat.add_messages([message])
+
+    def on_chat_toggle_toggled(self, checked: bool) -> None:
+        self.chat.setVisible(checked)
+        if checked:
+            self.chat.mark_read()
+            self.chat.input.setFocus()
+
+    def on_chat_send_requested(self, text: str) -> None:
+        self._tasks.spawn(self._send_chat(text))
+
+    def on_chat_unread_changed(self, count: int) -> None:
+        text = translate("SessionTab", "Chat")
+        if count:
+            text = translate("SessionTab", "Chat ({count} new)").format(count=count)
+        self.chat_toggle.setText(text)
+        self.chat_toggle.setShortcut(CHAT_SHORTCUT)  # setText resets it to a mnemonic
+        self.chat_toggle.setStyleSheet("font-weight: bold; color: #b00020;" if count else "")
+
+    async def _load_chat(self) -> None:
+        """The conversation so far (the customer may have written while waiting)."""
+        try:
+            self.chat.add_messages(await self._services.client.chat_history(self._session.id))
+        except (ApiError, RuntimeError) as exc:
+            log.warning("could not load the chat history: %s", exc)
+
+    async def _send_chat(self, text: str) -> None:
+        try:
+            message = await self._services.client.send_chat(self._session.id, text)
+        except ApiError as exc:
+            self.chat.show_refusal(exc)
+            return
+        except RuntimeError as exc:  # the client closed: the console is signing out
+            log.warning("chat message not sent: %s", exc)
+            return
+        self.chat.message_sent(message)
 
     # -- helpers ---------------------------------------------------------------------
 

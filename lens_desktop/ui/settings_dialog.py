@@ -1,4 +1,5 @@
-"""Settings: sound devices and the interface language, kept in QSettings.
+"""Settings: sound devices, the interface language and the chat's canned replies, kept
+in QSettings.
 
 The device lists come from ``AudioEngine.probe()``; "System default" stores an empty
 value so a technician who never chose keeps following the operating system's choice.
@@ -9,22 +10,27 @@ a restart, which the dialog says as soon as another language is picked.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
+    QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from lens_desktop.ui.chat_panel import CHAT_MAX, default_replies
 from lens_desktop.ui.language import translate
-from lens_desktop.ui.widgets import NoteLabel
+from lens_desktop.ui.widgets import InlineError, NoteLabel
 
 if TYPE_CHECKING:
     from lens_desktop.media.audio import AudioStatus
@@ -35,6 +41,8 @@ UI_LANGUAGES = (("English", "en"), ("Nederlands", "nl"))
 INPUT_KEY = "audio/input_device"
 OUTPUT_KEY = "audio/output_device"
 LANGUAGE_KEY = "ui/language"
+CHAT_REPLIES_KEY = "chat/replies"
+"""A JSON list of strings; absent until the technician saves their own list."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,8 @@ class ConsoleSettings:
     input_device: str | None
     output_device: str | None
     language: str
+    chat_replies: tuple[str, ...] = ()
+    """The chat's canned replies; the translated defaults until the technician saves."""
 
 
 def load_settings(settings: QSettings) -> ConsoleSettings:
@@ -51,7 +61,36 @@ def load_settings(settings: QSettings) -> ConsoleSettings:
         input_device=str(settings.value(INPUT_KEY, "") or "") or None,
         output_device=str(settings.value(OUTPUT_KEY, "") or "") or None,
         language=str(settings.value(LANGUAGE_KEY, "") or ""),
+        chat_replies=load_chat_replies(settings),
     )
+
+
+def load_chat_replies(settings: QSettings) -> tuple[str, ...]:
+    """The stored replies, or the defaults in the interface language when none are
+    stored (or the stored value is not a list of strings)."""
+    try:
+        stored = json.loads(str(settings.value(CHAT_REPLIES_KEY, "") or ""))
+    except ValueError:
+        return default_replies()
+    if not isinstance(stored, list) or not all(isinstance(r, str) for r in stored):
+        return default_replies()
+    return tuple(stored)
+
+
+def parse_replies(text: str) -> tuple[str, ...]:
+    """One reply per line; surrounding spaces and empty lines dropped."""
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def validate_replies(replies: tuple[str, ...]) -> str | None:
+    """Why the list cannot be saved, or None."""
+    for number, reply in enumerate(replies, 1):
+        if len(reply) > CHAT_MAX:
+            return translate(
+                "SettingsDialog",
+                "Reply {number} is too long ({count} characters; at most {limit}).",
+            ).format(number=number, count=len(reply), limit=CHAT_MAX)
+    return None
 
 
 class SettingsDialog(QDialog):
@@ -113,6 +152,42 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
+        self._build_chat_replies(layout)
+
+    def _build_chat_replies(self, layout: QVBoxLayout) -> None:
+        """The chat's canned replies (issue 15): one per line, with a way back to the
+        defaults. Placed above the dialog's buttons."""
+        box = QGroupBox(translate("SettingsDialog", "Chat replies"), self)
+        self.chat_replies = QPlainTextEdit(box)
+        self.chat_replies.setAccessibleName(translate("SettingsDialog", "Chat replies"))
+        self.chat_replies.setToolTip(
+            translate("SettingsDialog", "Replies to pick in a session's chat, one per line")
+        )
+        self.chat_replies.setTabChangesFocus(True)
+        self.chat_replies.setMinimumHeight(110)
+        self.chat_replies.setPlainText("\n".join(self._stored.chat_replies))
+        self.chat_replies_default = QPushButton(
+            translate("SettingsDialog", "Restore &defaults"), box
+        )
+        self.chat_replies_default.clicked.connect(self.on_chat_replies_default_clicked)
+        self.chat_replies_error = InlineError(box)
+        inner = QVBoxLayout(box)
+        inner.addWidget(
+            NoteLabel(
+                translate(
+                    "SettingsDialog",
+                    "One reply per line. In a session, pick one to edit it before sending.",
+                ),
+                box,
+            )
+        )
+        inner.addWidget(self.chat_replies)
+        inner.addWidget(self.chat_replies_error)
+        inner.addWidget(self.chat_replies_default, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.insertWidget(layout.indexOf(self.buttons), box)
+
+    def on_chat_replies_default_clicked(self) -> None:
+        self.chat_replies.setPlainText("\n".join(default_replies()))
 
     def _load(self) -> None:
         stored = self._stored
@@ -131,6 +206,7 @@ class SettingsDialog(QDialog):
             input_device=str(self.input_device.currentData()) or None,
             output_device=str(self.output_device.currentData()) or None,
             language=str(self.language.currentData()),
+            chat_replies=parse_replies(self.chat_replies.toPlainText()),
         )
 
     @property
@@ -153,6 +229,11 @@ class SettingsDialog(QDialog):
 
     def on_buttons_accepted(self) -> None:
         values = self.values
+        problem = validate_replies(values.chat_replies)
+        self.chat_replies_error.show_error(problem)
+        if problem:
+            return
+        self._settings.setValue(CHAT_REPLIES_KEY, json.dumps(list(values.chat_replies)))
         self._settings.setValue(INPUT_KEY, values.input_device or "")
         self._settings.setValue(OUTPUT_KEY, values.output_device or "")
         self._settings.setValue(LANGUAGE_KEY, values.language)

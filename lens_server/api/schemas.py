@@ -8,7 +8,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lens_server.validation import NAME_MAX, clean_email, clean_name, clean_pin
+from lens_server.validation import (
+    CHAT_MAX,
+    CHAT_RAW_MAX,
+    NAME_MAX,
+    clean_chat_text,
+    clean_email,
+    clean_name,
+    clean_pin,
+)
 from lens_server.views import SessionState
 
 
@@ -94,6 +102,23 @@ class CustomerActivity(Strict):
         description="camera_paused / camera_resumed: the customer's pause button; "
         "mic_muted / mic_unmuted: the mute button."
     )
+
+
+class ChatPost(Strict):
+    """One chat message to the other side of the session."""
+
+    text: str = Field(
+        min_length=1,
+        max_length=CHAT_RAW_MAX,
+        description=f"1..{CHAT_MAX} characters once surrounding spaces are trimmed; line "
+        "breaks and tabs allowed, other control characters refused. Plain text: "
+        "clients show it as text, never as markup.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return clean_chat_text(value)
 
 
 # --- answers -----------------------------------------------------------------------------
@@ -205,3 +230,18 @@ class Redeemed(Answer):
     ice_transport_policy: Literal["all", "relay"] = Field(
         description="For the phone's RTCPeerConnection: `relay` allows TURN relays only."
     )
+
+
+class ChatMessageView(Answer):
+    id: int = Field(description="Grows with each message of the server: the order to show.")
+    session_id: str
+    sender: Literal["technician", "customer"]
+    sender_name: str = Field(
+        description="The technician's display name, or the session's name for the customer."
+    )
+    text: str
+    created_at: str
+
+
+class ChatLog(Answer):
+    messages: list[ChatMessageView] = Field(description="Oldest first; all of the session's.")

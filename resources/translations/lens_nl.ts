@@ -192,6 +192,76 @@
     </message>
 </context>
 <context>
+    <name>ChatPanel</name>
+    <message>
+        <source>You are sending messages too fast. Wait {seconds} s and send again.</source>
+        <translation>U verstuurt te snel berichten. Wacht {seconds} s en verstuur opnieuw.</translation>
+    </message>
+    <message>
+        <source>This session has reached its limit of chat messages.</source>
+        <translation>Deze sessie heeft het maximale aantal chatberichten bereikt.</translation>
+    </message>
+    <message>
+        <source>Chat is not possible while the session is in this state.</source>
+        <translation>Chatten is niet mogelijk in de huidige toestand van de sessie.</translation>
+    </message>
+    <message>
+        <source>The server refused the message: it is empty, too long or has characters that cannot be sent.</source>
+        <translation>De server weigerde het bericht: het is leeg, te lang of bevat tekens die niet verstuurd kunnen worden.</translation>
+    </message>
+    <message>
+        <source>Chat messages</source>
+        <translation>Chatberichten</translation>
+    </message>
+    <message>
+        <source>Pick a prepared reply to edit and send (Settings lists them)</source>
+        <translation>Kies een voorbereid antwoord om aan te passen en te versturen (te beheren in Instellingen)</translation>
+    </message>
+    <message>
+        <source>Type a message…</source>
+        <translation>Typ een bericht…</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Bericht</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Versturen</translation>
+    </message>
+    <message>
+        <source>Send the message to the customer (Enter)</source>
+        <translation>Verstuur het bericht naar de klant (Enter)</translation>
+    </message>
+    <message>
+        <source>Quick replies…</source>
+        <translation>Snelle antwoorden…</translation>
+    </message>
+</context>
+<context>
+    <name>ChatReplies</name>
+    <message>
+        <source>Hello, I can see your camera now.</source>
+        <translation>Hallo, ik zie uw camera nu.</translation>
+    </message>
+    <message>
+        <source>Please point the camera at the device.</source>
+        <translation>Richt de camera alstublieft op het apparaat.</translation>
+    </message>
+    <message>
+        <source>Could you move the camera a little closer?</source>
+        <translation>Kunt u de camera iets dichterbij houden?</translation>
+    </message>
+    <message>
+        <source>Please hold the camera still for a moment.</source>
+        <translation>Houd de camera alstublieft even stil.</translation>
+    </message>
+    <message>
+        <source>Thank you, that is all I need.</source>
+        <translation>Dank u, meer heb ik niet nodig.</translation>
+    </message>
+</context>
+<context>
     <name>Console</name>
     <message>
         <source>Your sign-in has expired. Please sign in again.</source>
@@ -876,12 +946,28 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <source>&amp;Clear</source>
         <translation>&amp;Wissen</translation>
     </message>
+    <message>
+        <source>Chat</source>
+        <translation>Chat</translation>
+    </message>
+    <message>
+        <source>Show or hide the chat with the customer (Ctrl+T)</source>
+        <translation>Toon of verberg de chat met de klant (Ctrl+T)</translation>
+    </message>
+    <message>
+        <source>Chat ({count} new)</source>
+        <translation>Chat ({count} nieuw)</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
         <source>System default</source>
         <translation>Systeemstandaard</translation>
+    </message>
+    <message>
+        <source>Reply {number} is too long ({count} characters; at most {limit}).</source>
+        <translation>Antwoord {number} is te lang ({count} tekens; hoogstens {limit}).</translation>
     </message>
     <message>
         <source>Lens Settings</source>
@@ -902,6 +988,22 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>&amp;Language:</source>
         <translation>&amp;Taal:</translation>
+    </message>
+    <message>
+        <source>Chat replies</source>
+        <translation>Chatantwoorden</translation>
+    </message>
+    <message>
+        <source>Replies to pick in a session&apos;s chat, one per line</source>
+        <translation>Antwoorden om te kiezen in de chat van een sessie, één per regel</translation>
+    </message>
+    <message>
+        <source>Restore &amp;defaults</source>
+        <translation>&amp;Standaard herstellen</translation>
+    </message>
+    <message>
+        <source>One reply per line. In a session, pick one to edit it before sending.</source>
+        <translation>Eén antwoord per regel. Kies er in een sessie een om het aan te passen voordat u het verstuurt.</translation>
     </message>
 </context>
 <context>

@@ -137,6 +137,7 @@ QASYNC_TEST_FILES = (
     "test_server_restart.py",
     "test_turn_console.py",
     "test_console_tools_phone.py",
+    "test_chat_phone.py",
 )
 
 

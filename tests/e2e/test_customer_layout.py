@@ -270,7 +270,7 @@ CONTROL_BOXES = """() => [...document.querySelectorAll('#screen-live .control')]
 @pytest_asyncio.fixture(loop_scope="module")
 async def two_camera_browser(playwright: Playwright) -> AsyncIterator[Browser]:
     """A phone with a front and a rear camera (Chromium's generated pattern, 1280x720 as
-    the page asks), so the live bar has the switch button too: four buttons."""
+    the page asks), so the live bar has the switch button too: five buttons with chat."""
     launched = await playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
@@ -298,15 +298,15 @@ async def test_live_controls_one_row_upright_one_column_on_its_side(
         live_server.start_session(tech.token, session_id)
         await expect(page.locator("#screen-live")).to_be_visible()
         await expect(page.get_by_role("button", name="Switch camera")).to_be_attached()
-        await check_bar(page, 4, "four")  # mic, camera, switch, end
+        await check_bar(page, 5, "five")  # mic, camera, switch, chat, end
         await page.get_by_role("button", name="Nederlands").click()
-        await check_fits(page, "10-live-four-buttons", "nl")
+        await check_fits(page, "10-live-five-buttons", "nl")
 
         # Chromium's fake cameras have no light; a phone whose camera reports one shows
-        # the light button too (app.js, afterCameraOpened): five buttons.
+        # the light button too (app.js, afterCameraOpened): six buttons.
         await page.evaluate("document.getElementById('ctl-torch').hidden = false")
-        await check_bar(page, 5, "five")
-        await check_fits(page, "10-live-five-buttons", "nl")
+        await check_bar(page, 6, "six")
+        await check_fits(page, "10-live-six-buttons", "nl")
         await expect(page.get_by_role("button", name="Lamp")).to_be_visible()
         assert phone.errors == []
     finally:

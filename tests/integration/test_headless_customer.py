@@ -28,6 +28,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from websockets.asyncio.client import ClientConnection, connect
 
 from lens_customer import CustomerOptions, HeadlessCustomer, SourceSpec
+from lens_customer.api import CustomerError
 from lens_customer.pattern import read_stamp
 from tests.live_server import LiveServer
 from tests.technician_peer import ToneTrack
@@ -282,6 +283,44 @@ async def test_declining_the_licence_closes_the_session(
     assert customer.sources is None and customer.socket is None
     assert "You declined the licence agreement; the session is closed." in lines
     await technician.wait_state(created["id"], "closed_by_customer")
+
+
+async def test_the_headless_customer_chats_both_ways(
+    live_server: LiveServer, technician: Technician
+) -> None:
+    created = live_server.create_session(technician.token)["session"]
+    options = CustomerOptions(server=live_server.url, pin=created["pin"], stats_interval=0)
+    customer = HeadlessCustomer(options, report=lambda _line: None)
+    try:
+        await customer.join()
+        await customer.wait_for(
+            lambda: customer.socket is not None and customer.socket.ready.is_set()
+        )
+        sent = await customer.send_chat("  ready when you are  ")
+        assert (sent["sender"], sent["text"]) == ("customer", "ready when you are")
+        answer = await asyncio.to_thread(
+            live_server.api,
+            "POST",
+            f"/sessions/{created['id']}/chat",
+            technician.token,
+            json={"text": "Starting now"},
+        )
+        assert answer.status_code == 201, answer.text
+        await customer.wait_for(lambda: len(customer.chat) == 2)
+        assert [(m["sender"], m["text"]) for m in customer.chat] == [
+            ("customer", "ready when you are"),
+            ("technician", "Starting now"),
+        ]
+        assert customer.api is not None
+        assert [m["text"] for m in await customer.api.chat()] == [
+            "ready when you are",
+            "Starting now",
+        ]
+        with pytest.raises(CustomerError) as refused:
+            await customer.send_chat("\x00")
+        assert refused.value.code == "invalid_request"
+    finally:
+        await customer.close()
 
 
 def _command() -> list[str]:

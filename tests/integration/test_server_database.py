@@ -49,6 +49,8 @@ def test_migrations_go_down_to_base_and_up_to_the_models(database_url: str, tmp_
         assert _tables(database.engine) == TABLES | {"alembic_version"}
         assert _schema_drift(database.engine) == []
 
+        downgrade(database.engine, "0002")
+        assert "chat_messages" not in _tables(database.engine)
         downgrade(database.engine, "0001")
         assert "budget_counters" not in _tables(database.engine)
         downgrade(database.engine, "base")

@@ -61,6 +61,9 @@ export const declineEula = (token) => call('/decline', { method: 'POST', token }
 export const leaveSession = (token) => call('/leave', { method: 'POST', token });
 /** action: camera_paused, camera_resumed, mic_muted or mic_unmuted (for the session's log). */
 export const reportActivity = (token, action) => call('/activity', { method: 'POST', token, body: { action } });
+/** Chat (docs/protocol.md): send one message, or read the session's history. */
+export const sendChat = (token, text) => call('/chat', { method: 'POST', token, body: { text } });
+export const fetchChat = (token) => call('/chat', { token });
 
 // Quick at first and every 1-2 s for about half a minute (a server restart, or a
 // blip on the phone's network), then slower; the last value repeats.
@@ -72,7 +75,7 @@ const SILENCE_LIMIT_MS = 12000;
 
 /**
  * The page's WebSocket: authenticates, reconnects with backoff while the session lives,
- * and reports what it hears as events: ready, down, session, signal, config, rejected.
+ * and reports what it hears as events: ready, down, session, signal, chat, config, rejected.
  */
 export class CustomerSocket extends EventTarget {
   constructor(token) {
@@ -155,6 +158,7 @@ export class CustomerSocket extends EventTarget {
     else if (message.type === 'ping') this.send({ type: 'pong' });
     else if (message.type === 'session') this.emit('session', message.session);
     else if (message.type === 'signal') this.emit('signal', message.data);
+    else if (message.type === 'chat') this.emit('chat', message.message);
     else if (message.type === 'config') this.emit('config', message);
     else if (message.type === 'error') this.emit('servererror', message);
     else if (message.type === 'replaced') this.onReplaced();

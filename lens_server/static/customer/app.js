@@ -8,6 +8,7 @@ import {
 import { AnnotationLayer } from './annotations.js';
 import { renderCaller, showCaller } from './caller.js';
 import { Camera, browserFamily, mediaErrorKind } from './camera.js';
+import { ChatView } from './chat.js';
 import { FreezeView } from './freeze.js';
 import { language, setLanguage, t, translate } from './i18n.js';
 import { trackTopBar } from './layout.js';
@@ -162,7 +163,10 @@ function openLink() {
   link.addEventListener('replaced', () => finish(null, { replaced: true }));
   link.addEventListener('control', (event) => onControl(event.detail));
   link.addEventListener('hold', (event) => onHold(event.detail));
+  link.addEventListener('chat', (event) => app.chat.add([event.detail]));
+  link.addEventListener('socketready', () => app.chat.load());
   app.link = link;
+  app.chat.start(app.token);
   link.open();
 }
 
@@ -192,6 +196,7 @@ function route(session, { fresh }) {
 
 function enterSession() {
   const state = app.session.state;
+  app.chat.setAvailable(true);
   if (state === 'waiting') {
     showScreen('waiting');
     setBadge('badge_not_shared', 'private');
@@ -458,6 +463,7 @@ function finish(state, { replaced = false } = {}) {
   $('remote-audio').srcObject = null;
   app.annotations.reset();
   app.freeze.reset();
+  app.chat.reset();
   $('confirm-end').hidden = true;
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(LINK_KEY);
@@ -484,6 +490,7 @@ function useLanguage(code) {
   setLanguage(code);
   translate(document);
   renderCaller();
+  app.chat.relabel();
   if (screen() === 'eula') showEula();
 }
 
@@ -563,6 +570,7 @@ function installDebug() {
     get annotations() { return app.annotations.snapshot(); },
     get freeze() { return app.freeze.snapshot(); },
     get taps() { return app.taps.snapshot(); },
+    get chat() { return app.chat.snapshot(); },
   };
 }
 
@@ -571,6 +579,7 @@ function boot() {
   translate(document);
   trackTopBar();
   app.annotations = new AnnotationLayer($('preview'), $('annotations'));
+  app.chat = new ChatView();
   app.freeze = new FreezeView({
     video: $('preview'), still: $('still'), sign: $('freeze-sign'), progress: $('freeze-progress'), annotations: app.annotations,
   });

@@ -21,7 +21,8 @@ const MAX_UNSENT = 200;
  * idle, connecting, live, reconnecting), "remotestream", "rejected", "replaced" (the
  * customer opened the link on another page, which now holds the session), "control"
  * (detail: a data channel message from the console), "hold" (detail: {held, ms}: the
- * senders dropped or took back their tracks, ms after the server's word).
+ * senders dropped or took back their tracks, ms after the server's word), "chat" (detail:
+ * a chat message the server stored), "socketready" (the socket is (back) up).
  */
 export class SessionLink extends EventTarget {
   constructor({ token, camera, iceServers, iceTransportPolicy = 'all', generationBase = 0 }) {
@@ -69,6 +70,10 @@ export class SessionLink extends EventTarget {
       }
     });
     on('rejected', () => this.emit('rejected'));
+    // Chat is the server's (chat.js): passed on, and the history read again after a
+    // reconnect, for what came while the socket was away.
+    on('chat', (message) => this.emit('chat', message));
+    on('ready', () => this.emit('socketready'));
     on('replaced', () => {
       this.close();
       this.emit('replaced');

@@ -10,7 +10,7 @@ export const MIN_INTERVAL_MS = 250;
 const DRAG_PX = 10;
 const ECHO_MS = 700;
 // Taps on these are for the page, not the picture.
-const NOT_THE_PICTURE = 'button, a, input, label, .controls, .topbar, .status, .dialog-backdrop, .freeze-sign';
+const NOT_THE_PICTURE = 'button, a, input, label, .controls, .topbar, .status, .dialog-backdrop, .freeze-sign, .chat-panel';
 
 export class TapSender {
   /**

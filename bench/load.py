@@ -199,10 +199,16 @@ async def drain(ws: ClientConnection) -> None:
         pass
 
 
-async def run(args: argparse.Namespace, processes: list[Process], people: list[tuple[str, str]]) -> Result:
+async def run(
+    args: argparse.Namespace, processes: list[Process], people: list[tuple[str, str]]
+) -> Result:
     result = Result()
-    limits = httpx.Limits(max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY * 2)
-    clients = [httpx.AsyncClient(base_url=f"{p.url}/api/v1", limits=limits, timeout=30) for p in processes]
+    limits = httpx.Limits(
+        max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY * 2
+    )
+    clients = [
+        httpx.AsyncClient(base_url=f"{p.url}/api/v1", limits=limits, timeout=30) for p in processes
+    ]
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def call(index: int, method: str, path: str, token: str | None = None, **kw: Any) -> Any:
@@ -221,20 +227,29 @@ async def run(args: argparse.Namespace, processes: list[Process], people: list[t
 
     started = time.perf_counter()
     tokens = await asyncio.gather(
-        *(call(i, "POST", "/auth/login", json={"email": e, "password": p}) for i, (e, p) in enumerate(people))
+        *(
+            call(i, "POST", "/auth/login", json={"email": e, "password": p})
+            for i, (e, p) in enumerate(people)
+        )
     )
     tech_tokens = [t["token"] for t in tokens]
     consoles = []
     for i, token in enumerate(tech_tokens):
-        consoles.append(Console(await open_socket(f"{processes[i % 2].url}/ws/technician", token), result))
+        consoles.append(
+            Console(await open_socket(f"{processes[i % 2].url}/ws/technician", token), result)
+        )
         processes[i % 2].sockets += 1
 
     async def make(n: int) -> Customer | None:
         tech = n % len(tech_tokens)
-        created = await call(n, "POST", "/sessions", tech_tokens[tech], json={"name": f"C{n}", "method": "pin"})
+        created = await call(
+            n, "POST", "/sessions", tech_tokens[tech], json={"name": f"C{n}", "method": "pin"}
+        )
         if created is None:
             return None
-        redeemed = await call(n + 1, "POST", "/customer/redeem", json={"pin": created["session"]["pin"]})
+        redeemed = await call(
+            n + 1, "POST", "/customer/redeem", json={"pin": created["session"]["pin"]}
+        )
         if redeemed is None:
             return None
         return Customer(created["session"]["id"], tech, redeemed["customer_token"])
@@ -309,19 +324,45 @@ def table(result: Result, args: argparse.Namespace) -> str:
     window = [ms for k, ms in result.latencies if WINDOW[0] <= k <= WINDOW[1]]
     kb = [
         (idle - before) / 1024 / max(1, info["sockets"] - args.technicians // 2)
-        for idle, before, info in zip(result.rss_idle, result.rss_before, result.per_process, strict=True)
+        for idle, before, info in zip(
+            result.rss_idle, result.rss_before, result.per_process, strict=True
+        )
     ]
     rows = [
-        ("machine", "-", f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"),
+        (
+            "machine",
+            "-",
+            f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        ),
         ("customers / technicians", "2000 / 100", f"{args.customers} / {args.technicians}"),
         ("ramp (sign-ins, sessions, redeem, sockets)", "-", f"{result.ramp_seconds:.1f} s"),
-        ("sockets per process (ours / TCP connections)", "-", " ; ".join(
-            f"{p['sockets']} / {p['connections']}" for p in result.per_process)),
-        ("accepts (rate)", "-", f"{len(result.latencies)} in {result.accept_seconds:.1f} s ({args.rate}/s)"),
-        ("accept -> row p50 / p95 / p99, all", "-", f"{pct(every, 50):.1f} / {pct(every, 95):.1f} / {pct(every, 99):.1f} ms"),
-        (f"accept -> row p50 / p95 / p99, {WINDOW[0]}-{WINDOW[1]} waiting", f"p95 <= {BAR_P95_MS:.0f} ms",
-         f"{pct(window, 50):.1f} / {pct(window, 95):.1f} / {pct(window, 99):.1f} ms (n={len(window)})" if window else "n/a"),
-        ("memory per idle customer socket", f"<= {BAR_KB_PER_SOCKET:.0f} kB", " ; ".join(f"{v:.1f} kB" for v in kb)),
+        (
+            "sockets per process (ours / TCP connections)",
+            "-",
+            " ; ".join(f"{p['sockets']} / {p['connections']}" for p in result.per_process),
+        ),
+        (
+            "accepts (rate)",
+            "-",
+            f"{len(result.latencies)} in {result.accept_seconds:.1f} s ({args.rate}/s)",
+        ),
+        (
+            "accept -> row p50 / p95 / p99, all",
+            "-",
+            f"{pct(every, 50):.1f} / {pct(every, 95):.1f} / {pct(every, 99):.1f} ms",
+        ),
+        (
+            f"accept -> row p50 / p95 / p99, {WINDOW[0]}-{WINDOW[1]} waiting",
+            f"p95 <= {BAR_P95_MS:.0f} ms",
+            f"{pct(window, 50):.1f} / {pct(window, 95):.1f} / {pct(window, 99):.1f} ms (n={len(window)})"
+            if window
+            else "n/a",
+        ),
+        (
+            "memory per idle customer socket",
+            f"<= {BAR_KB_PER_SOCKET:.0f} kB",
+            " ; ".join(f"{v:.1f} kB" for v in kb),
+        ),
         ("server RSS idle", "-", " ; ".join(f"{v / 2**20:.0f} MB" for v in result.rss_idle)),
         ("CPU per process during accepts", "-", " ; ".join(f"{v:.2f} cores" for v in result.cpu)),
         ("errors", "0", ", ".join(f"{k}: {v}" for k, v in result.errors.items()) or "0"),
@@ -338,7 +379,7 @@ def main() -> None:
     parser.add_argument("--accepts", type=int, default=1200, help="customers who accept")
     parser.add_argument("--rate", type=float, default=25.0, help="accepts a second")
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the servers inherit it
     with tempfile.TemporaryDirectory(prefix="lens-load-") as tmp:
         folder = Path(tmp)

@@ -20,12 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from lens_server import __version__
 from lens_server.api import chat, customer, technician
 from lens_server.api_docs import install_api_docs
-<<<<<<< HEAD
-from lens_server.config import WORKER_SETTINGS, Settings, settings_from_json
-=======
 from lens_server.chat import ChatService
-from lens_server.config import Settings
->>>>>>> chat
+from lens_server.config import WORKER_SETTINGS, Settings, settings_from_json
 from lens_server.db import THREADS, Database
 from lens_server.errors import DatabaseUnavailable, first_line, install_handlers
 from lens_server.health import QUIET_PATHS
@@ -87,16 +83,12 @@ def create_app(settings: Settings) -> FastAPI:
         hub = Hub()
         hub.bind(asyncio.get_running_loop())
         app.state.hub = hub
-<<<<<<< HEAD
         app.state.sessions = service = SessionService(database, settings, hub)
+        app.state.chat = ChatService(database, hub, service.budgets)
         if settings.redis_url:
             hub.relay = app.state.relay = RedisRelay(settings.redis_url, hub)
             hub.on_resync = lambda ids: _spawn_in_thread(service.push_customer_views, ids)
             await app.state.relay.start()
-=======
-        app.state.sessions = SessionService(database, settings, hub)
-        app.state.chat = ChatService(database, hub, app.state.sessions.budgets)
->>>>>>> chat
         stopping = asyncio.Event()
         app.state.db = database  # last: /readyz and the session gauge start asking now
         sweeper = asyncio.create_task(_sweep_forever(app.state.sessions, stopping))

@@ -207,11 +207,17 @@ class Hub:
     def note_to_technician(self, technician_id: int, message: Message) -> None:
         """Anything but a session change (a chat message) for every console of the
         technician: delivered now, in order with the rest, never held."""
-        self._call(self._deliver_technician, technician_id, message)
+        if self.relay is not None:
+            self._call(self.relay.to_technician, technician_id, message, False)
+        else:
+            self._call(self.deliver_technician, technician_id, message)
 
     def note_to_customer(self, session_id: str, message: Message) -> None:
         """Likewise for the customer's page; a page that is away reads the history."""
-        self._call(self._deliver_customer, session_id, message)
+        if self.relay is not None:
+            self._call(self.relay.to_customer, session_id, message, False)
+        else:
+            self._call(self.deliver_customer, session_id, message)
 
     def signal_to_technician(self, technician_id: int, session_id: str, message: Message) -> None:
         """Signaling for the console: delivered now, or held until its socket is back."""

@@ -132,22 +132,27 @@ class RedisRelay:
 
     # -- from the hub (on the loop) -------------------------------------------------
 
-    def to_technician(self, technician_id: int, message: Message) -> None:
-        payload = {"k": "t", "id": technician_id, "m": message, "at": time.time()}
+    def to_technician(self, technician_id: int, message: Message, timed: bool = True) -> None:
+        """``timed``: a session change, whose push latency the receiver counts."""
+        payload: dict[str, Any] = {"k": "t", "id": technician_id, "m": message}
+        if timed:
+            payload["at"] = time.time()
         self._write(
             lambda: self._publish(payload),
             lambda: self._hub.deliver_technician(technician_id, message),
         )
 
-    def to_customer(self, session_id: str, message: Message) -> None:
-        payload = {"k": "c", "id": session_id, "m": message, "at": time.time()}
+    def to_customer(self, session_id: str, message: Message, timed: bool = True) -> None:
+        payload: dict[str, Any] = {"k": "c", "id": session_id, "m": message}
+        if timed:
+            payload["at"] = time.time()
         self._write(
             lambda: self._publish(payload),
             lambda: self._hub.deliver_customer(session_id, message),
         )
 
     def signal_to_technician(self, technician_id: int, session_id: str, message: Message) -> None:
-        payload = {"k": "t", "id": technician_id, "m": message}
+        payload: dict[str, Any] = {"k": "t", "id": technician_id, "m": message}
         held = [time.time(), session_id, message]
         self._write(
             lambda: self._publish_or_hold("t", technician_key(technician_id), payload, held),
@@ -155,7 +160,7 @@ class RedisRelay:
         )
 
     def signal_to_customer(self, session_id: str, message: Message) -> None:
-        payload = {"k": "c", "id": session_id, "m": message}
+        payload: dict[str, Any] = {"k": "c", "id": session_id, "m": message}
         held = [time.time(), session_id, message]
         self._write(
             lambda: self._publish_or_hold("c", customer_key(session_id), payload, held),

@@ -1,6 +1,6 @@
 """Two server processes over one database and a real Redis (lens_server/relay.py): a
 technician whose socket is on process A and a customer on process B work exactly as on
-one process; Redis going away and coming back loses nothing. Each "process" is a full
+one process (list push, signaling, start, chat, hold, end); Redis going away and coming back loses nothing. Each "process" is a full
 server (its own app, hub, relay and uvicorn) on its own port, as two hosts behind a
 load balancer would be; tests/integration/test_server_workers.py runs the real
 ``serve --workers 2``."""
@@ -62,8 +62,8 @@ async def state_of(ws: ClientConnection, state: str, timeout: float = 5.0) -> di
     return dict(message["session"])
 
 
-async def run(func: Any, *args: Any) -> Any:
-    return await asyncio.to_thread(func, *args)
+async def run(func: Any, *args: Any, **kwargs: Any) -> Any:
+    return await asyncio.to_thread(func, *args, **kwargs)
 
 
 def join_on(server: LiveServer, pin: str) -> str:
@@ -102,6 +102,14 @@ async def test_console_on_a_and_phone_on_b_work_as_on_one_process(
             signal = {"type": "signal", "session_id": session_id, "data": answer}
             await console.send(json.dumps(signal))
             assert (await next_of(phone, "signal"))["data"] == answer
+
+            chat = {"text": "Which model is it?"}
+            await run(a.api, "POST", f"/sessions/{session_id}/chat", tech.token, json=chat)
+            assert (await next_of(phone, "chat"))["message"]["text"] == "Which model is it?"
+            reply = {"text": "An X200"}
+            await run(b.api, "POST", "/customer/chat", customer, json=reply)
+            assert (await next_of(console, "chat"))["message"]["text"] == "Which model is it?"
+            assert (await next_of(console, "chat"))["message"]["text"] == "An X200"
 
             await run(a.api, "POST", f"/sessions/{session_id}/hold", tech.token)
             await state_of(phone, "on_hold")

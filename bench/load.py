@@ -93,6 +93,10 @@ class Result:
     rss_idle: list[int] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     per_process: list[dict[str, int]] = field(default_factory=list)
+    extra: list[int] = field(default_factory=list)  # extra idle console sockets per process
+    extra_kb: list[float] = field(default_factory=list)
+    extra_seconds: float = 0.0
+    extra_stopped: str = ""
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -203,8 +207,13 @@ async def run(
     args: argparse.Namespace, processes: list[Process], people: list[tuple[str, str]]
 ) -> Result:
     result = Result()
+    # Idle pooled connections are dropped after 2 s, before the server's own 5 s
+    # keep-alive time-out: a request on a connection the server is closing that
+    # moment fails with ReadError (a client race, not a server error).
     limits = httpx.Limits(
-        max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY * 2
+        max_connections=CONCURRENCY * 2,
+        max_keepalive_connections=CONCURRENCY * 2,
+        keepalive_expiry=2.0,
     )
     clients = [
         httpx.AsyncClient(base_url=f"{p.url}/api/v1", limits=limits, timeout=30) for p in processes
@@ -217,7 +226,7 @@ async def run(
             try:
                 response = await clients[index % 2].request(method, path, headers=headers, **kw)
             except httpx.TransportError as exc:
-                result.error(f"{method} {path.split('/')[1]} {type(exc).__name__}")
+                result.error(f"{method} {path.rsplit('/', 1)[-1]} {type(exc).__name__}")
                 return None
         if response.status_code >= 300:
             code = response.json().get("code", "") if response.content else ""
@@ -301,6 +310,8 @@ async def run(
         (sum(p.ps.cpu_times()[:2]) - before) / result.accept_seconds
         for p, before in zip(processes, cpu_before, strict=True)
     ]
+    if args.extra_sockets:
+        await open_extra(args, processes, tech_tokens, result)
     for console in consoles:
         await console.ws.close()
     for customer in made:
@@ -311,6 +322,47 @@ async def run(
     for client in clients:
         await client.aclose()
     return result
+
+
+async def open_extra(
+    args: argparse.Namespace, processes: list[Process], tokens: list[str], result: Result
+) -> None:
+    """Toward 10,000 sockets a process: more idle console sockets (a console may have
+    several), half on each process, each read until its snapshot; stops at the first
+    refusal and says why."""
+    before = [p.ps.memory_info().rss for p in processes]
+    result.extra = [0, 0]
+    sockets: list[ClientConnection] = []
+    started = time.perf_counter()
+
+    async def one(n: int) -> None:
+        index = n % 2
+        ws = await open_socket(f"{processes[index].url}/ws/technician", tokens[n % len(tokens)])
+        while json.loads(await ws.recv())["type"] != "snapshot":
+            pass
+        sockets.append(ws)
+        result.extra[index] += 1
+
+    gate = asyncio.Semaphore(64)
+
+    async def guarded(n: int) -> None:
+        async with gate:
+            if result.extra_stopped:
+                return
+            try:
+                await one(n)
+            except (OSError, RuntimeError, websockets.WebSocketException) as exc:
+                result.extra_stopped = result.extra_stopped or f"{type(exc).__name__}: {exc}"[:120]
+
+    await asyncio.gather(*(guarded(n) for n in range(args.extra_sockets)))
+    result.extra_seconds = time.perf_counter() - started
+    await asyncio.sleep(2)
+    after = [p.ps.memory_info().rss for p in processes]
+    result.extra_kb = [
+        (a - b) / 1024 / max(1, n) for a, b, n in zip(after, before, result.extra, strict=True)
+    ]
+    for ws in sockets:
+        await ws.close()
 
 
 def pct(values: list[float], q: int) -> float:
@@ -365,6 +417,24 @@ def table(result: Result, args: argparse.Namespace) -> str:
         ),
         ("server RSS idle", "-", " ; ".join(f"{v / 2**20:.0f} MB" for v in result.rss_idle)),
         ("CPU per process during accepts", "-", " ; ".join(f"{v:.2f} cores" for v in result.cpu)),
+        *(
+            [
+                (
+                    "extra idle console sockets per process (opened in)",
+                    "toward 10000",
+                    " ; ".join(str(n) for n in result.extra)
+                    + f" ({result.extra_seconds:.0f} s)"
+                    + (f"; stopped: {result.extra_stopped}" if result.extra_stopped else ""),
+                ),
+                (
+                    "memory per extra idle console socket",
+                    f"<= {BAR_KB_PER_SOCKET:.0f} kB",
+                    " ; ".join(f"{v:.1f} kB" for v in result.extra_kb),
+                ),
+            ]
+            if result.extra
+            else []
+        ),
         ("errors", "0", ", ".join(f"{k}: {v}" for k, v in result.errors.items()) or "0"),
     ]
     lines = ["| figure | bar | result |", "|---|---|---|"]
@@ -378,6 +448,9 @@ def main() -> None:
     parser.add_argument("--technicians", type=int, default=100)
     parser.add_argument("--accepts", type=int, default=1200, help="customers who accept")
     parser.add_argument("--rate", type=float, default=25.0, help="accepts a second")
+    parser.add_argument(
+        "--extra-sockets", type=int, default=0, help="then this many idle console sockets more"
+    )
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the servers inherit it

@@ -9,23 +9,12 @@ import json
 from typing import Any
 
 import pytest
-import websockets
 from websockets.asyncio.client import ClientConnection
 
 from lens_server.chat import SESSION_CAP
 from lens_server.models import ChatMessage
 from tests.live_server import LiveServer, Tech
-
-
-def _ws_url(server: LiveServer, path: str) -> str:
-    return server.url.replace("http://", "ws://") + path
-
-
-async def _connect(server: LiveServer, path: str, token: str) -> ClientConnection:
-    ws = await websockets.connect(_ws_url(server, path))
-    await ws.send(json.dumps({"type": "auth", "token": token}))
-    assert json.loads(await ws.recv()) == {"type": "ready"}
-    return ws
+from tests.ws_client import connect as _connect
 
 
 async def _chat(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:

@@ -11,14 +11,14 @@ import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import websockets
-from websockets.asyncio.client import ClientConnection
 
 from tests.live_server import LiveServer, running
 from tests.redis_server import RedisServer, running_redis
+from tests.ws_client import connect, next_of, state_of
+from tests.ws_client import in_thread as run
 
 
 @pytest.fixture
@@ -38,32 +38,6 @@ def processes(
         running(LiveServer(tmp_path / "b", **settings)) as b,
     ):
         yield a, b
-
-
-async def connect(server: LiveServer, path: str, token: str) -> ClientConnection:
-    ws = await websockets.connect(server.url.replace("http://", "ws://") + path)
-    await ws.send(json.dumps({"type": "auth", "token": token}))
-    assert json.loads(await ws.recv()) == {"type": "ready"}
-    return ws
-
-
-async def next_of(ws: ClientConnection, kind: str, timeout: float = 5.0) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
-        while True:
-            message = json.loads(await ws.recv())
-            if message["type"] == kind:
-                return dict(message)
-
-
-async def state_of(ws: ClientConnection, state: str, timeout: float = 5.0) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
-        while (message := await next_of(ws, "session"))["session"]["state"] != state:
-            pass
-    return dict(message["session"])
-
-
-async def run(func: Any, *args: Any, **kwargs: Any) -> Any:
-    return await asyncio.to_thread(func, *args, **kwargs)
 
 
 def join_on(server: LiveServer, pin: str) -> str:

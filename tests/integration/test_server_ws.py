@@ -4,7 +4,6 @@ on a server on its own and on one whose deliveries go through a real Redis
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import Iterator
@@ -13,10 +12,14 @@ from typing import Any
 
 import pytest
 import websockets
-from websockets.asyncio.client import ClientConnection
 
 from tests.live_server import LiveServer, running
 from tests.redis_server import running_redis
+from tests.ws_client import connect as _connect
+from tests.ws_client import in_thread as _run
+from tests.ws_client import next_of as _next
+from tests.ws_client import state_of as _state
+from tests.ws_client import ws_url as _ws_url
 
 
 @pytest.fixture(params=["alone", "redis"])
@@ -28,37 +31,6 @@ def live_server(
         if request.param == "redis":
             settings["redis_url"] = stack.enter_context(running_redis(tmp_path / "redis")).url
         yield stack.enter_context(running(LiveServer(tmp_path / "server", **settings)))
-
-
-def _ws_url(server: LiveServer, path: str) -> str:
-    return server.url.replace("http://", "ws://") + path
-
-
-async def _connect(server: LiveServer, path: str, token: str, **kwargs: Any) -> ClientConnection:
-    ws = await websockets.connect(_ws_url(server, path), **kwargs)
-    await ws.send(json.dumps({"type": "auth", "token": token}))
-    assert json.loads(await ws.recv()) == {"type": "ready"}
-    return ws
-
-
-async def _next(ws: ClientConnection, kind: str, timeout: float = 5.0) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
-        while True:
-            message = json.loads(await ws.recv())
-            if message["type"] == kind:
-                return dict(message)
-
-
-async def _state(ws: ClientConnection, state: str, timeout: float = 5.0) -> dict[str, Any]:
-    """The next pushed session view in `state` (intermediate pushes are skipped)."""
-    async with asyncio.timeout(timeout):
-        while (message := await _next(ws, "session"))["session"]["state"] != state:
-            pass
-    return dict(message["session"])
-
-
-async def _run(func: Any, *args: Any) -> Any:
-    return await asyncio.to_thread(func, *args)
 
 
 async def test_snapshot_then_live_changes(live_server: LiveServer) -> None:

@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -18,41 +19,51 @@ import pytest
 import websockets
 
 from tests.live_server import LiveServer, free_port, running
+from tests.redis_server import running_redis
 
 CADDY = "/usr/bin/caddy"
 CADDYFILE = Path(__file__).resolve().parents[2] / "deploy" / "caddy" / "Caddyfile"
 
 
+@contextmanager
+def caddy_in_front(tmp_path: Path, *servers: LiveServer) -> Iterator[tuple[str, ssl.SSLContext]]:
+    """Debian's caddy running deploy/caddy/Caddyfile with these servers upstream."""
+    https_port = free_port()
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "caddy-data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "caddy-config"),
+        "LENS_SITE": "localhost",
+        "LENS_HTTPS_PORT": str(https_port),
+        "LENS_HTTP_PORT": str(free_port()),
+        "LENS_CADDY_ADMIN": "off",
+        "LENS_UPSTREAMS": " ".join(f"127.0.0.1:{server.port}" for server in servers),
+    }
+    log = (tmp_path / "caddy.log").open("wb")
+    caddy = subprocess.Popen(
+        [CADDY, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        root = tmp_path / "caddy-data" / "caddy" / "pki" / "authorities" / "local"
+        context = _wait_for_tls(caddy, root / "root.crt", https_port, tmp_path / "caddy.log")
+        yield f"https://localhost:{https_port}", context
+    finally:
+        caddy.terminate()
+        caddy.wait(15)
+        log.close()
+
+
 @pytest.fixture
 def behind_caddy(tmp_path: Path) -> Iterator[tuple[LiveServer, str, ssl.SSLContext]]:
-    with running(LiveServer(tmp_path / "server", metrics=True)) as server:
-        https_port = free_port()
-        env = {
-            **os.environ,
-            "HOME": str(tmp_path),
-            "XDG_DATA_HOME": str(tmp_path / "caddy-data"),
-            "XDG_CONFIG_HOME": str(tmp_path / "caddy-config"),
-            "LENS_SITE": "localhost",
-            "LENS_HTTPS_PORT": str(https_port),
-            "LENS_HTTP_PORT": str(free_port()),
-            "LENS_CADDY_ADMIN": "off",
-            "LENS_UPSTREAMS": f"127.0.0.1:{server.port}",
-        }
-        log = (tmp_path / "caddy.log").open("wb")
-        caddy = subprocess.Popen(
-            [CADDY, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            root = tmp_path / "caddy-data" / "caddy" / "pki" / "authorities" / "local"
-            context = _wait_for_tls(caddy, root / "root.crt", https_port, tmp_path / "caddy.log")
-            yield server, f"https://localhost:{https_port}", context
-        finally:
-            caddy.terminate()
-            caddy.wait(15)
-            log.close()
+    with (
+        running(LiveServer(tmp_path / "server", metrics=True)) as server,
+        caddy_in_front(tmp_path, server) as (public, context),
+    ):
+        yield server, public, context
 
 
 def _wait_for_tls(
@@ -105,3 +116,71 @@ def test_the_caddyfile_proxies_api_and_websockets_over_tls(
             return [json.loads(await ws.recv())["type"] for _ in range(2)]
 
     assert asyncio.run(socket()) == ["ready", "snapshot"]
+
+
+def test_the_production_layout_two_processes_behind_caddy_over_redis(tmp_path: Path) -> None:
+    """docs/deployment.md's layout on this machine: Caddy (TLS) in front of two server
+    processes that share one database and Redis. Caddy sends each new socket to the
+    process with the fewest, so the console's and the phone's land on different ones;
+    the console still sees the phone accept, and the phone sees Start."""
+    with running_redis(tmp_path / "redis") as redis:
+        shared = {
+            "database_url": f"sqlite:///{tmp_path / 'lens.db'}",
+            "redis_url": redis.url,
+            "metrics": True,
+        }
+        with (
+            running(LiveServer(tmp_path / "a", **shared)) as a,
+            running(LiveServer(tmp_path / "b", **shared)) as b,
+            caddy_in_front(tmp_path, a, b) as (public, context),
+        ):
+            tech = a.technician()
+            seen, placed = asyncio.run(_through_caddy(public, context, tech.token, (a, b)))
+            assert seen == ["waiting", "active"]
+            assert sorted(placed) == ["customer", "technician"], placed  # one on each
+            assert b.http.get("/readyz").json()["checks"]["redis"] == "ok"
+
+
+def _sockets_held(server: LiveServer) -> str:
+    """Which kind of socket this process holds ("technician", "customer" or "")."""
+    held = [
+        role
+        for role in ("technician", "customer")
+        if f'lens_open_sockets{{role="{role}"}} 1.0' in server.http.get("/metrics").text
+    ]
+    return ",".join(held)
+
+
+async def _through_caddy(
+    public: str, context: ssl.SSLContext, token: str, servers: tuple[LiveServer, ...]
+) -> tuple[list[str], list[str]]:
+    wss = public.replace("https://", "wss://")
+    auth = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=f"{public}/api/v1", verify=context) as web:
+        console = await websockets.connect(f"{wss}/ws/technician", ssl=context)
+        await console.send(json.dumps({"type": "auth", "token": token}))
+        created = (
+            await web.post("/sessions", headers=auth, json={"name": "Ann", "method": "pin"})
+        ).json()
+        redeemed = (
+            await web.post("/customer/redeem", json={"pin": created["session"]["pin"]})
+        ).json()
+        customer = redeemed["customer_token"]
+        phone = await websockets.connect(f"{wss}/ws/customer", ssl=context)
+        await phone.send(json.dumps({"type": "auth", "token": customer}))
+        await web.post("/customer/accept", headers={"Authorization": f"Bearer {customer}"})
+        seen = []
+        async with asyncio.timeout(10):
+            while not seen:
+                message = json.loads(await console.recv())
+                if message["type"] == "session" and message["session"]["state"] == "waiting":
+                    seen.append("waiting")
+            await web.post(f"/sessions/{created['session']['id']}/start", headers=auth)
+            while len(seen) < 2:
+                message = json.loads(await phone.recv())
+                if message["type"] == "session" and message["session"]["state"] == "active":
+                    seen.append("active")
+        placed = [await asyncio.to_thread(_sockets_held, server) for server in servers]
+        await console.close()
+        await phone.close()
+        return seen, placed

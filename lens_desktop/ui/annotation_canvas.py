@@ -192,7 +192,7 @@ class AnnotationCanvas(QObject):
         self._stroke.clear()
         self._hide_pointer()
         self._tool = tool
-        self.pane.setCursor(_cursor(tool))
+        self.pane.set_tool_cursor(None if tool is None else _cursor(tool))  # None: pans
         self.pane.update()
         self.tool_changed.emit(tool)
 

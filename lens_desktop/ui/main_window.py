@@ -38,7 +38,7 @@ from lens_desktop.ui.prompts import Prompter
 from lens_desktop.ui.services import ConsoleServices
 from lens_desktop.ui.session_model import SessionTableModel
 from lens_desktop.ui.session_tab import SessionTab
-from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog
+from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog, load_settings
 from lens_desktop.ui.tasks import TaskOwner
 
 CONNECTION_TEXT = {
@@ -591,6 +591,7 @@ class MainWindow(QMainWindow):
         tab = self._tabs.get(session.id)
         if tab is None:
             tab = SessionTab(session, self._services, pending, self)
+            tab.snapshot_folder = lambda: load_settings(self._settings).snapshot_folder
             self._tabs[session.id] = tab
             self.session_tabs.addTab(tab, session.name)
         self.stack.setCurrentWidget(self.session_tabs)

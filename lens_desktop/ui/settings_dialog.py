@@ -1,4 +1,5 @@
-"""Settings: sound devices and the interface language, kept in QSettings.
+"""Settings: sound devices, the interface language and the snapshots' folder, kept in
+QSettings.
 
 The device lists come from ``AudioEngine.probe()``; "System default" stores an empty
 value so a technician who never chose keeps following the operating system's choice.
@@ -12,13 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDir, QSettings, QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +41,15 @@ UI_LANGUAGES = (("English", "en"), ("Nederlands", "nl"))
 INPUT_KEY = "audio/input_device"
 OUTPUT_KEY = "audio/output_device"
 LANGUAGE_KEY = "ui/language"
+SNAPSHOT_FOLDER_KEY = "snapshots/folder"
+
+
+def default_snapshot_folder() -> str:
+    """The user's Pictures folder + "/Lens" (created when the first snapshot is saved)."""
+    pictures = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.PicturesLocation
+    ) or QDir.home().filePath("Pictures")
+    return QDir.toNativeSeparators(QDir(pictures).filePath("Lens"))
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,8 @@ class ConsoleSettings:
     input_device: str | None
     output_device: str | None
     language: str
+    snapshot_folder: str = ""
+    """Where snapshots are saved (issue 15 point 2); load_settings fills the default."""
 
 
 def load_settings(settings: QSettings) -> ConsoleSettings:
@@ -51,6 +68,8 @@ def load_settings(settings: QSettings) -> ConsoleSettings:
         input_device=str(settings.value(INPUT_KEY, "") or "") or None,
         output_device=str(settings.value(OUTPUT_KEY, "") or "") or None,
         language=str(settings.value(LANGUAGE_KEY, "") or ""),
+        snapshot_folder=str(settings.value(SNAPSHOT_FOLDER_KEY, "") or "")
+        or default_snapshot_folder(),
     )
 
 
@@ -113,6 +132,32 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
+        layout.insertWidget(layout.indexOf(self.buttons), self._snapshot_group())
+
+    def _snapshot_group(self) -> QGroupBox:
+        """Snapshots: the folder they are saved in, typed or picked."""
+        group = QGroupBox(translate("SettingsDialog", "Snapshots"), self)
+        self.snapshot_folder = QLineEdit(self._stored.snapshot_folder, group)
+        self.snapshot_folder.setPlaceholderText(default_snapshot_folder())
+        self.snapshot_folder.setToolTip(
+            translate("SettingsDialog", "Created when the first snapshot is saved")
+        )
+        self.snapshot_browse = QPushButton(translate("SettingsDialog", "&Browse…"), group)
+        self.snapshot_browse.clicked.connect(self.on_snapshot_browse_clicked)
+        label = QLabel(translate("SettingsDialog", "Save in &folder:"), group)
+        label.setBuddy(self.snapshot_folder)
+        row = QHBoxLayout(group)
+        row.addWidget(label)
+        row.addWidget(self.snapshot_folder, 1)
+        row.addWidget(self.snapshot_browse)
+        return group
+
+    def on_snapshot_browse_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, translate("SettingsDialog", "Folder for snapshots"), self.snapshot_folder.text()
+        )
+        if folder:
+            self.snapshot_folder.setText(QDir.toNativeSeparators(folder))
 
     def _load(self) -> None:
         stored = self._stored
@@ -131,6 +176,7 @@ class SettingsDialog(QDialog):
             input_device=str(self.input_device.currentData()) or None,
             output_device=str(self.output_device.currentData()) or None,
             language=str(self.language.currentData()),
+            snapshot_folder=self.snapshot_folder.text().strip() or default_snapshot_folder(),
         )
 
     @property
@@ -156,6 +202,7 @@ class SettingsDialog(QDialog):
         self._settings.setValue(INPUT_KEY, values.input_device or "")
         self._settings.setValue(OUTPUT_KEY, values.output_device or "")
         self._settings.setValue(LANGUAGE_KEY, values.language)
+        self._settings.setValue(SNAPSHOT_FOLDER_KEY, values.snapshot_folder)
         self.settings_saved.emit(values)
         if self.picks_new_language:
             self.language_changed.emit(values.language)

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -45,14 +44,14 @@ from lens_desktop.tools.protocol import CustomerTap, parse_message
 from lens_desktop.tools.snapshots import SnapshotError, snapshot_stem
 from lens_desktop.tools.tracking_link import TrackingLink
 from lens_desktop.ui.annotation_canvas import AnnotationCanvas
-from lens_desktop.ui.annotation_tools import AnnotationToolBar, with_key
+from lens_desktop.ui.annotation_tools import AnnotationToolBar, tool_icon, with_key
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.settings_dialog import load_settings
 from lens_desktop.ui.snapshot_strip import SnapshotStrip, snapshot_message, take_snapshot
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
 from lens_desktop.ui.video_stage import VideoStage
-from lens_desktop.ui.view_controls import ViewControls
+from lens_desktop.ui.view_controls import ROW_ICON, ViewControls
 from lens_desktop.ui.widgets import ERROR_STYLE
 
 if TYPE_CHECKING:
@@ -275,11 +274,18 @@ class SessionTab(QWidget):
         self.stage.addAction(self.snapshot_action)  # Ctrl+S works full screen too
         self.snapshot_button = QToolButton(self)
         self.snapshot_button.setDefaultAction(self.snapshot_action)
-        self.snapshot_with_drawings = QCheckBox(translate("SessionTab", "with &drawings"), self)
-        self.snapshot_with_drawings.setToolTip(
-            translate("SessionTab", "Snapshots include the drawings on the picture")
-        )
+        self.snapshot_with_drawings = QToolButton(self)  # an icon: the row is full
+        self.snapshot_with_drawings.setCheckable(True)
         self.snapshot_with_drawings.setChecked(True)
+        self.snapshot_with_drawings.setIcon(tool_icon("pen"))
+        self.snapshot_with_drawings.setIconSize(ROW_ICON)
+        self.snapshot_with_drawings.setToolTip(
+            translate("SessionTab", "Snapshots include the drawings (on when pressed)")
+        )
+        self.snapshot_with_drawings.setAccessibleName(
+            translate("SessionTab", "Snapshots include the drawings")
+        )
+        self.snapshot_with_drawings.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
     def _toggle(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)

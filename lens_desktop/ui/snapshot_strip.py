@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt, QTime, QUrl
 from PySide6.QtGui import (
     QAction,
     QDesktopServices,
@@ -135,7 +135,7 @@ class SnapshotStrip(QWidget):
         self.list.setMovement(QListView.Movement.Static)
         self.list.setIconSize(THUMB_SIZE)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setFixedHeight(THUMB_SIZE.height() + 28)
+        self.list.setFixedHeight(THUMB_SIZE.height() + 2 * self.fontMetrics().height() + 12)
         self.list.setAccessibleName(translate("Snapshots", "Snapshots of this session"))
         self.list.hide()
         self.open_action = self._action(
@@ -196,7 +196,8 @@ class SnapshotStrip(QWidget):
 
     def add(self, path: Path, thumbnail: QImage) -> None:
         """A new snapshot, first in the strip and selected; an old error goes away."""
-        item = QListWidgetItem(QIcon(QPixmap.fromImage(thumbnail)), "")
+        when = QTime.currentTime().toString("HH:mm:ss")
+        item = QListWidgetItem(QIcon(QPixmap.fromImage(thumbnail)), when)
         item.setData(PATH_ROLE, str(path))
         item.setToolTip(str(path))
         self.list.insertItem(0, item)

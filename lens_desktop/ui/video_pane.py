@@ -43,6 +43,7 @@ from lens_desktop.ui.language import translate
 from lens_desktop.ui.view_geometry import (
     clamp_pan,
     clamp_zoom,
+    exact_place,
     pan_keeping,
     picture_size_in,
     place,
@@ -218,12 +219,14 @@ class VideoPane(QWidget):
         zoom = clamp_zoom(zoom)
         if zoom == self._zoom:
             return
-        before = self.picture_rect().toRect()
-        self._zoom = zoom
         if self._frame is not None:
+            size = QSize(self._frame.width, self._frame.height)
+            before = exact_place(self._picture_size(size), self.size(), self._pan)
+            self._zoom = zoom
             centre = QPointF(self.width() / 2, self.height() / 2)
-            after = self._picture_size(QSize(self._frame.width, self._frame.height))
+            after = self._picture_size(size)
             self._pan = pan_keeping(anchor or centre, before, after, self.size())
+        self._zoom = zoom
         self._set_pan(self._pan)
         self._view_changed()
 

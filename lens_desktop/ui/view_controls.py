@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPainter, QPen
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
 from lens_desktop.media.frames import VIEW_MODES, ViewMode
-from lens_desktop.ui.annotation_tools import with_key
+from lens_desktop.ui.annotation_tools import draw_icon, with_key
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.video_pane import VideoPane
 from lens_desktop.ui.video_stage import VideoStage
-from lens_desktop.ui.view_geometry import MAX_ZOOM, MIN_ZOOM, zoom_text
+from lens_desktop.ui.view_geometry import MAX_ZOOM, MIN_ZOOM, ZOOM_STEPS, zoom_text
 
+ROW_ICON = QSize(14, 14)
+"""Icon buttons in the controls row stay as high as its text buttons (the picture keeps
+every pixel of height, issue 16)."""
 MODE_TEXTS: dict[ViewMode, str] = {
     "fit": QT_TRANSLATE_NOOP("ViewControls", "Fit"),
     "actual": QT_TRANSLATE_NOOP("ViewControls", "Actual size"),
@@ -30,16 +33,28 @@ MODE_TEXTS: dict[ViewMode, str] = {
 }
 
 
+def full_screen_icon() -> QIcon:
+    """Four corners pointing out, drawn like the drawing tools' icons."""
+
+    def draw(p: QPainter, ink: QColor) -> None:
+        pen = QPen(ink, 2)
+        pen.setCapStyle(Qt.PenCapStyle.SquareCap)
+        p.setPen(pen)
+        for x, y, dx, dy in ((3, 3, 1, 1), (19, 3, -1, 1), (3, 19, 1, -1), (19, 19, -1, -1)):
+            p.drawPolyline([QPointF(x + 5 * dx, y), QPointF(x, y), QPointF(x, y + 5 * dy)])
+
+    return draw_icon(draw)
+
+
 class ViewControls(QWidget):
-    """Mode combo, zoom out, the zoom in per cent, zoom in, full screen."""
+    """Mode (a menu button), the zoom in per cent (a menu of zoom levels), full screen."""
 
     def __init__(self, pane: VideoPane, stage: VideoStage, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.pane = pane
         self.stage = stage
-        self.mode = QComboBox(self)
-        for mode in VIEW_MODES:
-            self.mode.addItem(translate("ViewControls", MODE_TEXTS[mode]), mode)
+        self.mode = QToolButton(self)  # a menu button: as high as the row's other buttons
+        self.mode.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.mode.setToolTip(
             translate(
                 "ViewControls",
@@ -48,6 +63,17 @@ class ViewControls(QWidget):
             )
         )
         self.mode.setAccessibleName(translate("ViewControls", "View"))
+        self.mode_actions = QActionGroup(self)
+        mode_menu = QMenu(self)
+        for mode in VIEW_MODES:
+            action = mode_menu.addAction(translate("ViewControls", MODE_TEXTS[mode]))
+            action.setCheckable(True)
+            action.setData(mode)
+            action.triggered.connect(lambda checked, m=mode: self.pane.set_mode(m))
+            self.mode_actions.addAction(action)
+        self.mode.setMenu(mode_menu)
+        width = max(self.fontMetrics().horizontalAdvance(a.text()) for a in mode_menu.actions())
+        self.mode.setMinimumWidth(width + 28)
         self.zoom_in_action = self._action(
             translate("ViewControls", "Zoom in"),
             translate("ViewControls", "Zoom in (or turn the mouse wheel over the picture)"),
@@ -74,7 +100,9 @@ class ViewControls(QWidget):
         )
         self.full_screen_action.setCheckable(True)
         self.full_screen_action.toggled.connect(self.on_full_screen_action_toggled)
-        self.zoom = QLabel(self)
+        self.zoom = QToolButton(self)
+        self.zoom.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.zoom.setMenu(self._zoom_menu())
         self.zoom.setToolTip(
             translate(
                 "ViewControls",
@@ -83,8 +111,7 @@ class ViewControls(QWidget):
                 "button while drawing)",
             )
         )
-        self.zoom.setMinimumWidth(self.zoom.fontMetrics().horizontalAdvance("400 %") + 8)
-        self.zoom.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.zoom.setMinimumWidth(self.zoom.fontMetrics().horizontalAdvance("400 %") + 24)
         self._lay_out()
         self._connect_signals()
         self.on_pane_view_changed()
@@ -105,6 +132,20 @@ class ViewControls(QWidget):
         self.stage.addAction(action)  # its keys work full screen too
         return action
 
+    def _zoom_menu(self) -> QMenu:
+        """Zoom in, zoom out, back to Fit, and every zoom level."""
+        menu = QMenu(self)
+        menu.addActions([self.zoom_in_action, self.zoom_out_action, self.reset_action])
+        menu.addSeparator()
+        self.zoom_levels = QActionGroup(self)
+        for level in ZOOM_STEPS:
+            action = menu.addAction(zoom_text(level))
+            action.setCheckable(True)
+            action.setData(level)
+            action.triggered.connect(lambda checked, z=level: self.pane.set_zoom(z))
+            self.zoom_levels.addAction(action)
+        return menu
+
     def _button(self, action: QAction, text: str) -> QToolButton:
         button = QToolButton(self)
         button.setDefaultAction(action)
@@ -117,32 +158,30 @@ class ViewControls(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        self.zoom_out_button = self._button(self.zoom_out_action, "\u2212")
-        self.zoom_in_button = self._button(self.zoom_in_action, "+")
-        self.full_screen_button = self._button(
-            self.full_screen_action, translate("ViewControls", "Full screen")
-        )
+        self.full_screen_button = self._button(self.full_screen_action, "")
+        self.full_screen_button.setIcon(full_screen_icon())
+        self.full_screen_button.setIconSize(ROW_ICON)
+        self.full_screen_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         layout.addWidget(self.mode)
-        layout.addWidget(self.zoom_out_button)
         layout.addWidget(self.zoom)
-        layout.addWidget(self.zoom_in_button)
         layout.addWidget(self.full_screen_button)
 
     def _connect_signals(self) -> None:
-        self.mode.activated.connect(self.on_mode_activated)
         self.pane.view_changed.connect(self.on_pane_view_changed)
         self.stage.full_screen_changed.connect(self.on_stage_full_screen_changed)
 
     # -- slots -----------------------------------------------------------------------
 
-    def on_mode_activated(self, index: int) -> None:
-        self.pane.set_mode(self.mode.itemData(index))
-
     def on_pane_view_changed(self) -> None:
-        self.mode.setCurrentIndex(self.mode.findData(self.pane.mode))
+        for action in self.mode_actions.actions():
+            action.setChecked(action.data() == self.pane.mode)
+            if action.data() == self.pane.mode:
+                self.mode.setText(action.text())
         self.zoom.setText(zoom_text(self.pane.zoom))
         self.zoom_in_action.setEnabled(self.pane.zoom < MAX_ZOOM)
         self.zoom_out_action.setEnabled(self.pane.zoom > MIN_ZOOM)
+        for action in self.zoom_levels.actions():
+            action.setChecked(action.data() == self.pane.zoom)
         self.zoom.setAccessibleName(
             translate("ViewControls", "Zoom {zoom}").format(zoom=zoom_text(self.pane.zoom))
         )

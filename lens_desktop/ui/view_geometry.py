@@ -8,7 +8,9 @@ they follow every view alike. The choices are in docs/decisions/0030.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect, QSize
+import math
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize
 
 from lens_desktop.media.frames import DisplayArea, ViewMode, picture_size
 
@@ -59,8 +61,8 @@ def clamp_pan(pan: QPointF, picture: QSize, pane: QSize) -> QPointF:
 def place(picture: QSize, pane: QSize, pan: QPointF) -> QRect:
     """The picture's rectangle in the pane: centred, moved by ``pan`` (already clamped);
     whole pixels, so a converted frame is painted as a copy of rows."""
-    x = (pane.width() - picture.width()) // 2 + round(pan.x())
-    y = (pane.height() - picture.height()) // 2 + round(pan.y())
+    exact = exact_place(picture, pane, pan)
+    x, y = math.floor(exact.x()), math.floor(exact.y())  # as fit_rect when not panned
     if picture.width() >= pane.width():  # rounding never opens a gap at an edge
         x = min(max(x, pane.width() - picture.width()), 0)
     if picture.height() >= pane.height():
@@ -68,7 +70,18 @@ def place(picture: QSize, pane: QSize, pan: QPointF) -> QRect:
     return QRect(x, y, picture.width(), picture.height())
 
 
-def pan_keeping(anchor: QPointF, before: QRect, after: QSize, pane: QSize) -> QPointF:
+def exact_place(picture: QSize, pane: QSize, pan: QPointF) -> QRectF:
+    """``place`` before rounding to whole pixels: zooming computes from this, so the
+    rounding of one step never adds up over the next ones."""
+    return QRectF(
+        (pane.width() - picture.width()) / 2 + pan.x(),
+        (pane.height() - picture.height()) / 2 + pan.y(),
+        picture.width(),
+        picture.height(),
+    )
+
+
+def pan_keeping(anchor: QPointF, before: QRectF, after: QSize, pane: QSize) -> QPointF:
     """The pan that keeps the picture point under ``anchor`` (pane pixels) where it is
     when the picture changes from ``before`` to size ``after`` (zoom about the cursor)."""
     if before.isEmpty():

@@ -500,7 +500,7 @@ class SessionTab(QWidget):
             QMessageBox.Icon.Question,
             translate("SessionTab", "Unfreeze"),
             translate("SessionTab", "Keep the drawings?"),
-            parent=self,
+            parent=self.stage,  # over the picture, full screen too
         )
         box.setInformativeText(translate("SessionTab", "They were drawn on the frozen picture."))
         keep = box.addButton(translate("SessionTab", "&Keep"), QMessageBox.ButtonRole.AcceptRole)
@@ -555,8 +555,14 @@ class SessionTab(QWidget):
         except SnapshotError as exc:
             log.warning("snapshot not saved: %s", exc)
             self.snapshots.show_error(snapshot_message(exc))
+            if self.stage.full_screen:  # the strip is out of sight
+                self.canvas.show_notice(snapshot_message(exc))
             return
         self.snapshots.add(path, thumbnail)
+        if self.stage.full_screen:
+            self.canvas.show_notice(
+                translate("SessionTab", "Snapshot saved: {name}").format(name=path.name)
+            )
         self.snapshot_saved.emit(str(path))
         self._report("snapshot")
 

@@ -876,6 +876,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <source>&amp;Clear</source>
         <translation>&amp;Wissen</translation>
     </message>
+    <message>
+        <source>Snapshot saved: {name}</source>
+        <translation>Momentopname bewaard: {name}</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

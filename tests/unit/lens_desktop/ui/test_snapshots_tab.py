@@ -11,13 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from console_harness import console_window
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from test_session_drawing import open_tab
 from test_view_modes import SPOT, SPOT_RGB, show, spot_frame
 
+from lens_desktop.media.audio import AudioStatus
 from lens_desktop.ui.session_tab import SessionTab
+from lens_desktop.ui.settings_dialog import SettingsDialog, load_settings
+from tests.qt_fixtures import wait_until
 
 RED = "#ff1744"
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -141,3 +145,38 @@ async def test_a_folder_that_cannot_be_made_is_said_in_the_tab_and_nothing_is_lo
         assert not message.isVisible() and len(tab.snapshots.paths()) == 3
     finally:
         await tab.shutdown()
+
+
+def test_the_folder_is_a_setting_with_pictures_lens_as_default(qtbot: Any, settings) -> None:  # type: ignore[no-untyped-def]
+    pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    assert load_settings(settings).snapshot_folder == str(Path(pictures) / "Lens")
+    status = AudioStatus(False, "Audio unavailable: none here.")
+    dialog = SettingsDialog(settings, status)
+    qtbot.addWidget(dialog)
+    assert dialog.snapshot_folder.text() == str(Path(pictures) / "Lens")
+    dialog.snapshot_folder.setText("  /srv/shots  ")
+    with qtbot.waitSignal(dialog.settings_saved):
+        dialog.buttons.accepted.emit()
+    assert load_settings(settings).snapshot_folder == "/srv/shots"
+    again = SettingsDialog(settings, status)
+    qtbot.addWidget(again)
+    again.snapshot_folder.clear()  # empty: back to the default
+    again.buttons.accepted.emit()
+    assert load_settings(settings).snapshot_folder == str(Path(pictures) / "Lens")
+
+
+async def test_the_window_hands_its_folder_setting_to_the_tab(
+    qtbot: Any, live_server: Any, settings: Any, credentials: Any, tmp_path: Path
+) -> None:
+    settings.setValue("snapshots/folder", str(tmp_path / "from settings"))
+    async with console_window(qtbot, live_server, settings, credentials) as console:
+        window = console.window
+        session, _ = live_server.join_waiting(console.tech.token, "Ann")
+        await wait_until(lambda: window.model.row_of(session["id"]) is not None)
+        window.select_session(session["id"])
+        window.start_action.trigger()
+        await wait_until(lambda: session["id"] in window.session_tab_widgets)
+        tab = window.session_tab_widgets[session["id"]]
+        assert tab.snapshot_folder() == str(tmp_path / "from settings")
+        settings.setValue("snapshots/folder", str(tmp_path / "changed"))
+        assert tab.snapshot_folder() == str(tmp_path / "changed")  # read at each snapshot

@@ -282,6 +282,22 @@ async def test_drawing_pointer_taps_eraser_and_freeze_land_on_the_picture_zoomed
         (artifacts_dir / "console").mkdir(parents=True, exist_ok=True)
         tab.grab().save(str(artifacts_dir / "console" / "view-zoom.png"))
 
+        # A label's editor follows its point when the view moves under it.
+        QTest.keyClick(pane, "t")
+        QTest.mouseClick(pane, LEFT, NONE, pane_point(tab, (0.5, 0.47)))
+        editor = tab.canvas.label_editor
+        assert editor is not None
+
+        def where_editor_goes() -> QPoint:  # its point, kept inside the pane
+            at = pane_point(tab, (0.5, 0.47))
+            right = max(0, pane.width() - editor.width())
+            return QPoint(min(max(at.x(), 0), right), at.y())
+
+        assert editor.pos() == where_editor_goes()
+        wheel(tab, pane_point(tab, (0.6, 0.5)), -1)
+        assert editor.pos() == where_editor_goes() and pane.zoom == 1.5
+        QTest.keyClick(editor, Qt.Key.Key_Escape)
+
         # Erase one: a click on the stroke at this zoom finds it.
         QTest.keyClick(pane, "x")
         QTest.mouseClick(pane, LEFT, NONE, pane_point(tab, (0.5, 0.4)))
@@ -300,7 +316,9 @@ async def test_drawing_pointer_taps_eraser_and_freeze_land_on_the_picture_zoomed
 # -- full screen --------------------------------------------------------------------------
 
 
-async def test_f11_takes_the_picture_full_screen_and_esc_brings_it_back(qtbot: Any) -> None:
+async def test_f11_takes_the_picture_full_screen_and_esc_brings_it_back(
+    qtbot: Any, tmp_path: Path
+) -> None:
     tab = await open_tab(qtbot)
     try:
         pane, stage = tab.video.pane, tab.stage
@@ -316,6 +334,11 @@ async def test_f11_takes_the_picture_full_screen_and_esc_brings_it_back(qtbot: A
         assert tab.canvas.tool == "pen"
         QTest.keyClick(pane, "+")
         assert pane.zoom == 1.25
+        tab.snapshot_folder = lambda: str(tmp_path)
+        QTest.keyClick(pane, "s", Qt.KeyboardModifier.ControlModifier)  # Ctrl+S, too
+        await tab.tasks.wait_idle()
+        assert [p.parent for p in tab.snapshots.paths()] == [tmp_path]
+        assert tab.canvas.notice.startswith("Snapshot saved: Lens ")  # the strip is hidden
         QTest.keyClick(pane, Qt.Key.Key_Escape)  # first Esc: the tool is put down
         assert tab.canvas.tool is None and stage.isFullScreen()
         QTest.keyClick(pane, Qt.Key.Key_Escape)  # then Esc leaves full screen

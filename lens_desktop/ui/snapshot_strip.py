@@ -70,13 +70,14 @@ def render_snapshot(frame: VideoFrame, annotations: Sequence[Annotation]) -> QIm
     return image
 
 
-def encode_png(image: QImage) -> bytes:
+def encode_png(image: QImage) -> bytes | None:
+    """The PNG file's bytes; None if Qt could not encode it (out of memory)."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    saved = image.save(buffer, "PNG")
     buffer.close()
-    return bytes(data.data())
+    return bytes(data.data()) if saved else None
 
 
 def take_snapshot(
@@ -85,7 +86,10 @@ def take_snapshot(
     """Worker thread: render, encode and save; the path and a thumbnail. Raises
     SnapshotError."""
     image = render_snapshot(frame, annotations)
-    path = save_snapshot(folder, stem, encode_png(image))
+    png = encode_png(image)
+    if png is None:
+        raise SnapshotError("write", folder / f"{stem}.png", "the picture could not be encoded")
+    path = save_snapshot(folder, stem, png)
     thumbnail = image.scaled(
         THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
     )

@@ -193,8 +193,9 @@ class VideoPane(QWidget):
             frame.height,
         )
         self._frame = frame
-        if resized:
-            self._set_pan(self._pan)  # the same pan may not fit a picture of another size
+        if resized:  # the same pan may not fit a picture of another size
+            self._set_pan(self._pan)
+            self._update_cursor()
         self.update()
 
     def set_overlay(self, text: str) -> None:

@@ -286,6 +286,8 @@ class SessionTab(QWidget):
             translate("SessionTab", "Snapshots include the drawings")
         )
         self.snapshot_with_drawings.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self._shown_view = (self.video.pane.mode, self.video.pane.zoom)
+        self.video.pane.view_changed.connect(self.on_pane_view_changed)
 
     def _toggle(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
@@ -526,6 +528,15 @@ class SessionTab(QWidget):
         self._restart_stall_watch()
         self._refresh_overlay()
         self._report("unfreeze")
+
+    def on_pane_view_changed(self) -> None:
+        """Full screen hides the zoom indicator: a new mode or zoom is said over the
+        picture instead (a pan is not)."""
+        pane = self.video.pane
+        view = (pane.mode, pane.zoom)
+        if view != self._shown_view and self.stage.full_screen:
+            self.canvas.show_notice(self.view_controls.describe())
+        self._shown_view = view
 
     # -- snapshots -------------------------------------------------------------------
 

@@ -170,6 +170,10 @@ class ViewControls(QWidget):
         self.pane.view_changed.connect(self.on_pane_view_changed)
         self.stage.full_screen_changed.connect(self.on_stage_full_screen_changed)
 
+    def describe(self) -> str:
+        """"Fit 150 %": the mode and the zoom, as the controls show them."""
+        return f"{self.mode.text()} {zoom_text(self.pane.zoom)}"
+
     # -- slots -----------------------------------------------------------------------
 
     def on_pane_view_changed(self) -> None:

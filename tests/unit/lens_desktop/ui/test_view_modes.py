@@ -16,7 +16,7 @@ from typing import Any
 import av
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -27,7 +27,16 @@ from lens_desktop.tools.annotations import MARKER_RADIUS
 from lens_desktop.ui.annotation_layer import POINTER_COLOUR, TAP_COLOUR, to_frame, to_pane
 from lens_desktop.ui.session_tab import SessionTab
 from lens_desktop.ui.video_pane import BACKGROUND, fit_rect
-from lens_desktop.ui.view_geometry import MAX_ZOOM, MIN_ZOOM, step_zoom, zoom_text
+from lens_desktop.ui.view_geometry import (
+    MAX_ZOOM,
+    MIN_ZOOM,
+    clamp_pan,
+    exact_place,
+    pan_keeping,
+    place,
+    step_zoom,
+    zoom_text,
+)
 from tests.qt_fixtures import wait_until
 
 LEFT = Qt.MouseButton.LeftButton
@@ -101,6 +110,22 @@ def test_zoom_steps_stop_at_25_and_400_per_cent() -> None:
     assert step_zoom(4.0, 1) == 4.0 and step_zoom(0.25, -3) == 0.25
     assert step_zoom(1.0, 100) == 4.0 and step_zoom(1.0, -100) == 0.25
     assert [zoom_text(z) for z in (0.25, 1.0, 1.5, 4.0)] == ["25 %", "100 %", "150 %", "400 %"]
+
+
+def test_a_larger_picture_always_covers_the_pane_and_a_smaller_one_stays_centred() -> None:
+    pane = QSize(800, 500)
+    big, small = QSize(1600, 900), QSize(400, 300)
+    assert clamp_pan(QPointF(9999, -9999), big, pane) == QPointF(400, -200)
+    assert place(big, pane, clamp_pan(QPointF(9999, -9999), big, pane)) == QRect(0, -400, 1600, 900)
+    assert clamp_pan(QPointF(50, 50), small, pane) == QPointF(0, 0)
+    assert place(small, pane, QPointF()) == QRect(200, 100, 400, 300)
+    # Zooming 2x about (100, 100) keeps the picture point under it there.
+    before = exact_place(QSize(800, 450), pane, QPointF())
+    pan = pan_keeping(QPointF(100, 100), before, big, pane)
+    after = exact_place(big, pane, pan)
+    u = (100 - before.x()) / before.width(), (100 - before.y()) / before.height()
+    assert after.x() + u[0] * after.width() == pytest.approx(100)
+    assert after.y() + u[1] * after.height() == pytest.approx(100)
 
 
 # -- modes -------------------------------------------------------------------------------
@@ -334,6 +359,7 @@ async def test_f11_takes_the_picture_full_screen_and_esc_brings_it_back(
         assert tab.canvas.tool == "pen"
         QTest.keyClick(pane, "+")
         assert pane.zoom == 1.25
+        assert tab.canvas.notice == "Fit 125 %"  # the indicator is out of sight
         tab.snapshot_folder = lambda: str(tmp_path)
         QTest.keyClick(pane, "s", Qt.KeyboardModifier.ControlModifier)  # Ctrl+S, too
         await tab.tasks.wait_idle()

@@ -171,7 +171,7 @@ class ViewControls(QWidget):
         self.stage.full_screen_changed.connect(self.on_stage_full_screen_changed)
 
     def describe(self) -> str:
-        """"Fit 150 %": the mode and the zoom, as the controls show them."""
+        """ "Fit 150 %": the mode and the zoom, as the controls show them."""
         return f"{self.mode.text()} {zoom_text(self.pane.zoom)}"
 
     # -- slots -----------------------------------------------------------------------

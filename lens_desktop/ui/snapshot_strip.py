@@ -139,7 +139,7 @@ class SnapshotStrip(QWidget):
         self.list.setMovement(QListView.Movement.Static)
         self.list.setIconSize(THUMB_SIZE)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setFixedHeight(THUMB_SIZE.height() + 2 * self.fontMetrics().height() + 12)
+        self.list.setFixedHeight(THUMB_SIZE.height() + self.fontMetrics().height() + 22)
         self.list.setAccessibleName(translate("Snapshots", "Snapshots of this session"))
         self.list.hide()
         self.open_action = self._action(

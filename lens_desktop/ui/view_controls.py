@@ -91,7 +91,7 @@ class ViewControls(QWidget):
             translate("ViewControls", "Back to Fit at 100 %"),
             [QKeySequence("Ctrl+0")],
             self.pane.reset_view,
-        )  # a key only: the combo shows the mode
+        )  # in the zoom menu and as Ctrl+0
         self.full_screen_action = self._action(
             translate("ViewControls", "Full screen"),
             translate("ViewControls", "Show the picture full screen; Esc leaves it"),

@@ -29,6 +29,9 @@ from lens_desktop.ui.video_pane import VideoPane
 SOURCE = (1280, 720)
 WARM_UP = 30
 PANES = [(1280, 720), (960, 540), (1600, 900), (800, 600), (640, 360)]
+VIEW_PANE = (960, 600)
+VIEWS = [("fit", 1.0), ("stretch", 1.0), ("actual", 1.0), ("fit", 1.5), ("fit", 2.0), ("fit", 4.0)]
+"""Issue 15's views: the same frame zoomed and panned (the third table)."""
 
 
 def decoded_frames(count: int) -> list[av.VideoFrame]:
@@ -43,6 +46,38 @@ def decoded_frames(count: int) -> list[av.VideoFrame]:
 
 def ms(samples: list[float]) -> str:
     return f"{1000 * statistics.median(samples):.2f} / {1000 * max(samples):.2f}"
+
+
+def time_frames(pane: VideoPane, frames: list[av.VideoFrame], count: int) -> tuple:  # type: ignore[type-arg]
+    area = pane.display_area()
+    convert_s, paint_s = [], []
+    for i in range(-WARM_UP, count):
+        source = frames[i % len(frames)]
+        started = time.perf_counter()
+        shown = convert(source, time.monotonic(), display_size(source.width, source.height, area))
+        convert_s.append(time.perf_counter() - started)
+        pane.show_frame(shown)
+        started = time.perf_counter()
+        pane.repaint()
+        paint_s.append(time.perf_counter() - started)
+    image = shown.image.size()
+    return f"{image.width()}x{image.height()}", convert_s[WARM_UP:], paint_s[WARM_UP:]
+
+
+def view_rows(app: QApplication, frames: list[av.VideoFrame], count: int) -> list[tuple]:  # type: ignore[type-arg]
+    rows = []
+    for mode, zoom in VIEWS:
+        pane = VideoPane()
+        pane.resize(*VIEW_PANE)
+        pane.show()
+        pane.show_frame(convert(frames[0], time.monotonic()))
+        pane.set_mode(mode)  # type: ignore[arg-type]
+        pane.set_zoom(zoom)
+        pane.pan_by(-100, -60)  # off-centre, where it pans at all
+        app.processEvents()
+        rows.append((f"{mode} {round(zoom * 100)} %", *time_frames(pane, frames, count)))
+        pane.close()
+    return rows
 
 
 def main() -> None:
@@ -79,6 +114,13 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for (w, h), where, image, convert_s, paint_s in rows:
         print(f"| {w}x{h} | {where} | {image} | {ms(convert_s)} | {ms(paint_s)} |")
+    print()
+    print(f"views in a {VIEW_PANE[0]}x{VIEW_PANE[1]} pane (issue 15, docs/decisions/0030)")
+    print()
+    print("| view | image | convert (converter thread) | paint (GUI thread) |")
+    print("|---|---|---|---|")
+    for view, image, convert_s, paint_s in view_rows(app, frames, args.frames):
+        print(f"| {view} | {image} | {ms(convert_s)} | {ms(paint_s)} |")
 
 
 if __name__ == "__main__":

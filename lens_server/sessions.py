@@ -45,7 +45,7 @@ from lens_server.views import (
 METHOD_PERMISSION = {"pin": "connect_pin", "email": "connect_email", "link": "connect_link"}
 OPEN_STATES = ("active", "on_hold", "reconnecting")
 ACTIVITY_STATES = ("active", "on_hold")
-"""Where the technician's freeze, unfreeze and annotations are recorded."""
+"""Where the technician's freeze, unfreeze, annotations and snapshots are recorded."""
 RECENT_FINAL = timedelta(hours=1)
 
 

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Literal
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -63,14 +64,63 @@ AV_PAINT_FORMAT = "bgra" if sys.byteorder == "little" else "argb"
 """The same bytes as PyAV names them."""
 
 
-def display_size(width: int, height: int, area: tuple[int, int] | None) -> tuple[int, int]:
-    """The size a ``width`` x ``height`` frame is shown at in ``area`` (device pixels):
-    the largest of its aspect ratio that fits, as the video pane fits it. The frame's
-    own size when there is no area (actual size, or not known yet)."""
-    if area is None or min(area) <= 0 or width <= 0 or height <= 0:
+ViewMode = Literal["fit", "actual", "stretch"]
+VIEW_MODES: tuple[ViewMode, ...] = ("fit", "actual", "stretch")
+
+
+@dataclass(frozen=True)
+class DisplayArea:
+    """How the picture is shown: the pane's size (device pixels), the view mode and the
+    zoom on top of it (docs/decisions/0030). The frame source converts every frame to
+    ``convert_size`` of it; the video pane paints in ``picture_size`` of it, so both
+    follow one rule."""
+
+    width: int
+    height: int
+    mode: ViewMode = "fit"
+    zoom: float = 1.0
+    ratio: float = 1.0
+    """Device pixels per logical pixel: "actual" shows a frame pixel per logical pixel."""
+
+
+Area = DisplayArea | tuple[int, int] | None
+"""A DisplayArea; a plain (width, height) to fit into; None for the stream's size."""
+
+
+def picture_size(width: int, height: int, area: DisplayArea) -> tuple[int, int]:
+    """The size a ``width`` x ``height`` frame is painted at in ``area``: fitted with its
+    aspect ratio ("fit"), filling the area ("stretch") or a frame pixel per logical pixel
+    ("actual"), then times the zoom; at least 1 x 1."""
+    if width <= 0 or height <= 0:
+        return max(1, width), max(1, height)
+    if area.mode == "actual" or min(area.width, area.height) <= 0:
+        base_w, base_h = width * area.ratio, height * area.ratio
+    elif area.mode == "stretch":
+        base_w, base_h = area.width, area.height
+    else:
+        fitted = QSize(width, height).scaled(
+            QSize(area.width, area.height), Qt.AspectRatioMode.KeepAspectRatio
+        )
+        base_w, base_h = fitted.width(), fitted.height()
+    return max(1, round(base_w * area.zoom)), max(1, round(base_h * area.zoom))
+
+
+def display_size(width: int, height: int, area: Area) -> tuple[int, int]:
+    """The size a ``width`` x ``height`` frame is converted to for ``area``: the size it
+    is painted at (painting is then a copy of rows), unless zooming made that larger
+    than both the pane and the stream; then the stream's own size, and the pane scales
+    only the part it shows. A plain tuple: the largest of the frame's aspect ratio that
+    fits. The frame's own size when there is no area (or it is not laid out yet)."""
+    if area is None or width <= 0 or height <= 0:
         return width, height
-    fitted = QSize(width, height).scaled(QSize(*area), Qt.AspectRatioMode.KeepAspectRatio)
-    return max(1, fitted.width()), max(1, fitted.height())
+    if not isinstance(area, DisplayArea):
+        area = DisplayArea(*area)
+    if min(area.width, area.height) <= 0:
+        return width, height
+    size = picture_size(width, height, area)
+    if size[0] > max(area.width, width) or size[1] > max(area.height, height):
+        return width, height
+    return size
 
 
 def to_qimage(frame: av.VideoFrame, size: tuple[int, int] | None = None) -> QImage:
@@ -134,9 +184,9 @@ class LatestFrameReader:
         self.last_size: tuple[int, int] | None = None
         self.last_frame_at: float | None = None
         """time.monotonic() when the newest decoded frame came off the track."""
-        self.display_area: tuple[int, int] | None = None
-        """Where the picture is shown, in device pixels (set from the GUI thread; one
-        assignment of a tuple, read once per frame): frames are scaled to fit it."""
+        self.display_area: Area = None
+        """Where and how the picture is shown (set from the GUI thread; one assignment
+        of an immutable value, read once per frame): frames are converted for it."""
 
     def start(self) -> None:
         """Start both tasks on the running loop."""

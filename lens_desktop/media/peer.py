@@ -50,7 +50,7 @@ from PySide6.QtCore import QObject, Signal
 
 from lens_desktop.media import aiortc_receiver
 from lens_desktop.media.audio import AudioEngine
-from lens_desktop.media.frames import LatestFrameReader, VideoFrame
+from lens_desktop.media.frames import Area, LatestFrameReader, VideoFrame
 from lens_desktop.media.keyframes import KeyframeWatchdog
 from lens_desktop.media.media_loop import CallerLoop, MediaLoop, shared_media_loop
 from lens_desktop.media.stats import StatsSampler
@@ -174,7 +174,7 @@ class PeerSession(QObject):
         self._mailbox_posted = False
         self.frames_superseded = 0
         """Frames replaced in the mailbox before the GUI thread took them."""
-        self._display_area: tuple[int, int] | None = None
+        self._display_area: Area = None
         self._frame_tap: Callable[[av.VideoFrame, float], None] | None = None
 
     @property
@@ -190,10 +190,10 @@ class PeerSession(QObject):
         """The current generation's frame reader (its counters feed stats and tests)."""
         return self._conn.reader if self._conn is not None else None
 
-    def set_display_area(self, area: tuple[int, int] | None) -> None:
-        """GUI thread: where the picture is shown, in device pixels (None: at the
-        stream's own size). Frames are converted to fit it, so painting them is a plain
-        copy of rows."""
+    def set_display_area(self, area: Area) -> None:
+        """GUI thread: where and how the picture is shown (None: at the stream's own
+        size). Frames are converted for it (``display_size``), so painting them is
+        mostly a plain copy of rows."""
         self._display_area = area
         if self._conn is not None and self._conn.reader is not None:
             self._conn.reader.display_area = area

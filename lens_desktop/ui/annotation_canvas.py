@@ -145,6 +145,7 @@ class AnnotationCanvas(QObject):
         pane.setMouseTracking(True)
         pane.installEventFilter(self)
         pane.paint_layer = self.paint
+        pane.view_changed.connect(self.on_pane_view_changed)
 
     def _timer(self, single: bool, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -192,7 +193,7 @@ class AnnotationCanvas(QObject):
         self._stroke.clear()
         self._hide_pointer()
         self._tool = tool
-        self.pane.setCursor(_cursor(tool))
+        self.pane.set_tool_cursor(None if tool is None else _cursor(tool))  # None: pans
         self.pane.update()
         self.tool_changed.emit(tool)
 
@@ -230,6 +231,7 @@ class AnnotationCanvas(QObject):
             timer.stop()
         self.pane.removeEventFilter(self)
         self.pane.paint_layer = None
+        self.pane.view_changed.disconnect(self.on_pane_view_changed)
 
     # -- the customer's taps ---------------------------------------------------------
 
@@ -245,6 +247,12 @@ class AnnotationCanvas(QObject):
         self._tap_timer.start()
         self.pane.update()
         return True
+
+    def show_notice(self, text: str) -> None:
+        """A short message over the picture for NOTICE_MS (also when full screen)."""
+        self.notice = text
+        self._notice_timer.start()
+        self.pane.update()
 
     def on_notice_timer_timeout(self) -> None:
         self.notice = ""
@@ -269,8 +277,8 @@ class AnnotationCanvas(QObject):
             paint_tap(painter, point, rect, age)
         if self._pointer is not None:
             paint_pointer(painter, self._pointer, rect)
-        if self.notice:
-            paint_notice(painter, self.notice, rect)
+        if self.notice:  # at the top of the part of the picture shown (zoomed too)
+            paint_notice(painter, self.notice, rect.intersected(QRectF(self.pane.rect())))
 
     def _preview(self) -> Annotation | None:
         if not self._stroke or self._tool not in _DRAWN_KINDS:
@@ -354,11 +362,11 @@ class AnnotationCanvas(QObject):
         try:
             item = self.model.add(kind, points, colour=self.colour, width=self.width, text=text)
         except AnnotationLimitError:
-            self.notice = translate(
-                "AnnotationTools", "The picture holds at most {count} drawings: erase some."
-            ).format(count=self.model.max_annotations)
-            self._notice_timer.start()
-            self.pane.update()
+            self.show_notice(
+                translate(
+                    "AnnotationTools", "The picture holds at most {count} drawings: erase some."
+                ).format(count=self.model.max_annotations)
+            )
             self.refused.emit(self.notice)
             return
         except AnnotationError as exc:  # a bug here, not the technician's doing
@@ -396,6 +404,12 @@ class AnnotationCanvas(QObject):
         editor.show()
         editor.setFocus(Qt.FocusReason.MouseFocusReason)
         self._editor, self._editor_point = editor, point
+
+    def on_pane_view_changed(self) -> None:
+        """Zoomed or panned while a label is typed: the editor follows its point."""
+        if self._editor is not None and self._editor_point is not None:
+            pos = to_pane(self._editor_point, self.pane.picture_rect()).toPoint()
+            self._editor.move(_inside(pos, self._editor, self.pane))
 
     @property
     def label_editor(self) -> LabelEditor | None:

@@ -380,6 +380,10 @@ def _icon(draw: Callable[[QPainter, QColor], None]) -> QIcon:
     return icon
 
 
+draw_icon = _icon
+"""For other controls' icons (the view controls' full screen), drawn the same way."""
+
+
 def _stroke(colour: QColor, width: float = 2.0) -> QPen:
     pen = QPen(colour, width)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)

@@ -38,7 +38,12 @@ from lens_desktop.ui.prompts import Prompter
 from lens_desktop.ui.services import ConsoleServices
 from lens_desktop.ui.session_model import SessionTableModel
 from lens_desktop.ui.session_tab import SessionTab
-from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog, load_chat_replies
+from lens_desktop.ui.settings_dialog import (
+    ConsoleSettings,
+    SettingsDialog,
+    load_chat_replies,
+    load_settings,
+)
 from lens_desktop.ui.tasks import TaskOwner
 
 CONNECTION_TEXT = {
@@ -594,6 +599,7 @@ class MainWindow(QMainWindow):
         if tab is None:
             tab = SessionTab(session, self._services, pending, self)
             tab.chat.set_replies(load_chat_replies(self._settings))
+            tab.snapshot_folder = lambda: load_settings(self._settings).snapshot_folder
             self._tabs[session.id] = tab
             self.session_tabs.addTab(tab, session.name)
         self.stack.setCurrentWidget(self.session_tabs)

@@ -19,11 +19,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QKeySequence
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,17 +40,22 @@ from PySide6.QtWidgets import (
 from lens_desktop.media.frames import VideoFrame, to_qimage
 from lens_desktop.net.errors import ApiError, ServerUnreachable
 from lens_desktop.net.models import ChatMessage
-from lens_desktop.tools.annotations import AnnotationModel, Change
+from lens_desktop.tools.annotations import Annotation, AnnotationModel, Change
 from lens_desktop.tools.freeze import FreezeLink, Still, make_still
 from lens_desktop.tools.link import AnnotationLink
 from lens_desktop.tools.protocol import CustomerTap, parse_message
+from lens_desktop.tools.snapshots import SnapshotError, snapshot_stem
 from lens_desktop.tools.tracking_link import TrackingLink
 from lens_desktop.ui.annotation_canvas import AnnotationCanvas
-from lens_desktop.ui.annotation_tools import AnnotationToolBar
+from lens_desktop.ui.annotation_tools import AnnotationToolBar, tool_icon, with_key
 from lens_desktop.ui.chat_panel import ChatPanel
 from lens_desktop.ui.language import translate
+from lens_desktop.ui.settings_dialog import load_settings
+from lens_desktop.ui.snapshot_strip import SnapshotStrip, snapshot_message, take_snapshot
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
+from lens_desktop.ui.video_stage import VideoStage
+from lens_desktop.ui.view_controls import ROW_ICON, ViewControls
 from lens_desktop.ui.widgets import ERROR_STYLE
 
 if TYPE_CHECKING:
@@ -150,6 +157,8 @@ class SessionTab(QWidget):
     annotations_first_used = Signal(str)
     """The technician drew the first annotation of this session (the session's id);
     once per session, for the audit log ("annotations_used")."""
+    snapshot_saved = Signal(str)
+    """A snapshot was written (its path)."""
 
     def __init__(
         self,
@@ -200,10 +209,7 @@ class SessionTab(QWidget):
     def _build(self) -> None:
         self.video = VideoView(self)
         self._build_drawing()
-        self.actual_size = self._toggle(
-            translate("SessionTab", "&Actual size"),
-            translate("SessionTab", "Show the picture pixel for pixel"),
-        )
+        self._build_view_and_snapshots()
         self.freeze = self._toggle(
             translate("SessionTab", "Freeze"),
             translate(
@@ -246,6 +252,48 @@ class SessionTab(QWidget):
         )
         self.drawing_tools = AnnotationToolBar(self.canvas, self)
 
+    def _build_view_and_snapshots(self) -> None:
+        """Issue 15: the video stage (tools and picture, which F11 takes full screen),
+        the view controls (mode, zoom, full screen) and snapshots (button, option and
+        the strip of this session's snapshots)."""
+        self.stage = VideoStage(self)
+        self.view_controls = ViewControls(self.video.pane, self.stage, self)
+        self.snapshots = SnapshotStrip(self)
+        self.snapshot_folder: Callable[[], str] = lambda: load_settings(QSettings()).snapshot_folder
+        """Where snapshots go, asked at each one (the window hands its own settings)."""
+        keys = [QKeySequence("Ctrl+S")]
+        self.snapshot_action = QAction(translate("SessionTab", "Snapshot"), self)
+        self.snapshot_action.setShortcuts(keys)
+        self.snapshot_action.setToolTip(
+            with_key(
+                translate(
+                    "SessionTab",
+                    "Save the picture as a PNG at the camera's full size, in the folder "
+                    "chosen in Settings",
+                ),
+                keys,
+            )
+        )
+        self.snapshot_action.setEnabled(False)  # until there is a picture
+        self.snapshot_action.triggered.connect(self.on_snapshot_action_triggered)
+        self.stage.addAction(self.snapshot_action)  # Ctrl+S works full screen too
+        self.snapshot_button = QToolButton(self)
+        self.snapshot_button.setDefaultAction(self.snapshot_action)
+        self.snapshot_with_drawings = QToolButton(self)  # an icon: the row is full
+        self.snapshot_with_drawings.setCheckable(True)
+        self.snapshot_with_drawings.setChecked(True)
+        self.snapshot_with_drawings.setIcon(tool_icon("pen"))
+        self.snapshot_with_drawings.setIconSize(ROW_ICON)
+        self.snapshot_with_drawings.setToolTip(
+            translate("SessionTab", "Snapshots include the drawings (on when pressed)")
+        )
+        self.snapshot_with_drawings.setAccessibleName(
+            translate("SessionTab", "Snapshots include the drawings")
+        )
+        self.snapshot_with_drawings.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self._shown_view = (self.video.pane.mode, self.video.pane.zoom)
+        self.video.pane.view_changed.connect(self.on_pane_view_changed)
+
     def _toggle(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
@@ -256,7 +304,13 @@ class SessionTab(QWidget):
 
     def _lay_out(self) -> None:
         controls = QHBoxLayout()
-        for widget in (self.actual_size, self.freeze, self.show_stats):
+        for widget in (
+            self.view_controls,
+            self.freeze,
+            self.snapshot_button,
+            self.snapshot_with_drawings,
+            self.show_stats,
+        ):
             controls.addWidget(widget)
         controls.addStretch(1)
         controls.addWidget(self.audio_note)
@@ -270,11 +324,13 @@ class SessionTab(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
         layout.addWidget(self.stats)
-        picture = QHBoxLayout()
+        picture = QHBoxLayout(self.stage)
+        picture.setContentsMargins(0, 0, 0, 0)
         picture.addWidget(self.drawing_tools, 0, Qt.AlignmentFlag.AlignTop)
         picture.addWidget(self.video, 1)
-        layout.addLayout(picture, 1)
         self._build_chat(controls, picture)
+        layout.addWidget(self.stage, 1)
+        layout.addWidget(self.snapshots)
 
     def _apply_audio(self) -> None:
         """Audio controls mirror the engine; without audio they are off and say why."""
@@ -299,7 +355,6 @@ class SessionTab(QWidget):
         self.peer.stats_changed.connect(self.on_peer_stats_changed)
         self.peer.control_received.connect(self.on_peer_control_received)
         self.peer.channel_opened.connect(self.on_peer_channel_opened)
-        self.actual_size.toggled.connect(self.on_actual_size_toggled)
         self.freeze.toggled.connect(self.on_freeze_toggled)
         self.drawing_tools.follow_action.toggled.connect(self.tracking_link.set_enabled)
         self.show_stats.toggled.connect(self.on_show_stats_toggled)
@@ -332,6 +387,7 @@ class SessionTab(QWidget):
             return
         self._closed = True
         self._stall_timer.stop()
+        self.stage.set_full_screen(False)
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
         self._services.events.chat_received.disconnect(self.on_events_chat_received)
         self.canvas.close()
@@ -350,6 +406,7 @@ class SessionTab(QWidget):
     def on_peer_frame_ready(self, frame: VideoFrame) -> None:
         self.video.pane.show_frame(frame)
         self.freeze.setEnabled(True)
+        self.snapshot_action.setEnabled(True)
         self.drawing_tools.set_picture_available(True)
         if not self._video_flowing:
             self._video_flowing = True
@@ -381,9 +438,6 @@ class SessionTab(QWidget):
         del generation
         self.annotation_link.replay()
         self.freeze_link.replay()
-
-    def on_actual_size_toggled(self, checked: bool) -> None:
-        self.video.set_fit(not checked)
 
     def on_freeze_toggled(self, checked: bool) -> None:
         if checked:
@@ -457,7 +511,7 @@ class SessionTab(QWidget):
             QMessageBox.Icon.Question,
             translate("SessionTab", "Unfreeze"),
             translate("SessionTab", "Keep the drawings?"),
-            parent=self,
+            parent=self.stage,  # over the picture, full screen too
         )
         box.setInformativeText(translate("SessionTab", "They were drawn on the frozen picture."))
         keep = box.addButton(translate("SessionTab", "&Keep"), QMessageBox.ButtonRole.AcceptRole)
@@ -483,6 +537,54 @@ class SessionTab(QWidget):
         self._restart_stall_watch()
         self._refresh_overlay()
         self._report("unfreeze")
+
+    def on_pane_view_changed(self) -> None:
+        """Full screen hides the zoom indicator: a new mode or zoom is said over the
+        picture instead (a pan is not)."""
+        pane = self.video.pane
+        view = (pane.mode, pane.zoom)
+        if view != self._shown_view and self.stage.full_screen:
+            self.canvas.show_notice(self.view_controls.describe())
+        self._shown_view = view
+
+    # -- snapshots -------------------------------------------------------------------
+
+    def on_snapshot_action_triggered(self) -> None:
+        """Save the picture on screen (live or frozen) at the stream's size, in a worker
+        thread; the strip shows it, or says why it was not saved."""
+        frame = self.video.pane.frame
+        if frame is None:
+            return
+        drawings = (
+            [a for a in self.annotations.annotations() if a.visible]
+            if self.snapshot_with_drawings.isChecked()
+            else []
+        )
+        folder = Path(self.snapshot_folder())
+        stem = snapshot_stem(datetime.now(), self._session.name, self._session.id)
+        self._tasks.spawn(self._save_snapshot(frame, drawings, folder, stem))
+
+    async def _save_snapshot(
+        self, frame: VideoFrame, drawings: list[Annotation], folder: Path, stem: str
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            path, thumbnail = await loop.run_in_executor(
+                None, take_snapshot, frame, drawings, folder, stem
+            )
+        except SnapshotError as exc:
+            log.warning("snapshot not saved: %s", exc)
+            self.snapshots.show_error(snapshot_message(exc))
+            if self.stage.full_screen:  # the strip is out of sight
+                self.canvas.show_notice(snapshot_message(exc))
+            return
+        self.snapshots.add(path, thumbnail)
+        if self.stage.full_screen:
+            self.canvas.show_notice(
+                translate("SessionTab", "Snapshot saved: {name}").format(name=path.name)
+            )
+        self.snapshot_saved.emit(str(path))
+        self._report("snapshot")
 
     def _on_annotation_change(self, change: Change) -> None:
         if change.op == "set" and not self._annotations_reported:
@@ -516,7 +618,7 @@ class SessionTab(QWidget):
             translate("SessionTab", "Show or hide the chat with the customer (Ctrl+T)"),
         )
         self.chat_toggle.setShortcut(CHAT_SHORTCUT)
-        controls.insertWidget(3, self.chat_toggle)
+        controls.insertWidget(controls.indexOf(self.show_stats) + 1, self.chat_toggle)
         picture.addWidget(self.chat, 0)
 
     def _connect_chat(self) -> None:

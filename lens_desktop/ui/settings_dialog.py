@@ -1,5 +1,5 @@
-"""Settings: sound devices, the interface language and the chat's canned replies, kept
-in QSettings.
+"""Settings: sound devices, the interface language, the chat's canned replies and
+the snapshots' folder, kept in QSettings.
 
 The device lists come from ``AudioEngine.probe()``; "System default" stores an empty
 value so a technician who never chose keeps following the operating system's choice.
@@ -14,14 +14,17 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDir, QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -44,6 +47,16 @@ LANGUAGE_KEY = "ui/language"
 CHAT_REPLIES_KEY = "chat/replies"
 """A JSON list of strings; absent until the technician saves their own list."""
 
+SNAPSHOT_FOLDER_KEY = "snapshots/folder"
+
+
+def default_snapshot_folder() -> str:
+    """The user's Pictures folder + "/Lens" (created when the first snapshot is saved)."""
+    pictures = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.PicturesLocation
+    ) or QDir.home().filePath("Pictures")
+    return QDir.toNativeSeparators(QDir(pictures).filePath("Lens"))
+
 
 @dataclass(frozen=True)
 class ConsoleSettings:
@@ -54,6 +67,8 @@ class ConsoleSettings:
     language: str
     chat_replies: tuple[str, ...] = ()
     """The chat's canned replies; the translated defaults until the technician saves."""
+    snapshot_folder: str = ""
+    """Where snapshots are saved (issue 15 point 2); load_settings fills the default."""
 
 
 def load_settings(settings: QSettings) -> ConsoleSettings:
@@ -62,6 +77,8 @@ def load_settings(settings: QSettings) -> ConsoleSettings:
         output_device=str(settings.value(OUTPUT_KEY, "") or "") or None,
         language=str(settings.value(LANGUAGE_KEY, "") or ""),
         chat_replies=load_chat_replies(settings),
+        snapshot_folder=str(settings.value(SNAPSHOT_FOLDER_KEY, "") or "")
+        or default_snapshot_folder(),
     )
 
 
@@ -153,6 +170,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
         self._build_chat_replies(layout)
+        layout.insertWidget(layout.indexOf(self.buttons), self._snapshot_group())
 
     def _build_chat_replies(self, layout: QVBoxLayout) -> None:
         """The chat's canned replies (issue 15): one per line, with a way back to the
@@ -189,6 +207,31 @@ class SettingsDialog(QDialog):
     def on_chat_replies_default_clicked(self) -> None:
         self.chat_replies.setPlainText("\n".join(default_replies()))
 
+    def _snapshot_group(self) -> QGroupBox:
+        """Snapshots: the folder they are saved in, typed or picked."""
+        group = QGroupBox(translate("SettingsDialog", "Snapshots"), self)
+        self.snapshot_folder = QLineEdit(self._stored.snapshot_folder, group)
+        self.snapshot_folder.setPlaceholderText(default_snapshot_folder())
+        self.snapshot_folder.setToolTip(
+            translate("SettingsDialog", "Created when the first snapshot is saved")
+        )
+        self.snapshot_browse = QPushButton(translate("SettingsDialog", "&Browse…"), group)
+        self.snapshot_browse.clicked.connect(self.on_snapshot_browse_clicked)
+        label = QLabel(translate("SettingsDialog", "Save in &folder:"), group)
+        label.setBuddy(self.snapshot_folder)
+        row = QHBoxLayout(group)
+        row.addWidget(label)
+        row.addWidget(self.snapshot_folder, 1)
+        row.addWidget(self.snapshot_browse)
+        return group
+
+    def on_snapshot_browse_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, translate("SettingsDialog", "Folder for snapshots"), self.snapshot_folder.text()
+        )
+        if folder:
+            self.snapshot_folder.setText(QDir.toNativeSeparators(folder))
+
     def _load(self) -> None:
         stored = self._stored
         for combo, value in (
@@ -207,6 +250,7 @@ class SettingsDialog(QDialog):
             output_device=str(self.output_device.currentData()) or None,
             language=str(self.language.currentData()),
             chat_replies=parse_replies(self.chat_replies.toPlainText()),
+            snapshot_folder=self.snapshot_folder.text().strip() or default_snapshot_folder(),
         )
 
     @property
@@ -237,6 +281,7 @@ class SettingsDialog(QDialog):
         self._settings.setValue(INPUT_KEY, values.input_device or "")
         self._settings.setValue(OUTPUT_KEY, values.output_device or "")
         self._settings.setValue(LANGUAGE_KEY, values.language)
+        self._settings.setValue(SNAPSHOT_FOLDER_KEY, values.snapshot_folder)
         self.settings_saved.emit(values)
         if self.picks_new_language:
             self.language_changed.emit(values.language)

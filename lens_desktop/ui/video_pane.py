@@ -9,6 +9,13 @@ while): it is painted dimmed, so a still frame never passes for a live one.
 
 A frozen picture (``freeze``) is the technician's own choice: it is painted clear, for
 drawing on, with a "Frozen" badge in a corner; new frames are counted, not shown.
+
+The view (issue 15): Fit (letterboxed, the default), Actual size (a frame pixel per
+pixel) or Stretch (fills the pane), each zoomed 25-400 % with the wheel about the
+cursor or the + and - keys, and panned by dragging when the picture is larger than the
+pane: with the middle button always, with the left one when no drawing tool is in use
+(drawing wins; docs/decisions/0030). Everything drawn over the picture maps through
+``picture_rect``, so it follows the view.
 """
 
 from __future__ import annotations
@@ -17,13 +24,31 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 from typing_extensions import override
 
-from lens_desktop.media.frames import display_size
+from lens_desktop.media.frames import DisplayArea, ViewMode, display_size
 from lens_desktop.ui.language import translate
+from lens_desktop.ui.view_geometry import (
+    clamp_pan,
+    clamp_zoom,
+    exact_place,
+    pan_keeping,
+    picture_size_in,
+    place,
+    step_zoom,
+)
 
 if TYPE_CHECKING:
     from lens_desktop.media.frames import VideoFrame
@@ -34,6 +59,8 @@ OVERLAY_TEXT = QColor("#ffffff")
 STILL_SHADE = QColor(0, 0, 0, 150)
 """Laid over a picture that is not live, under the overlay's text."""
 FROZEN_BADGE = QColor("#0277bd")
+WHEEL_STEP = 120
+"""One notch of a mouse wheel (``angleDelta``); a touchpad's smaller deltas add up."""
 
 
 def fit_rect(image: QSize, area: QSize) -> QRect:
@@ -57,24 +84,33 @@ def letterbox(area: QRect, picture: QRect) -> list[QRect]:
 
 
 class VideoPane(QWidget):
-    """Paints the newest frame scaled to fit (or at actual size) plus a status overlay.
+    """Paints the newest frame in the view's mode and zoom, plus a status overlay.
 
-    ``display_area_changed`` tells the frame source where the picture goes (device
-    pixels; None at actual size), so frames arrive already at the size they are shown
-    at and a paint is a copy of rows: scaling a 720p frame in ``drawImage`` cost the
-    GUI thread 1.4-3.3 ms with the GIL held (``bench/paint.py``).
+    ``display_area_changed`` tells the frame source where and how the picture is shown
+    (a ``DisplayArea``), so frames arrive already at the size they are painted at and a
+    paint is a copy of rows: scaling a 720p frame in ``drawImage`` cost the GUI thread
+    1.4-3.3 ms with the GIL held (``bench/paint.py``). Zoomed past both the pane and the
+    stream, frames come at the stream's size and a paint scales only the part shown.
     """
 
     display_area_changed = Signal(object)
+    view_changed = Signal()
+    """The mode, the zoom or the pan changed (the indicator and the tools follow)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 180)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._frame: VideoFrame | None = None
         self._overlay = ""
-        self._fit = True
+        self._mode: ViewMode = "fit"
+        self._zoom = 1.0
+        self._pan = QPointF()
+        self._drag_from: QPointF | None = None
+        self._wheel_rest = 0
+        self._tool_cursor: Qt.CursorShape | None = None
         self.frames_painted = 0
         """How many distinct frames reached the screen (frames replaced unseen don't count)."""
         self.last_painted_frame: VideoFrame | None = None
@@ -100,8 +136,17 @@ class VideoPane(QWidget):
         return self._overlay
 
     @property
-    def fit(self) -> bool:
-        return self._fit
+    def mode(self) -> ViewMode:
+        return self._mode
+
+    @property
+    def zoom(self) -> float:
+        return self._zoom
+
+    @property
+    def pan(self) -> QPointF:
+        """The picture's centre minus the pane's, in pane pixels."""
+        return QPointF(self._pan)
 
     def seconds_since_new_frame(self) -> float | None:
         """How long ago a new frame last reached the screen; None before the first."""
@@ -148,8 +193,9 @@ class VideoPane(QWidget):
             frame.height,
         )
         self._frame = frame
-        if resized and not self._fit:
-            self.resize(frame.width, frame.height)
+        if resized:  # the same pan may not fit a picture of another size
+            self._set_pan(self._pan)
+            self._update_cursor()
         self.update()
 
     def set_overlay(self, text: str) -> None:
@@ -157,41 +203,160 @@ class VideoPane(QWidget):
             self._overlay = text
             self.update()
 
-    def set_fit(self, fit: bool) -> None:
-        self._fit = fit
-        if not fit and self._frame is not None:
-            self.resize(self._frame.width, self._frame.height)
+    # -- the view --------------------------------------------------------------------
+
+    def set_mode(self, mode: ViewMode) -> None:
+        """Fit, Actual size or Stretch, at 100 % and centred."""
+        self._mode, self._zoom, self._pan = mode, 1.0, QPointF()
+        self._view_changed()
+
+    def reset_view(self) -> None:
+        """Back to the default: Fit at 100 % (Ctrl+0)."""
+        self.set_mode("fit")
+
+    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Zoom to ``zoom`` (kept within 25-400 %) so that the picture point under
+        ``anchor`` (pane pixels; default the pane's centre) stays where it is."""
+        zoom = clamp_zoom(zoom)
+        if zoom == self._zoom:
+            return
+        if self._frame is not None:
+            size = QSize(self._frame.width, self._frame.height)
+            before = exact_place(self._picture_size(size), self.size(), self._pan)
+            self._zoom = zoom
+            centre = QPointF(self.width() / 2, self.height() / 2)
+            after = self._picture_size(size)
+            self._pan = pan_keeping(anchor or centre, before, after, self.size())
+        self._zoom = zoom
+        self._set_pan(self._pan)
+        self._view_changed()
+
+    def zoom_by(self, steps: int, anchor: QPointF | None = None) -> None:
+        """``steps`` zoom levels in (positive) or out."""
+        self.set_zoom(step_zoom(self._zoom, steps), anchor)
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the picture by (dx, dy) pane pixels, as far as it goes."""
+        before = QPointF(self._pan)
+        self._set_pan(self._pan + QPointF(dx, dy))
+        if self._pan != before:
+            self.update()
+            self.view_changed.emit()
+
+    @property
+    def can_pan(self) -> bool:
+        """The picture is larger than the pane (on either axis)."""
+        rect = self.picture_rect()
+        return rect.width() > self.width() or rect.height() > self.height()
+
+    def set_tool_cursor(self, cursor: Qt.CursorShape | None) -> None:
+        """The drawing tool's cursor; None: no tool, so the left button pans."""
+        self._tool_cursor = cursor
+        self._update_cursor()
+
+    def _set_pan(self, pan: QPointF) -> None:
+        if self._frame is None:
+            self._pan = QPointF()
+            return
+        picture = self._picture_size(QSize(self._frame.width, self._frame.height))
+        self._pan = clamp_pan(pan, picture, self.size())
+
+    def _view_changed(self) -> None:
+        self._scaled_still = None
+        self._update_cursor()
         self.update()
         self.display_area_changed.emit(self.display_area())
+        self.view_changed.emit()
+
+    def _update_cursor(self) -> None:
+        if self._tool_cursor is not None:
+            self.setCursor(self._tool_cursor)
+        elif self._drag_from is not None:
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif self.can_pan:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        else:
+            self.setCursor(Qt.CursorShape.ArrowCursor)
 
     def picture_rect(self) -> QRectF:
-        """Where the picture is painted in the pane (empty before the first frame): the
-        annotations map frame-normalised points through it."""
+        """Where the picture is painted in the pane (empty before the first frame); it
+        may reach past the pane when zoomed. The annotations, the pointer, the taps and
+        the hit tests map frame-normalised points through it."""
         if self._frame is None:
             return QRectF()
         return QRectF(self._target(QSize(self._frame.width, self._frame.height)))
 
-    def _target(self, size: QSize) -> QRect:
-        return fit_rect(size, self.size()) if self._fit else QRect(QPoint(0, 0), size)
+    def _picture_size(self, frame: QSize) -> QSize:
+        return picture_size_in(frame, self.size(), self._mode, self._zoom)
 
-    def display_area(self) -> tuple[int, int] | None:
-        """Where a fitted picture goes, in device pixels; None at actual size."""
-        if not self._fit:
-            return None
+    def _target(self, size: QSize) -> QRect:
+        return place(self._picture_size(size), self.size(), self._pan)
+
+    def display_area(self) -> DisplayArea:
+        """Where and how the picture is shown, in device pixels."""
         ratio = self.devicePixelRatioF()
-        return round(self.width() * ratio), round(self.height() * ratio)
+        return DisplayArea(
+            round(self.width() * ratio),
+            round(self.height() * ratio),
+            self._mode,
+            self._zoom,
+            ratio,
+        )
 
     @override
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._fit:
-            self.display_area_changed.emit(self.display_area())
+        self._set_pan(self._pan)
+        self._update_cursor()
+        self.display_area_changed.emit(self.display_area())
 
     @override
     def sizeHint(self) -> QSize:
-        if not self._fit and self._frame is not None:
-            return QSize(self._frame.width, self._frame.height)
         return QSize(640, 360)
+
+    # -- the mouse: zoom and pan -----------------------------------------------------
+
+    @override
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """A notch zooms a level about the cursor; a touchpad's small steps add up."""
+        self._wheel_rest += event.angleDelta().y()
+        steps = int(self._wheel_rest / WHEEL_STEP)
+        if steps:
+            self._wheel_rest -= steps * WHEEL_STEP
+            self.zoom_by(steps, event.position())
+        event.accept()
+
+    @override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        button = event.button()
+        pans = button == Qt.MouseButton.MiddleButton or (
+            button == Qt.MouseButton.LeftButton and self._tool_cursor is None
+        )
+        if pans and self.can_pan:
+            self._drag_from = event.position()
+            self._update_cursor()
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    @override
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            delta = event.position() - self._drag_from
+            self._drag_from = event.position()
+            self.pan_by(delta.x(), delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    @override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self._drag_from = None
+            self._update_cursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
 
     # -- painting --------------------------------------------------------------------
 
@@ -213,38 +378,49 @@ class VideoPane(QWidget):
         painter.end()
 
     def _paint_frame(self, painter: QPainter, frame: VideoFrame) -> None:
+        """The part of the picture inside the pane, at most one scaling of it."""
         target = self._target(QSize(frame.width, frame.height))
-        for bar in letterbox(self.rect(), target):
+        shown = target.intersected(self.rect())
+        for bar in letterbox(self.rect(), shown):
             painter.fillRect(bar, BACKGROUND)
         image, ratio = frame.image, self.devicePixelRatioF()
-        if (
-            abs(image.width() - target.width() * ratio) <= 1
-            and abs(image.height() - target.height() * ratio) <= 1
-        ):
+        wanted = target.size() * ratio
+        if abs(image.width() - wanted.width()) <= 1 and abs(image.height() - wanted.height()) <= 1:
             # Converted to the size it is shown at (within rounding): a copy of rows.
-            if image.devicePixelRatio() != ratio:
-                image.setDevicePixelRatio(ratio)
-            if image.size() != target.size() * ratio:
-                painter.fillRect(target, BACKGROUND)  # a device pixel short of the target
-            painter.drawImage(target.topLeft(), image)
-        elif self._frozen:  # a still at the stream's size: scaled once per pane size
-            wanted = target.size() * ratio
+            if image.size() != wanted:
+                painter.fillRect(shown, BACKGROUND)  # a device pixel short of the target
+            self._copy(painter, image, target, shown, ratio)
+        elif self._frozen and wanted.width() <= image.width():
+            # A still at the stream's size: scaled down once per view, then copied.
             if self._scaled_still is None or self._scaled_still[0] != wanted:
                 scaled = image.scaled(
                     wanted,
                     Qt.AspectRatioMode.IgnoreAspectRatio,
                     Qt.TransformationMode.SmoothTransformation,
                 )
-                scaled.setDevicePixelRatio(ratio)
                 self._scaled_still = (wanted, scaled)
-            painter.drawImage(target.topLeft(), self._scaled_still[1])
-        else:  # a frame converted before the pane was resized
+            self._copy(painter, self._scaled_still[1], target, shown, ratio)
+        elif not shown.isEmpty():
+            # Zoomed past the stream's size (or converted before a resize): only the
+            # part shown is scaled.
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(target, image)
+            painter.drawImage(QRectF(shown), image, _source_rect(image, target, shown))
         if frame is not self.last_painted_frame and not self._frozen:
             self.frames_painted += 1
             self.last_painted_frame = frame
             self._new_frame_painted_at = time.monotonic()
+
+    @staticmethod
+    def _copy(painter: QPainter, image: QImage, target: QRect, shown: QRect, ratio: float) -> None:
+        if image.devicePixelRatio() != ratio:
+            image.setDevicePixelRatio(ratio)
+        source = QRectF(
+            (shown.x() - target.x()) * ratio,
+            (shown.y() - target.y()) * ratio,
+            shown.width() * ratio,
+            shown.height() * ratio,
+        )
+        painter.drawImage(QPointF(shown.topLeft()), image, source)
 
     def _paint_frozen_badge(self, painter: QPainter) -> None:
         """A small badge in the top-left corner: the picture stays clear to draw on."""
@@ -280,18 +456,24 @@ class VideoPane(QWidget):
         )
 
 
-class VideoView(QScrollArea):
-    """Hosts the pane: it fills the view in Fit mode and scrolls at actual size."""
+class VideoView(QWidget):
+    """Hosts the pane (the pane itself zooms and pans; nothing scrolls)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.pane = VideoPane()
-        self.setWidget(self.pane)
-        self.setWidgetResizable(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setStyleSheet("QScrollArea { background: #101010; }")
+        self.pane = VideoPane(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pane)
 
-    def set_fit(self, fit: bool) -> None:
-        self.setWidgetResizable(fit)
-        self.pane.set_fit(fit)
+
+def _source_rect(image: QImage, target: QRect, shown: QRect) -> QRectF:
+    """The part of ``image`` (painted over ``target``) that lands on ``shown``."""
+    sx = image.width() / target.width()
+    sy = image.height() / target.height()
+    return QRectF(
+        (shown.x() - target.x()) * sx,
+        (shown.y() - target.y()) * sy,
+        shown.width() * sx,
+        shown.height() * sy,
+    )

@@ -77,9 +77,10 @@ class ResendEmail(Strict):
 class Activity(Strict):
     """What the technician did in a live session, for its audit log."""
 
-    action: Literal["freeze", "unfreeze", "annotations_used"] = Field(
+    action: Literal["freeze", "unfreeze", "annotations_used", "snapshot"] = Field(
         description="`freeze` and `unfreeze` of the picture; `annotations_used` once per "
-        "session, when the first annotation is drawn."
+        "session, when the first annotation is drawn; `snapshot` each time the technician "
+        "saves the picture."
     )
 
 

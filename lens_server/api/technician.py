@@ -179,7 +179,7 @@ def end(session_id: str, who: Me, service: Service) -> dict[str, Any]:
 )
 def activity(session_id: str, body: Activity, who: Me, service: Service) -> Response:
     """Record what the technician did in an active or held session (freeze, unfreeze,
-    first annotation) in its audit log; the state does not change."""
+    first annotation, snapshot) in its audit log; the state does not change."""
     service.activity(who, session_id, body.action)
     return Response(status_code=204)
 

@@ -875,14 +875,6 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>Geen geluid: {reason}</translation>
     </message>
     <message>
-        <source>&amp;Actual size</source>
-        <translation>&amp;Ware grootte</translation>
-    </message>
-    <message>
-        <source>Show the picture pixel for pixel</source>
-        <translation>Het beeld pixel voor pixel tonen</translation>
-    </message>
-    <message>
         <source>Freeze</source>
         <translation>Stilzetten</translation>
     </message>
@@ -919,6 +911,22 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>Luidsprekervolume</translation>
     </message>
     <message>
+        <source>Snapshot</source>
+        <translation>Momentopname</translation>
+    </message>
+    <message>
+        <source>Save the picture as a PNG at the camera&apos;s full size, in the folder chosen in Settings</source>
+        <translation>Het beeld als PNG op de volle grootte van de camera bewaren, in de map die in Instellingen is gekozen</translation>
+    </message>
+    <message>
+        <source>Snapshots include the drawings (on when pressed)</source>
+        <translation>Momentopnamen bevatten de tekeningen (aan als ingedrukt)</translation>
+    </message>
+    <message>
+        <source>Snapshots include the drawings</source>
+        <translation>Momentopnamen bevatten de tekeningen</translation>
+    </message>
+    <message>
         <source>&amp;Volume</source>
         <translation>&amp;Volume</translation>
     </message>
@@ -945,6 +953,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>&amp;Clear</source>
         <translation>&amp;Wissen</translation>
+    </message>
+    <message>
+        <source>Snapshot saved: {name}</source>
+        <translation>Momentopname bewaard: {name}</translation>
     </message>
     <message>
         <source>Chat</source>
@@ -1005,6 +1017,26 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <source>One reply per line. In a session, pick one to edit it before sending.</source>
         <translation>Eén antwoord per regel. Kies er in een sessie een om het aan te passen voordat u het verstuurt.</translation>
     </message>
+    <message>
+        <source>Snapshots</source>
+        <translation>Momentopnamen</translation>
+    </message>
+    <message>
+        <source>Created when the first snapshot is saved</source>
+        <translation>Wordt gemaakt bij de eerste momentopname</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Bladeren…</translation>
+    </message>
+    <message>
+        <source>Save in &amp;folder:</source>
+        <translation>Bewaren in &amp;map:</translation>
+    </message>
+    <message>
+        <source>Folder for snapshots</source>
+        <translation>Map voor momentopnamen</translation>
+    </message>
 </context>
 <context>
     <name>SignInDialog</name>
@@ -1039,6 +1071,57 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>Too many attempts. Try again in {seconds} s.</source>
         <translation>Te veel pogingen. Probeer het over {seconds} s opnieuw.</translation>
+    </message>
+</context>
+<context>
+    <name>Snapshots</name>
+    <message>
+        <source>The snapshot was not saved: the folder {path} cannot be created or written to ({detail}). Choose another folder in Settings.</source>
+        <translation>De momentopname is niet bewaard: de map {path} kan niet worden gemaakt of beschreven ({detail}). Kies een andere map in Instellingen.</translation>
+    </message>
+    <message>
+        <source>The snapshot was not saved: the disk is full ({path}). Free some space or choose another folder in Settings.</source>
+        <translation>De momentopname is niet bewaard: de schijf is vol ({path}). Maak ruimte vrij of kies een andere map in Instellingen.</translation>
+    </message>
+    <message>
+        <source>The snapshot was not saved: too many snapshots are named like {path}.</source>
+        <translation>De momentopname is niet bewaard: er zijn te veel momentopnamen met een naam als {path}.</translation>
+    </message>
+    <message>
+        <source>The snapshot was not saved to {path} ({detail}).</source>
+        <translation>De momentopname is niet bewaard in {path} ({detail}).</translation>
+    </message>
+    <message>
+        <source>Snapshots of this session</source>
+        <translation>Momentopnamen van deze sessie</translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>&amp;Openen</translation>
+    </message>
+    <message>
+        <source>Open the snapshot (Enter)</source>
+        <translation>De momentopname openen (Enter)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopiëren</translation>
+    </message>
+    <message>
+        <source>Copy the snapshot as a picture (Ctrl+C)</source>
+        <translation>De momentopname als afbeelding kopiëren (Ctrl+C)</translation>
+    </message>
+    <message>
+        <source>Show in &amp;folder</source>
+        <translation>In &amp;map tonen</translation>
+    </message>
+    <message>
+        <source>Open the folder the snapshot is in</source>
+        <translation>De map met de momentopname openen</translation>
+    </message>
+    <message>
+        <source>The snapshot {path} is no longer there.</source>
+        <translation>De momentopname {path} is er niet meer.</translation>
     </message>
 </context>
 <context>
@@ -1101,6 +1184,65 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>Frozen</source>
         <translation>Stilgezet</translation>
+    </message>
+</context>
+<context>
+    <name>ViewControls</name>
+    <message>
+        <source>Fit</source>
+        <translation>Passend</translation>
+    </message>
+    <message>
+        <source>Actual size</source>
+        <translation>Ware grootte</translation>
+    </message>
+    <message>
+        <source>Stretch</source>
+        <translation>Uitrekken</translation>
+    </message>
+    <message>
+        <source>View: Fit shows the whole picture, Actual size a camera pixel per screen pixel, Stretch fills the area</source>
+        <translation>Weergave: Passend toont het hele beeld, Ware grootte een camerapixel per schermpixel, Uitrekken vult het vlak</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>Weergave</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Inzoomen</translation>
+    </message>
+    <message>
+        <source>Zoom in (or turn the mouse wheel over the picture)</source>
+        <translation>Inzoomen (of draai het muiswiel boven het beeld)</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Uitzoomen</translation>
+    </message>
+    <message>
+        <source>Fit at 100 %</source>
+        <translation>Passend op 100 %</translation>
+    </message>
+    <message>
+        <source>Back to Fit at 100 %</source>
+        <translation>Terug naar Passend op 100 %</translation>
+    </message>
+    <message>
+        <source>Full screen</source>
+        <translation>Volledig scherm</translation>
+    </message>
+    <message>
+        <source>Show the picture full screen; Esc leaves it</source>
+        <translation>Het beeld op volledig scherm tonen; Esc keert terug</translation>
+    </message>
+    <message>
+        <source>Zoom: the mouse wheel over the picture, + and -; Ctrl+0 back to Fit at 100 %. Drag a picture larger than the area to move it (with the middle button while drawing)</source>
+        <translation>Zoom: het muiswiel boven het beeld, + en -; Ctrl+0 terug naar Passend op 100 %. Versleep een beeld dat groter is dan het vlak om het te verschuiven (met de middelste knop tijdens het tekenen)</translation>
+    </message>
+    <message>
+        <source>Zoom {zoom}</source>
+        <translation>Zoomfactor {zoom}</translation>
     </message>
 </context>
 </TS>

@@ -29,17 +29,18 @@ def test_activity_is_written_to_the_audit_log_of_an_active_or_held_session(
     tech = live_server.technician()
     session, _ = live_server.join_waiting(tech.token)
     live_server.start_session(tech.token, session["id"])
-    for action in ("annotations_used", "freeze"):
+    for action in ("annotations_used", "freeze", "snapshot"):
         answer = post(live_server, tech.token, session["id"], {"action": action})
         assert answer.status_code == 204 and answer.content == b""
     live_server.api("POST", f"/sessions/{session['id']}/hold", tech.token)
     assert post(live_server, tech.token, session["id"], {"action": "unfreeze"}).status_code == 204
 
     events = audit(live_server, tech.token, session["id"])
-    recorded = [(e["actor"], e["action"], e["state"]) for e in events[-4:]]
+    recorded = [(e["actor"], e["action"], e["state"]) for e in events[-5:]]
     assert recorded == [
         (f"technician:{tech.email}", "annotations_used", "active"),
         (f"technician:{tech.email}", "freeze", "active"),
+        (f"technician:{tech.email}", "snapshot", "active"),
         (f"technician:{tech.email}", "held", "on_hold"),
         (f"technician:{tech.email}", "unfreeze", "on_hold"),
     ]
@@ -86,6 +87,7 @@ def test_a_waiting_or_ended_session_is_409(live_server: LiveServer) -> None:
     [
         {"action": "explode"},
         {"action": "FREEZE"},
+        {"action": "snapshots"},
         {"action": ""},
         {"action": 1},
         {},

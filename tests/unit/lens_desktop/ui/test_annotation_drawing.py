@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
@@ -150,11 +150,12 @@ def test_the_picture_rectangle_is_where_the_frame_is_painted_in_fit_and_actual_s
     assert image.pixelColor(rect.right() - 2, rect.bottom() - 2).name() == "#ffffff"
     assert image.pixelColor(rect.center().x(), rect.top() - 6).name() == "#101010"  # bar
 
-    drawing.view.set_fit(False)  # actual size: the picture is the pane, pixel for pixel
-    assert pane.picture_rect() == QRectF(0, 0, 1280, 720)
+    pane.set_mode("actual")  # actual size: pixel for pixel, centred on the frame's centre
+    rect = pane.picture_rect()
+    assert rect.size() == QSizeF(1280, 720)
+    assert rect.center() == QRectF(pane.rect()).center()
     drawing.canvas.set_tool("marker")
-    drawing.view.ensureVisible(640, 360)
-    QTest.mouseClick(pane, LEFT, NONE, QPoint(640, 360))
+    QTest.mouseClick(pane, LEFT, NONE, rect.center().toPoint())
     marker = drawing.model.annotations()[-1]
     assert marker.kind == "marker" and close_to(marker.points[0], (0.5, 0.5), 0.001)
 

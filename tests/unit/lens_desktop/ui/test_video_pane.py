@@ -7,7 +7,7 @@ from PySide6.QtGui import QImage
 from ui_factories import draw_test_frame
 
 from lens_desktop.media.audio import AudioStatus
-from lens_desktop.media.frames import VideoFrame
+from lens_desktop.media.frames import DisplayArea, VideoFrame, display_size
 from lens_desktop.ui.session_tab import overlay_text, stats_text
 from lens_desktop.ui.settings_dialog import SettingsDialog, load_settings
 from lens_desktop.ui.video_pane import VideoView, fit_rect
@@ -37,12 +37,12 @@ def test_only_the_newest_frame_is_painted_and_counted(qtbot) -> None:
 def test_the_pane_says_where_the_picture_goes_and_paints_a_fitted_frame_as_is(qtbot) -> None:
     view = VideoView()
     qtbot.addWidget(view)
-    areas: list[tuple[int, int] | None] = []
+    areas: list[DisplayArea] = []
     view.pane.display_area_changed.connect(areas.append)
     view.resize(800, 600)
     view.show()
-    qtbot.waitUntil(lambda: view.pane.display_area() == (800, 600))
-    assert areas[-1] == (800, 600)
+    qtbot.waitUntil(lambda: view.pane.display_area() == DisplayArea(800, 600))
+    assert areas[-1] == DisplayArea(800, 600)
     # What the converter makes for this pane: a 1280x720 stream, fitted to 800x450.
     stream = draw_test_frame(1280, 720, "fitted")
     fitted = stream.image.scaled(800, 450).convertToFormat(QImage.Format.Format_RGB32)
@@ -52,10 +52,11 @@ def test_the_pane_says_where_the_picture_goes_and_paints_a_fitted_frame_as_is(qt
     assert {painted.pixelColor(400, 10).name(), painted.pixelColor(400, 590).name()} == {
         "#101010"  # the letterbox bars
     }
-    view.set_fit(False)
-    assert areas[-1] is None  # actual size: frames come at the stream's size
-    view.set_fit(True)
-    assert areas[-1] == (view.pane.width(), view.pane.height())
+    view.pane.set_mode("actual")
+    assert areas[-1] == DisplayArea(800, 600, "actual")
+    assert display_size(1280, 720, areas[-1]) == (1280, 720)  # frames at the stream's size
+    view.pane.set_mode("fit")
+    assert areas[-1] == DisplayArea(800, 600)
 
 
 def test_a_frame_of_another_size_is_still_scaled_to_fit(qtbot) -> None:
@@ -69,19 +70,6 @@ def test_a_frame_of_another_size_is_still_scaled_to_fit(qtbot) -> None:
     # 1:1 the picture would be cropped there in its fourth bar (green).
     assert image.pixelColor(657, 190).name() == "#0000c0"
     assert image.pixelColor(2, 190).name() == "#c0c0c0"
-
-
-def test_actual_size_scrolls_instead_of_scaling(qtbot) -> None:
-    view = VideoView()
-    qtbot.addWidget(view)
-    view.resize(400, 300)
-    view.show()
-    view.pane.show_frame(draw_test_frame(1280, 720))
-    view.set_fit(False)
-    assert (view.pane.width(), view.pane.height()) == (1280, 720)
-    assert view.horizontalScrollBar().maximum() > 0
-    view.set_fit(True)
-    assert view.widgetResizable()
 
 
 def test_overlay_says_the_most_important_thing() -> None:

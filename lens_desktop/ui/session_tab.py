@@ -56,7 +56,7 @@ from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
 from lens_desktop.ui.video_stage import VideoStage
 from lens_desktop.ui.view_controls import ROW_ICON, ViewControls
-from lens_desktop.ui.widgets import ERROR_STYLE
+from lens_desktop.ui.widgets import ERROR_STYLE, ElidedLabel
 
 if TYPE_CHECKING:
     import av
@@ -234,9 +234,10 @@ class SessionTab(QWidget):
         self.volume = QSlider(Qt.Orientation.Horizontal, self)
         self.volume.setRange(0, 100)
         self.volume.setMaximumWidth(140)
+        self.volume.setMinimumWidth(80)
         self.volume.setAccessibleName(translate("SessionTab", "Speaker volume"))
         self.volume.setValue(100)
-        self.audio_note = QLabel(self)
+        self.audio_note = ElidedLabel(self)  # gives up its width before the controls do
         self.audio_note.setStyleSheet(ERROR_STYLE)
         self.stats = QLabel(self)
         self.stats.setStyleSheet("font-family: monospace;")

@@ -38,7 +38,7 @@ from lens_desktop.ui.prompts import Prompter
 from lens_desktop.ui.services import ConsoleServices
 from lens_desktop.ui.session_model import SessionTableModel
 from lens_desktop.ui.session_tab import SessionTab
-from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog
+from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog, load_settings
 from lens_desktop.ui.tasks import TaskOwner
 
 CONNECTION_TEXT = {
@@ -447,7 +447,10 @@ class MainWindow(QMainWindow):
 
     def on_new_session_action_triggered(self) -> None:
         services = self._services
-        dialog = NewSessionDialog(services.client, services.technician, services.config, self)
+        sms_region = load_settings(self._settings).sms_region
+        dialog = NewSessionDialog(
+            services.client, services.technician, services.config, self, sms_region
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.session_created.connect(self.on_new_session_dialog_session_created)
         dialog.finished.connect(self.on_new_session_dialog_finished)

@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QVBoxLayout,
     QWidget,
 )
 
-from lens_desktop.ui.language import translate
+from lens_desktop.ui.language import interface_language, translate
+from lens_desktop.ui.phone import regions, system_region
 from lens_desktop.ui.widgets import NoteLabel
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ UI_LANGUAGES = (("English", "en"), ("Nederlands", "nl"))
 INPUT_KEY = "audio/input_device"
 OUTPUT_KEY = "audio/output_device"
 LANGUAGE_KEY = "ui/language"
+SMS_REGION_KEY = "sms/default_region"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class ConsoleSettings:
     input_device: str | None
     output_device: str | None
     language: str
+    sms_region: str = ""
+    """Where a phone number without + and a country code is read ("NL"); "" for none.
+    Never chosen: the system locale's region."""
 
 
 def load_settings(settings: QSettings) -> ConsoleSettings:
@@ -51,7 +57,14 @@ def load_settings(settings: QSettings) -> ConsoleSettings:
         input_device=str(settings.value(INPUT_KEY, "") or "") or None,
         output_device=str(settings.value(OUTPUT_KEY, "") or "") or None,
         language=str(settings.value(LANGUAGE_KEY, "") or ""),
+        sms_region=_stored_sms_region(settings),
     )
+
+
+def _stored_sms_region(settings: QSettings) -> str:
+    if not settings.contains(SMS_REGION_KEY):
+        return system_region()
+    return str(settings.value(SMS_REGION_KEY, "") or "")
 
 
 class SettingsDialog(QDialog):
@@ -113,6 +126,32 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
+        layout.insertWidget(layout.indexOf(self.buttons), self._sms_group())
+
+    def _sms_group(self) -> QGroupBox:
+        """Text messages: the region a number without a country code is read in."""
+        group = QGroupBox(translate("SettingsDialog", "Text messages (SMS)"), self)
+        self.sms_region = QComboBox(group)
+        self.sms_region.addItem(
+            translate("SettingsDialog", "None: numbers start with + and the country code"), ""
+        )
+        for region in regions(interface_language()):
+            self.sms_region.addItem(region.label, region.code)
+        self.sms_region.setCurrentIndex(max(0, self.sms_region.findData(self._stored.sms_region)))
+        label = QLabel(translate("SettingsDialog", "Default &region:"), group)
+        label.setBuddy(self.sms_region)
+        note = NoteLabel(
+            translate(
+                "SettingsDialog",
+                "A phone number typed without + and a country code is read as a number "
+                "of this region.",
+            ),
+            group,
+        )
+        form = QFormLayout(group)
+        form.addRow(label, self.sms_region)
+        form.addRow("", note)
+        return group
 
     def _load(self) -> None:
         stored = self._stored
@@ -131,6 +170,7 @@ class SettingsDialog(QDialog):
             input_device=str(self.input_device.currentData()) or None,
             output_device=str(self.output_device.currentData()) or None,
             language=str(self.language.currentData()),
+            sms_region=str(self.sms_region.currentData()),
         )
 
     @property
@@ -156,6 +196,7 @@ class SettingsDialog(QDialog):
         self._settings.setValue(INPUT_KEY, values.input_device or "")
         self._settings.setValue(OUTPUT_KEY, values.output_device or "")
         self._settings.setValue(LANGUAGE_KEY, values.language)
+        self._settings.setValue(SMS_REGION_KEY, values.sms_region)
         self.settings_saved.emit(values)
         if self.picks_new_language:
             self.language_changed.emit(values.language)

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -238,3 +240,30 @@ def test_sms_fields_are_only_for_sms(live_server: LiveServer) -> None:
             "invalid_request"
         ), body
     assert live_server.sms.requests == 0
+
+
+def test_a_slow_gateway_does_not_hold_up_the_server(live_server: LiveServer) -> None:
+    """The send awaits the gateway on the event loop (httpx, async): while one text
+    waits for an answer, other requests are answered at once."""
+    tech = live_server.technician()
+    live_server.sms.delay = 2.0
+    outcome: list[int] = []
+    sender = threading.Thread(
+        target=lambda: outcome.append(
+            _sms_session(live_server, tech.token, "+31612345678").status_code
+        )
+    )
+    sender.start()
+    try:
+        deadline = time.monotonic() + 5
+        while live_server.sms.requests == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert live_server.sms.requests == 1
+        started = time.monotonic()
+        assert live_server.api("GET", "/me", tech.token).status_code == 200
+        assert live_server.http.get("/livez").status_code == 200
+        assert time.monotonic() - started < 1.0
+        assert outcome == []  # the text is still on its way
+    finally:
+        sender.join(10)
+    assert outcome == [201]

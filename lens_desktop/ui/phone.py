@@ -105,6 +105,12 @@ def check_phone(text: str, region: str) -> PhoneCheck:
         )
     if reason == phonenumbers.ValidationResult.TOO_LONG:
         return PhoneCheck(problem=translate("Phone", "Not a valid phone number: it is too long."))
+    if reason == phonenumbers.ValidationResult.INVALID_LENGTH:
+        return PhoneCheck(
+            problem=translate(
+                "Phone", "Not a valid phone number: it has the wrong number of digits."
+            )
+        )
     if not phonenumbers.is_valid_number(number):
         return PhoneCheck(problem=translate("Phone", "Not a valid phone number for its country."))
     if phonenumbers.number_type(number) not in _TEXTABLE:
@@ -126,7 +132,8 @@ def _unparsable(raw: str, region: str, exc: phonenumbers.NumberParseException) -
                 problem=translate(
                     "Phone", "Not a valid phone number: its country code is unknown."
                 ),
-                incomplete=raw == "+",
+                # "+3" on the way to "+31": the country code may still be typed
+                incomplete=sum(ch.isdigit() for ch in raw) < 3,
             )
         return PhoneCheck(
             problem=translate(
@@ -139,9 +146,15 @@ def _unparsable(raw: str, region: str, exc: phonenumbers.NumberParseException) -
         phonenumbers.NumberParseException.TOO_SHORT_NSN,
         phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD,
     )
+    # "+", "0": the first keys of a number, not yet a mistake; letters are one at once.
+    starting = set(raw) <= _PHONE_CHARACTERS and sum(ch.isdigit() for ch in raw) < 4
     return PhoneCheck(
-        problem=translate("Phone", "Not a valid phone number."), incomplete=short and bool(region)
+        problem=translate("Phone", "Not a valid phone number."),
+        incomplete=starting or (short and bool(region)),
     )
+
+
+_PHONE_CHARACTERS = frozenset("0123456789+ ()-./")
 
 
 def example_number(region: str) -> str:

@@ -755,6 +755,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>Geen geldig telefoonnummer: het is te lang.</translation>
     </message>
     <message>
+        <source>Not a valid phone number: it has the wrong number of digits.</source>
+        <translation>Geen geldig telefoonnummer: het aantal cijfers klopt niet.</translation>
+    </message>
+    <message>
         <source>Not a valid phone number for its country.</source>
         <translation>Geen geldig telefoonnummer voor dit land.</translation>
     </message>

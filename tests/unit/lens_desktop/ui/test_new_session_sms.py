@@ -230,6 +230,8 @@ def test_the_phone_check_agrees_with_the_server() -> None:
         ("(201) 555-0123", "US"),
         ("0470123456", "BE"),
         ("abc", "NL"),
+        ("06 12345 678 9", "NL"),
+        ("06 1234 5678 90", "NL"),
     ]:
         console = check_phone(raw, region)
         try:
@@ -237,3 +239,22 @@ def test_the_phone_check_agrees_with_the_server() -> None:
         except PhoneNumberError:
             server = ""
         assert console.e164 == server, raw
+
+
+def test_the_first_keys_of_a_number_are_not_yet_a_mistake() -> None:
+    """What the field shows while typing: nothing for a number on its way, the problem
+    at once for one that can no longer become valid."""
+    on_the_way = ["+", "+3", "+31", "+31 6", "0", "06", "06 1234 567"]
+    assert [t for t in on_the_way if not check_phone(t, "NL").incomplete] == []
+    wrong = {
+        "abc": "Not a valid phone number.",
+        "+999 12": "Not a valid phone number: its country code is unknown.",
+        "06 12345 678 9": "Not a valid phone number: it has the wrong number of digits.",
+        "06 1234 5678 9012 345": "Not a valid phone number: it is too long.",
+        "020 123 4567": "This is not a mobile number: a text message cannot reach it.",
+    }
+    for text, problem in wrong.items():
+        checked = check_phone(text, "NL")
+        assert (checked.problem, checked.incomplete) == (problem, False), text
+    no_region = check_phone("0612", "")
+    assert no_region.problem.startswith("Start the number with +") and not no_region.incomplete

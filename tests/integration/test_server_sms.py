@@ -267,3 +267,22 @@ def test_a_slow_gateway_does_not_hold_up_the_server(live_server: LiveServer) -> 
     finally:
         sender.join(10)
     assert outcome == [201]
+
+
+@pytest.mark.parametrize("provider", ["twilio", "webhook"])
+def test_wrong_gateway_credentials_are_a_502_that_names_the_refusal(
+    live_server: LiveServer, provider: str
+) -> None:
+    if provider == "twilio":
+        live_server.restart(sms_twilio_auth_token="not-the-token")
+        said = "HTTP 401: Authenticate (code 20003)"
+    else:
+        live_server.restart(**{**live_server.sms.webhook_settings(), "sms_webhook_secret": "nope"})
+        said = "HTTP 401: bad signature"
+    tech = live_server.technician()
+    response = _sms_session(live_server, tech.token, "+31612345678")
+    assert response.status_code == 502
+    error = response.json()["error"]
+    assert error["code"] == "sms_failed" and said in error["message"], error
+    assert "not-the-token" not in error["message"] and "nope" not in error["message"]
+    assert live_server.sms.messages == [] and live_server.sms.requests == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from console_harness import console_window
 from PySide6.QtCore import QLocale
 from PySide6.QtTest import QTest
 from ui_factories import signed_in_client
@@ -258,3 +259,24 @@ def test_the_first_keys_of_a_number_are_not_yet_a_mistake() -> None:
         assert (checked.problem, checked.incomplete) == (problem, False), text
     no_region = check_phone("0612", "")
     assert no_region.problem.startswith("Start the number with +") and not no_region.incomplete
+
+
+async def test_the_console_texts_in_the_region_of_its_settings(
+    qtbot, live_server, settings, credentials
+) -> None:
+    """Through the main window: Settings say Belgium, so a Belgian number typed the
+    Belgian way is texted, and the new session shows in the list."""
+    settings.setValue(SMS_REGION_KEY, "BE")
+    async with console_window(qtbot, live_server, settings, credentials) as console:
+        console.window.new_session_action.trigger()
+        dialog = console.window.new_session_dialog
+        assert dialog is not None and dialog.sms_page.region == "BE"
+        dialog.tabs.setCurrentWidget(dialog.sms_page)
+        dialog.name.setText("Luc")
+        QTest.keyClicks(dialog.sms_page.to, "0470 12 34 56")
+        assert dialog.sms_page.normalised.text() == "Sends to +32 470 12 34 56"
+        dialog.sms_page.action.click()
+        await next_emission(dialog.session_created)
+        assert live_server.sms.wait_for(1)[0].to == "+32470123456"
+        await wait_until(lambda: console.row_states() == {"Luc": "connecting"})
+        dialog.reject()

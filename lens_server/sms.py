@@ -209,7 +209,7 @@ class TwilioGateway:
         form = {"To": to, "From": self._sender, "Body": text}
         async with httpx.AsyncClient(timeout=self._timeout, verify=self._verify) as http:
             response = await _post(http, self._host, self._url, data=form, auth=self._auth)
-        if response.status_code >= 400:
+        if not response.is_success:  # a redirect too: nothing was sent
             raise SmsError(f"The SMS gateway refused the message: {_reason(response)}")
         return SmsReceipt(self.name, str(_json(response).get("sid") or ""))
 
@@ -246,7 +246,7 @@ class WebhookGateway:
             response = await _post(
                 http, self._host, self._url, content=body, headers=self.headers(body)
             )
-        if response.status_code >= 400:
+        if not response.is_success:
             raise SmsError(f"The SMS gateway refused the message: {_reason(response)}")
         return SmsReceipt(self.name, str(_json(response).get("id") or ""))
 
@@ -263,8 +263,7 @@ async def _post(http: httpx.AsyncClient, host: str, url: str, **kwargs: object) 
     except httpx.TimeoutException:
         raise SmsError(f"The SMS gateway at {host} did not answer in time.") from None
     except httpx.HTTPError as exc:
-        # The exception's text names the host at most; the URL's path may hold an
-        # account id, the auth never appears in it.
+        # Only the kind of failure: the exception's text may quote the URL.
         reason = type(exc).__name__
         raise SmsError(f"Could not reach the SMS gateway at {host} ({reason}).") from None
 
@@ -280,9 +279,14 @@ def _json(response: httpx.Response) -> dict[str, object]:
 def _reason(response: httpx.Response) -> str:
     """HTTP status plus the gateway's own message (Twilio: ``message`` and ``code``)."""
     data = _json(response)
-    said = str(data.get("message") or data.get("error") or "")[:200]
-    code = f" (code {data['code']})" if "code" in data else ""
+    said = _printable(str(data.get("message") or data.get("error") or ""))[:200]
+    code = f" (code {_printable(str(data['code']))[:20]})" if "code" in data else ""
     return f"HTTP {response.status_code}" + (f": {said}{code}" if said else "")
+
+
+def _printable(text: str) -> str:
+    """A gateway's words on one line: they reach the audit log and the console."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
 def make_gateway(settings: Settings) -> SmsGateway | None:

@@ -78,6 +78,7 @@ FAILURES = {
     "down": ("Could not reach the SMS gateway at 127.0.0.1", None),
     "server error": ("HTTP 500: Internal trouble (code 30500)", (500, "Internal trouble")),
     "refused": ("HTTP 400: Blocked destination (code 30400)", (400, "Blocked destination")),
+    "redirected": ("HTTP 302: Moved (code 30302)", (302, "Moved")),  # not followed: not sent
     "timeout": ("did not answer in time", None),
 }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from console_harness import console_window
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtTest import QTest
 from ui_factories import signed_in_client
 
@@ -128,7 +128,7 @@ async def test_a_gateway_failure_keeps_the_session_and_resend_sends_it(
 ) -> None:
     dialog, client, tech = await open_dialog(qtbot, live_server)
     page = dialog.sms_page
-    live_server.sms.fail_with = (503, "Service temporarily unavailable")
+    live_server.sms.fail_with = (503, "Service temporarily\r\nunavailable")
     try:
         dialog.tabs.setCurrentWidget(page)
         dialog.name.setText("Dee")
@@ -144,6 +144,11 @@ async def test_a_gateway_failure_keeps_the_session_and_resend_sends_it(
         assert page.resend.isVisibleTo(dialog) and page.resend.isEnabled()
         assert page.pin_display.pin.text() == format_pin(created.session.pin)
         shoot(dialog, artifacts_dir, "new-session-sms-failed.png")
+        live_server.sms.fail_with = (500, "<b>bold</b> & <i>markup</i>")
+        page.resend.click()
+        await dialog.tasks.wait_idle()
+        assert "HTTP 500: <b>bold</b> & <i>markup</i>" in dialog.server_error.text()
+        assert dialog.server_error.textFormat() == Qt.TextFormat.PlainText
 
         live_server.sms.fail_with = None
         page.resend.click()

@@ -33,6 +33,7 @@ from lens_server.pages import SECURITY_HEADERS, STATIC
 from lens_server.pages import router as pages_router
 from lens_server.relay import RedisRelay
 from lens_server.sessions import SessionService
+from lens_server.sms import SmsSender
 from lens_server.ws import router as ws_router
 
 log = logging.getLogger("lens_server")
@@ -120,6 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = metrics = Metrics(lambda: app.state.db)
     app.state.readiness = Readiness(lambda: app.state.db, lambda: app.state.relay)
     app.state.mailer = Mailer(settings, on_failure=metrics.email_failures.inc)
+    app.state.sms = SmsSender(settings, on_failure=metrics.sms_failures.inc)
     install_handlers(app)
     app.include_router(technician.router)
     app.include_router(customer.router)

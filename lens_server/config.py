@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import phonenumbers
+
 
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -82,6 +84,21 @@ class Settings:
     metrics: bool = False
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
 
+    # Invitations by text message (lens_server/sms.py, docs/deployment.md): empty
+    # provider, no SMS. The credentials come best from the environment.
+    sms_provider: str = ""  # "" | twilio | webhook
+    sms_from: str = ""  # twilio: the sending number (E.164) or alphanumeric sender id
+    sms_twilio_base_url: str = "https://api.twilio.com"
+    sms_twilio_account_sid: str = ""
+    sms_twilio_auth_token: str = field(default="", repr=False)
+    sms_webhook_url: str = ""
+    sms_webhook_secret: str = field(default="", repr=False)
+    sms_webhook_auth: str = "hmac"  # hmac | bearer
+    sms_timeout_seconds: float = 10.0
+    sms_default_region: str = (
+        ""  # e.g. NL: numbers without +country code, if the console sends none
+    )
+
     def __post_init__(self) -> None:
         if self.ice_transport_policy not in ("all", "relay"):
             raise ValueError(
@@ -107,11 +124,34 @@ class Settings:
             raise ValueError("redis_url must start with redis://, rediss:// or unix://")
         if self.turn_credential_lifetime_seconds <= 0:
             raise ValueError("turn_credential_lifetime_seconds must be positive")
+        self._check_sms()
         if self.ice_transport_policy == "relay" and not (self.turn_urls or self._static_turn()):
             raise ValueError(
                 "ice_transport_policy relay needs a TURN server: set turn_urls "
                 "(or a turn: entry in ice_servers), or the phone can never connect"
             )
+
+    def _check_sms(self) -> None:
+        if self.sms_provider not in ("", "twilio", "webhook"):
+            raise ValueError(f"sms_provider must be twilio or webhook, not {self.sms_provider!r}")
+        if self.sms_provider == "twilio":
+            for name in ("sms_twilio_account_sid", "sms_twilio_auth_token", "sms_from"):
+                if not getattr(self, name):
+                    raise ValueError(f"sms_provider twilio needs {name}")
+            _secure_url("sms_twilio_base_url", self.sms_twilio_base_url)
+        if self.sms_provider == "webhook":
+            if not (self.sms_webhook_url and self.sms_webhook_secret):
+                raise ValueError(
+                    "sms_provider webhook needs sms_webhook_url and sms_webhook_secret"
+                )
+            _secure_url("sms_webhook_url", self.sms_webhook_url)
+            if self.sms_webhook_auth not in ("hmac", "bearer"):
+                raise ValueError("sms_webhook_auth must be hmac or bearer")
+        if self.sms_timeout_seconds <= 0:
+            raise ValueError("sms_timeout_seconds must be positive")
+        region = self.sms_default_region
+        if region and region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"sms_default_region: unknown region {region!r}")
 
     def _static_turn(self) -> bool:
         for server in self.ice_servers:
@@ -145,6 +185,15 @@ class Settings:
             scheme = "https" if self.tls_cert else "http"
             origins.add(f"{scheme}://{host}:{self.port}")
         return frozenset(origins)
+
+
+def _secure_url(name: str, url: str) -> None:
+    """A credential goes there: HTTPS, or plain HTTP to this machine only (a local
+    relay, the tests' stand-in gateway)."""
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        raise ValueError(f"{name} must be an https:// URL (http:// only to this machine)")
 
 
 def _origin(url: str) -> str:

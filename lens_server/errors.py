@@ -60,13 +60,16 @@ STATUS_MEANINGS: dict[int, str] = {
     404: "No such session, or not yours: `session_not_found`, `pin_invalid`, `not_found`.",
     409: "The session's state forbids it: `invalid_state`, `already_active`, `chat_full`.",
     410: "The code or session is over: `pin_expired`, `session_ended`.",
-    422: "The request does not match this schema: `invalid_request` (details.problems).",
+    422: "The request does not match this schema: `invalid_request` (details.problems); "
+    "`invalid_phone_number` (details.field names the field).",
     423: "The account is locked after too many wrong passwords: `account_locked`.",
     429: "Too many attempts (`rate_limited`, `pin_entry_paused`, `activity_rate_limited`, "
     "`chat_rate_limited`): "
     "wait the Retry-After seconds.",
-    502: "The mail relay refused or failed: `email_failed` (details.session still exists).",
-    503: "Try again shortly: `no_pin_available`, `busy`, `database_unavailable`.",
+    502: "The mail relay or the SMS gateway refused or failed: `email_failed`, `sms_failed` "
+    "(details.session still exists).",
+    503: "Try again shortly: `no_pin_available`, `busy`, `database_unavailable`; or "
+    "`sms_unavailable`: this server has no SMS gateway (GET /config says so).",
 }
 
 

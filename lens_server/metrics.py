@@ -104,6 +104,11 @@ class Metrics:
             "Invitation emails the mail relay refused or could not take.",
             registry=registry,
         )
+        self.sms_failures = Counter(
+            "lens_sms_failures",
+            "Invitation text messages the SMS gateway refused or could not take.",
+            registry=registry,
+        )
         self.redemption_failures = Counter(
             "lens_redemption_failures",
             "Refused PIN or link redemptions, by the error code answered.",

@@ -42,7 +42,12 @@ from lens_server.views import (
     technician_view,
 )
 
-METHOD_PERMISSION = {"pin": "connect_pin", "email": "connect_email", "link": "connect_link"}
+METHOD_PERMISSION = {
+    "pin": "connect_pin",
+    "email": "connect_email",
+    "link": "connect_link",
+    "sms": "connect_sms",
+}
 OPEN_STATES = ("active", "on_hold", "reconnecting")
 ACTIVITY_STATES = ("active", "on_hold")
 """Where the technician's freeze, unfreeze, annotations and snapshots are recorded."""

@@ -26,6 +26,7 @@ from lens_server.app import create_app
 from lens_server.config import Settings
 from lens_server.db import Database
 from lens_server.models import PERMISSIONS
+from tests.sms_gateway import StandInSmsGateway
 
 
 def free_port() -> int:
@@ -89,6 +90,7 @@ class Tech:
 class LiveServer:
     def __init__(self, data_dir: Path, **overrides: Any) -> None:
         self.smtp = SmtpSink()
+        self.sms = StandInSmsGateway()  # SMS through the stand-in's Twilio API by default
         self.port = free_port()
         self._overrides = {
             "data_dir": data_dir,
@@ -101,6 +103,7 @@ class LiveServer:
             # Tests try many wrong codes from one address; test_security tightens these.
             "pin_failures_burst_per_address": 1000,
             "pin_failures_burst_global": 1000,
+            **self.sms.twilio_settings(),
             **overrides,
         }
         self.settings = Settings(**self._overrides)
@@ -150,6 +153,7 @@ class LiveServer:
     def close(self) -> None:
         self.stop()
         self.smtp.stop()
+        self.sms.stop()
         self.http.close()
 
     # --- people and sessions ----------------------------------------------------

@@ -147,11 +147,13 @@ class ServerClient:
         delivery: str | None = None,
         to: str | None = None,
         language: str = "en",
+        region: str | None = None,
     ) -> CreatedSession:
         """Create a Lens session.
 
-        On 502 ``email_failed`` the session exists anyway; the raised ApiError carries
-        it parsed as ``details["session"]`` so the UI can offer "send again".
+        On 502 ``email_failed`` or ``sms_failed`` the session exists anyway; the raised
+        ApiError carries it parsed as ``details["session"]`` so the UI can offer "send
+        again". ``region`` (SMS only) reads a number without a country code.
         """
         body: dict[str, Any] = {"type": "lens", "name": name, "method": method}
         body["language"] = language
@@ -159,6 +161,8 @@ class ServerClient:
             body["delivery"] = delivery
         if to is not None:
             body["to"] = to
+        if region:
+            body["region"] = region
         try:
             return CreatedSession.from_json(await self._request("POST", "/sessions", body))
         except ApiError as exc:
@@ -175,6 +179,20 @@ class ServerClient:
             _parse_session_detail(exc)
             raise
         return {"session": SessionInfo.from_json(data["session"]), "email": data.get("email")}
+
+    async def send_sms(
+        self, session_id: str, to: str, region: str | None = None, language: str = "en"
+    ) -> dict[str, Any]:
+        """Text the invitation (again); answers ``{session: SessionInfo, sms: {...}}``."""
+        body: dict[str, Any] = {"to": to, "language": language}
+        if region:
+            body["region"] = region
+        try:
+            data = await self._request("POST", f"/sessions/{session_id}/sms", body)
+        except ApiError as exc:
+            _parse_session_detail(exc)
+            raise
+        return {"session": SessionInfo.from_json(data["session"]), "sms": data.get("sms")}
 
     async def sessions(self, page_size: int = 500) -> list[SessionInfo]:
         """All the technician's sessions, newest first, following the server's pages."""

@@ -94,6 +94,7 @@ class CreatedSession:
     session: SessionInfo
     email: dict[str, Any] | None
     mailto: dict[str, Any] | None
+    sms: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CreatedSession:
@@ -101,25 +102,34 @@ class CreatedSession:
             session=SessionInfo.from_json(data["session"]),
             email=data.get("email"),
             mailto=data.get("mailto"),
+            sms=data.get("sms"),
         )
 
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """Server settings the console needs: ICE servers for WebRTC and the timers."""
+    """Server settings the console needs: ICE servers for WebRTC, the timers, and
+    whether it can send text messages (a server without an SMS gateway, or one older
+    than SMS invitations, cannot)."""
 
     ice_servers: list[dict[str, Any]]
     pin_validity_seconds: int
     waiting_timeout_seconds: int
     waiting_warning_seconds: int
+    sms_available: bool = False
+    sms_default_region: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ServerConfig:
+        raw = data.get("sms")
+        sms: dict[str, Any] = raw if isinstance(raw, dict) else {}
         return cls(
             ice_servers=list(data.get("ice_servers", [])),
             pin_validity_seconds=int(data["pin_validity_seconds"]),
             waiting_timeout_seconds=int(data["waiting_timeout_seconds"]),
             waiting_warning_seconds=int(data["waiting_warning_seconds"]),
+            sms_available=bool(sms.get("available", False)),
+            sms_default_region=sms.get("default_region") or None,
         )
 
 

@@ -20,6 +20,9 @@ PERMISSION_REASONS = {
     "connect_pin": QT_TRANSLATE_NOOP("Errors", "Your group is not allowed to connect by PIN code."),
     "connect_email": QT_TRANSLATE_NOOP("Errors", "Your group is not allowed to connect by email."),
     "connect_link": QT_TRANSLATE_NOOP("Errors", "Your group is not allowed to connect by link."),
+    "connect_sms": QT_TRANSLATE_NOOP(
+        "Errors", "Your group is not allowed to connect by text message."
+    ),
 }
 """English source texts; ``permission_reason`` translates them."""
 

@@ -29,6 +29,7 @@ METHOD_LABELS = {
     "pin": QT_TRANSLATE_NOOP("Formatting", "PIN code"),
     "email": QT_TRANSLATE_NOOP("Formatting", "Email"),
     "link": QT_TRANSLATE_NOOP("Formatting", "Link"),
+    "sms": QT_TRANSLATE_NOOP("Formatting", "Text message"),
 }
 
 # States in which a session owns a tab in the console (media may flow).

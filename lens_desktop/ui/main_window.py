@@ -452,7 +452,10 @@ class MainWindow(QMainWindow):
 
     def on_new_session_action_triggered(self) -> None:
         services = self._services
-        dialog = NewSessionDialog(services.client, services.technician, services.config, self)
+        sms_region = load_settings(self._settings).sms_region
+        dialog = NewSessionDialog(
+            services.client, services.technician, services.config, self, sms_region
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.session_created.connect(self.on_new_session_dialog_session_created)
         dialog.finished.connect(self.on_new_session_dialog_finished)

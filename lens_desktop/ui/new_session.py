@@ -1,11 +1,12 @@
 """The "Create New Session" dialog: type, customer name, and how the customer connects.
 
-Three tabs, one per connection method. Each tab's button validates the form inline,
+Four tabs, one per connection method. Each tab's button validates the form inline,
 creates the session on the server and shows the result in the same tab: the PIN to read
-out, the email that went out (or why it did not, with Retry), or the link to copy. One
-dialog creates one session; the buttons lock once it exists so a double press never
-creates a second one. Methods the technician's group does not allow stay visible but
-disabled, with the reason written in the tab.
+out, the email or the text message that went out (or why it did not, with Retry or
+Resend), or the link to copy. One dialog creates one session; the buttons lock once it
+exists so a double press never creates a second one. Methods the technician's group
+does not allow, or the server cannot offer (text messages without an SMS gateway), stay
+visible but disabled, with the reason written in the tab.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from lens_desktop.net.models import CreatedSession, ServerConfig, SessionInfo, T
 from lens_desktop.ui.errors import describe_error, permission_reason
 from lens_desktop.ui.formatting import format_pin, pin_validity_text
 from lens_desktop.ui.language import interface_language, translate
+from lens_desktop.ui.phone import check_phone, example_number, region_label
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.validation import NAME_MAX, validate_email, validate_name
 from lens_desktop.ui.widgets import BusyBar, InlineError, NoteLabel
@@ -59,6 +61,7 @@ class NewSessionValues:
     delivery: str | None = None
     to: str | None = None
     language: str = "en"
+    region: str | None = None
 
 
 def refusal_reason(permissions: frozenset[str], method: str) -> str | None:
@@ -182,10 +185,7 @@ class EmailPage(MethodPage):
         self.to.setPlaceholderText(translate("NewSessionDialog", "customer@example.com"))
         self._typed_to = ""
         self.to_error = InlineError(self)
-        self.language = QComboBox(self)
-        for label, code in LANGUAGES:
-            self.language.addItem(label, code)
-        self.language.setCurrentIndex(max(0, self.language.findData(interface_language())))
+        self.language = language_combo(self)
         self.retry = QPushButton(translate("NewSessionDialog", "&Retry"), self)
         self.retry.hide()
         self.pin_display = PinDisplay(self)
@@ -235,6 +235,95 @@ class EmailPage(MethodPage):
         self.to_error.show_error(None)
 
 
+def language_combo(parent: QWidget) -> QComboBox:
+    combo = QComboBox(parent)
+    for label, code in LANGUAGES:
+        combo.addItem(label, code)
+    combo.setCurrentIndex(max(0, combo.findData(interface_language())))
+    return combo
+
+
+class SmsPage(MethodPage):
+    """A mobile number, checked as it is typed (the server checks it again), the
+    text's language, and Resend after a gateway failure."""
+
+    method = "sms"
+
+    def __init__(self, region: str, parent: QWidget | None = None) -> None:
+        super().__init__(
+            translate(
+                "NewSessionDialog",
+                "Text the customer a link and a PIN code that open Lens on their phone.",
+            ),
+            translate("NewSessionDialog", "Send te&xt message"),
+            parent,
+        )
+        self.region = region
+        self.to = QLineEdit(self)
+        self.to.setPlaceholderText(example_number(region))
+        self.to.setMaxLength(64)
+        self.to_error = InlineError(self)
+        self.normalised = NoteLabel("", self)
+        self.normalised.setWordWrap(False)  # one short line
+        self.normalised.hide()
+        self.region_note = NoteLabel(self._region_text(), self)
+        self.language = language_combo(self)
+        self.resend = QPushButton(translate("NewSessionDialog", "&Resend"), self)
+        self.resend.hide()
+        self.pin_display = PinDisplay(self)
+        self._lay_out()
+
+    def _region_text(self) -> str:
+        if not self.region:
+            return translate(
+                "NewSessionDialog",
+                "Type the number with + and the country code (no default region is set in "
+                "Settings).",
+            )
+        return translate(
+            "NewSessionDialog",
+            "Default region: {region}. A number without + and a country code is read as "
+            "one of this region (change it in Settings).",
+        ).format(region=region_label(self.region, interface_language()))
+
+    def _lay_out(self) -> None:
+        form = QFormLayout()
+        to_label = QLabel(translate("NewSessionDialog", "Mo&bile number:"), self)
+        to_label.setBuddy(self.to)
+        field = QVBoxLayout()  # the notes in the number's own row: a hidden one leaves no gap
+        field.setSpacing(4)
+        for widget in (self.to, self.normalised, self.to_error, self.region_note):
+            field.addWidget(widget)
+        form.addRow(to_label, field)
+        language_label = QLabel(translate("NewSessionDialog", "Lan&guage:"), self)
+        language_label.setBuddy(self.language)
+        form.addRow(language_label, self.language)
+        self.controls_layout.addLayout(form)
+        resend_row = QHBoxLayout()
+        resend_row.addStretch(1)
+        resend_row.addWidget(self.resend)
+        self.results_layout.addLayout(resend_row)
+        self.results_layout.addWidget(self.pin_display)
+
+    def controls(self) -> list[QWidget]:
+        return [self.to, self.language, self.action]
+
+    def check(self, final: bool) -> bool:
+        """Show what the field holds: the number as it will be sent, or the problem.
+        While typing (``final`` False) a number that is only still too short shows
+        nothing yet; on Send every problem shows."""
+        result = check_phone(self.to.text(), self.region)
+        self.normalised.setText(
+            translate("NewSessionDialog", "Sends to {number}").format(number=result.display)
+            if result.e164
+            else ""
+        )
+        self.normalised.setVisible(bool(result.e164))
+        quiet = not final and result.incomplete
+        self.to_error.show_error(None if quiet else result.problem)
+        return not result.problem
+
+
 class LinkPage(MethodPage):
     method = "link"
 
@@ -273,11 +362,15 @@ class NewSessionDialog(QDialog):
         technician: Technician,
         config: ServerConfig | None,
         parent: QWidget | None = None,
+        sms_region: str = "",
     ) -> None:
         super().__init__(parent)
         self._client = client
         self._technician = technician
         self._validity = config.pin_validity_seconds if config else None
+        self._sms_available = bool(config and config.sms_available)
+        # The console's region, else the server's (its config), else none.
+        self._sms_region = sms_region or (config.sms_default_region if config else None) or ""
         self._tasks = TaskOwner("new-session")
         self._session: SessionInfo | None = None
         self.setWindowTitle(translate("NewSessionDialog", "Create New Session"))
@@ -300,8 +393,10 @@ class NewSessionDialog(QDialog):
         self.name_error = InlineError(self)
         self.tabs = QTabWidget(self)
         self.pin_page, self.email_page, self.link_page = PinPage(), EmailPage(), LinkPage()
+        self.sms_page = SmsPage(self._sms_region)
         self.tabs.addTab(self.pin_page, translate("NewSessionDialog", "&PIN code"))
         self.tabs.addTab(self.email_page, translate("NewSessionDialog", "E&mail"))
+        self.tabs.addTab(self.sms_page, translate("NewSessionDialog", "&SMS"))
         self.tabs.addTab(self.link_page, translate("NewSessionDialog", "Lin&k"))
         self.server_error = InlineError(self)
         self.busy = BusyBar(self)
@@ -338,23 +433,37 @@ class NewSessionDialog(QDialog):
         self.email_page.to.textEdited.connect(self.on_email_to_edited)
         self.link_page.action.clicked.connect(self.on_link_action_clicked)
         self.link_page.copy.clicked.connect(self.on_link_copy_clicked)
+        self.sms_page.action.clicked.connect(self.on_sms_action_clicked)
+        self.sms_page.resend.clicked.connect(self.on_sms_resend_clicked)
+        self.sms_page.to.textEdited.connect(self.on_sms_to_edited)
 
     def _apply_permissions(self) -> None:
-        permissions = self._technician.permissions
         for page in self.pages:
-            reason = refusal_reason(permissions, page.method)
+            reason = self._refusal(page)
             page.set_refusal(reason)
             self.tabs.setTabToolTip(self.tabs.indexOf(page), reason or "")
         self.email_page.on_choice_changed()
-        allowed = [p for p in self.pages if refusal_reason(permissions, p.method) is None]
+        allowed = [p for p in self.pages if self._refusal(p) is None]
         self.tabs.setCurrentWidget(allowed[0] if allowed else self.pin_page)
         self.on_tabs_current_changed()
 
     # -- public ----------------------------------------------------------------------
 
+    def _refusal(self, page: MethodPage) -> str | None:
+        """Why ``page`` cannot create a session: the group's permissions first, then
+        what the server offers."""
+        reason = refusal_reason(self._technician.permissions, page.method)
+        if reason is None and page is self.sms_page and not self._sms_available:
+            reason = translate(
+                "NewSessionDialog",
+                "This Lens server cannot send text messages: no SMS gateway is set up. "
+                "Ask your administrator, or use the Link tab.",
+            )
+        return reason
+
     @property
     def pages(self) -> tuple[MethodPage, ...]:
-        return (self.pin_page, self.email_page, self.link_page)
+        return (self.pin_page, self.email_page, self.sms_page, self.link_page)
 
     @property
     def tasks(self) -> TaskOwner:
@@ -370,6 +479,14 @@ class NewSessionDialog(QDialog):
         page = self.tabs.currentWidget()
         assert isinstance(page, MethodPage)
         name = self.name.text().strip()
+        if page is self.sms_page:
+            return NewSessionValues(
+                name=name,
+                method="sms",
+                to=self.sms_page.to.text().strip(),
+                language=str(self.sms_page.language.currentData()),
+                region=self._sms_region or None,
+            )
         if page is not self.email_page:
             return NewSessionValues(name=name, method=page.method)
         email = self.email_page
@@ -388,11 +505,14 @@ class NewSessionDialog(QDialog):
         self.name_error.show_error(name_problem)
         to_problem = validate_email(values.to or "") if values.delivery == "server" else None
         self.email_page.to_error.show_error(to_problem)
+        phone_ok = self.sms_page.check(final=True) if values.method == "sms" else True
         if name_problem:
             self.name.setFocus()
         elif to_problem:
             self.email_page.to.setFocus()
-        return not (name_problem or to_problem)
+        elif not phone_ok:
+            self.sms_page.to.setFocus()
+        return not (name_problem or to_problem) and phone_ok
 
     # -- slots -----------------------------------------------------------------------
 
@@ -408,6 +528,9 @@ class NewSessionDialog(QDialog):
             other.action.setDefault(other is page and other.action.isEnabled())
             other.action.setAutoDefault(other is page)
 
+    def on_sms_to_edited(self) -> None:
+        self.sms_page.check(final=False)
+
     def on_email_choice_toggled(self) -> None:
         self.email_page.on_choice_changed()
 
@@ -419,6 +542,13 @@ class NewSessionDialog(QDialog):
 
     def on_link_action_clicked(self) -> None:
         self._create()
+
+    def on_sms_action_clicked(self) -> None:
+        self._create()
+
+    def on_sms_resend_clicked(self) -> None:
+        if self._session is not None and not self._tasks.busy and self.validate():
+            self._tasks.spawn(self._send_sms_again(self._session, self.values))
 
     def on_email_retry_clicked(self) -> None:
         if self._session is not None and not self._tasks.busy and self.validate():
@@ -442,17 +572,22 @@ class NewSessionDialog(QDialog):
         for page in self.pages:
             page.action.setEnabled(not busy and self._may_create(page))
         self.email_page.retry.setEnabled(not busy)
+        self.sms_page.resend.setEnabled(not busy)
 
     def _may_create(self, page: MethodPage) -> bool:
-        allowed = refusal_reason(self._technician.permissions, page.method) is None
-        return allowed and self._session is None
+        return self._refusal(page) is None and self._session is None
 
     async def _create_session(self, values: NewSessionValues) -> None:
         self.server_error.show_error(None)
         self._set_busy(True)
         try:
             created = await self._client.create_session(
-                values.name, values.method, values.delivery, values.to, values.language
+                values.name,
+                values.method,
+                values.delivery,
+                values.to,
+                values.language,
+                values.region if values.method == "sms" else None,
             )
         except ApiError as exc:
             self._on_create_failed(exc, values)
@@ -469,6 +604,8 @@ class NewSessionDialog(QDialog):
             self.pin_page.pin_display.show_session(created.session, self._validity)
         elif values.method == "link":
             self._show_link(created.session)
+        elif values.method == "sms":
+            self._show_sms_sent(created.session, created.sms or {})
         elif values.delivery == "client":
             self._open_mail_client(created)
         else:
@@ -476,11 +613,17 @@ class NewSessionDialog(QDialog):
 
     def _on_create_failed(self, exc: ApiError, values: NewSessionValues) -> None:
         session = exc.details.get("session")
-        if exc.code == "email_failed" and isinstance(session, SessionInfo):
+        if exc.code in ("email_failed", "sms_failed") and isinstance(session, SessionInfo):
             self._session = session
             self._set_busy(False)
             self.session_created.emit(CreatedSession(session, email=None, mailto=None))
-            self._show_email_failed(session, exc)
+            if exc.code == "sms_failed":
+                self._show_sms_failed(session, exc)
+            else:
+                self._show_email_failed(session, exc)
+            return
+        if exc.code == "invalid_phone_number":
+            self.sms_page.to_error.show_error(exc.message.removeprefix("to: "))
             return
         self.server_error.show_error(describe_error(exc))
 
@@ -559,6 +702,51 @@ class NewSessionDialog(QDialog):
         finally:
             self._set_busy(False)
         self._show_email_sent(answer["session"], answer.get("email") or {}, values.to or "")
+
+    def _show_sms_sent(self, session: SessionInfo, sms: dict[str, Any]) -> None:
+        page = self.sms_page
+        page.resend.hide()
+        page.pin_display.show_session(session, self._validity)
+        number = check_phone(str(sms.get("to") or page.to.text()), page.region)
+        page.show_result(
+            translate("NewSessionDialog", "Text message sent to {number}.").format(
+                number=number.display or sms.get("to") or ""
+            )
+        )
+
+    def _show_sms_failed(self, session: SessionInfo, exc: ApiError) -> None:
+        page = self.sms_page
+        page.pin_display.show_session(session, self._validity)
+        page.show_result("")
+        reason = exc.message.rstrip(".")  # the server's words, as they arrive
+        self.server_error.show_error(
+            translate(
+                "NewSessionDialog",
+                "The text message could not be sent: {reason}. The session and its PIN stay "
+                "valid: press Resend, or read the PIN to the customer.",
+            ).format(reason=reason)
+        )
+        page.resend.show()
+        page.resend.setDefault(True)
+
+    async def _send_sms_again(self, session: SessionInfo, values: NewSessionValues) -> None:
+        self.server_error.show_error(None)
+        self._set_busy(True)
+        try:
+            answer = await self._client.send_sms(
+                session.id, values.to or "", values.region, values.language
+            )
+        except ApiError as exc:
+            if exc.code == "sms_failed":
+                self._show_sms_failed(session, exc)
+            elif exc.code == "invalid_phone_number":
+                self.sms_page.to_error.show_error(exc.message.removeprefix("to: "))
+            else:
+                self.server_error.show_error(describe_error(exc))
+            return
+        finally:
+            self._set_busy(False)
+        self._show_sms_sent(answer["session"], answer.get("sms") or {})
 
     async def close_tasks(self) -> None:
         await self._tasks.close()

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from lens_desktop.ui.chat_panel import CHAT_MAX, default_replies
-from lens_desktop.ui.language import translate
+from lens_desktop.ui.language import interface_language, translate
+from lens_desktop.ui.phone import regions, system_region
 from lens_desktop.ui.widgets import InlineError, NoteLabel
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ def default_snapshot_folder() -> str:
     return QDir.toNativeSeparators(QDir(pictures).filePath("Lens"))
 
 
+SMS_REGION_KEY = "sms/default_region"
+
+
 @dataclass(frozen=True)
 class ConsoleSettings:
     """The stored choices; None devices and an empty language mean the system's."""
@@ -69,6 +73,9 @@ class ConsoleSettings:
     """The chat's canned replies; the translated defaults until the technician saves."""
     snapshot_folder: str = ""
     """Where snapshots are saved (issue 15 point 2); load_settings fills the default."""
+    sms_region: str = ""
+    """Where a phone number without + and a country code is read ("NL"); "" for none.
+    Never chosen: the system locale's region."""
 
 
 def load_settings(settings: QSettings) -> ConsoleSettings:
@@ -79,6 +86,7 @@ def load_settings(settings: QSettings) -> ConsoleSettings:
         chat_replies=load_chat_replies(settings),
         snapshot_folder=str(settings.value(SNAPSHOT_FOLDER_KEY, "") or "")
         or default_snapshot_folder(),
+        sms_region=_stored_sms_region(settings),
     )
 
 
@@ -108,6 +116,12 @@ def validate_replies(replies: tuple[str, ...]) -> str | None:
                 "Reply {number} is too long ({count} characters; at most {limit}).",
             ).format(number=number, count=len(reply), limit=CHAT_MAX)
     return None
+
+
+def _stored_sms_region(settings: QSettings) -> str:
+    if not settings.contains(SMS_REGION_KEY):
+        return system_region()
+    return str(settings.value(SMS_REGION_KEY, "") or "")
 
 
 class SettingsDialog(QDialog):
@@ -171,6 +185,7 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(420)
         self._build_chat_replies(layout)
         layout.insertWidget(layout.indexOf(self.buttons), self._snapshot_group())
+        layout.insertWidget(layout.indexOf(self.buttons), self._sms_group())
 
     def _build_chat_replies(self, layout: QVBoxLayout) -> None:
         """The chat's canned replies (issue 15): one per line, with a way back to the
@@ -232,6 +247,31 @@ class SettingsDialog(QDialog):
         if folder:
             self.snapshot_folder.setText(QDir.toNativeSeparators(folder))
 
+    def _sms_group(self) -> QGroupBox:
+        """Text messages: the region a number without a country code is read in."""
+        group = QGroupBox(translate("SettingsDialog", "Text messages (SMS)"), self)
+        self.sms_region = QComboBox(group)
+        self.sms_region.addItem(
+            translate("SettingsDialog", "None: numbers start with + and the country code"), ""
+        )
+        for region in regions(interface_language()):
+            self.sms_region.addItem(region.label, region.code)
+        self.sms_region.setCurrentIndex(max(0, self.sms_region.findData(self._stored.sms_region)))
+        label = QLabel(translate("SettingsDialog", "Default &region:"), group)
+        label.setBuddy(self.sms_region)
+        note = NoteLabel(
+            translate(
+                "SettingsDialog",
+                "A phone number typed without + and a country code is read as a number "
+                "of this region.",
+            ),
+            group,
+        )
+        form = QFormLayout(group)
+        form.addRow(label, self.sms_region)
+        form.addRow("", note)
+        return group
+
     def _load(self) -> None:
         stored = self._stored
         for combo, value in (
@@ -251,6 +291,7 @@ class SettingsDialog(QDialog):
             language=str(self.language.currentData()),
             chat_replies=parse_replies(self.chat_replies.toPlainText()),
             snapshot_folder=self.snapshot_folder.text().strip() or default_snapshot_folder(),
+            sms_region=str(self.sms_region.currentData()),
         )
 
     @property
@@ -282,6 +323,7 @@ class SettingsDialog(QDialog):
         self._settings.setValue(OUTPUT_KEY, values.output_device or "")
         self._settings.setValue(LANGUAGE_KEY, values.language)
         self._settings.setValue(SNAPSHOT_FOLDER_KEY, values.snapshot_folder)
+        self._settings.setValue(SMS_REGION_KEY, values.sms_region)
         self.settings_saved.emit(values)
         if self.picks_new_language:
             self.language_changed.emit(values.language)

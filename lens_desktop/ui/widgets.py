@@ -17,6 +17,8 @@ class InlineError(QLabel):
         super().__init__(parent)
         self.setStyleSheet(ERROR_STYLE)
         self.setWordWrap(True)
+        # Server messages may quote a mail relay or an SMS gateway: text, never markup.
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.hide()
 

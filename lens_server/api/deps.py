@@ -11,6 +11,7 @@ from lens_server.config import Settings
 from lens_server.errors import ApiError
 from lens_server.mail import Mailer
 from lens_server.sessions import Identity, SessionService
+from lens_server.sms import SmsSender
 
 
 def services(request: Request) -> SessionService:
@@ -19,6 +20,10 @@ def services(request: Request) -> SessionService:
 
 def mailer(request: Request) -> Mailer:
     return request.app.state.mailer
+
+
+def sms(request: Request) -> SmsSender:
+    return request.app.state.sms
 
 
 def settings(request: Request) -> Settings:
@@ -69,3 +74,4 @@ Me = Annotated[Identity, Depends(technician)]
 Token = Annotated[str, Depends(bearer)]
 MailerDep = Annotated[Mailer, Depends(mailer)]
 SettingsDep = Annotated[Settings, Depends(settings)]
+SmsDep = Annotated[SmsSender, Depends(sms)]

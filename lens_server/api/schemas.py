@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from lens_server.validation import (
     CHAT_MAX,
@@ -37,10 +44,21 @@ class CreateSession(Strict):
         description="The customer's name or other identification: printable characters, "
         "not only spaces; surrounding spaces are trimmed.",
     )
-    method: Literal["pin", "email", "link"]
+    method: Literal["pin", "email", "link", "sms"]
     delivery: Literal["server", "client"] | None = None
-    to: str | None = Field(default=None, max_length=254)
+    to: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Email: the customer's address. SMS: their mobile number, as typed "
+        "(read in `region` unless it starts with + and the country code).",
+    )
     language: Literal["en", "nl"] = "en"
+    region: str | None = Field(
+        default=None,
+        max_length=8,
+        description="SMS only: the ISO 3166 region a number without a country code is "
+        "read in (e.g. `NL`); the server's `sms_default_region` when absent.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -49,8 +67,12 @@ class CreateSession(Strict):
 
     @field_validator("to")
     @classmethod
-    def _to(cls, value: str | None) -> str | None:
-        return None if value is None or not value.strip() else clean_email(value)
+    def _to(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if info.data.get("method") == "sms":
+            return value  # checked against the region in the route (422 invalid_phone_number)
+        return clean_email(value)
 
     @model_validator(mode="after")
     def _email_fields(self) -> CreateSession:
@@ -59,8 +81,15 @@ class CreateSession(Strict):
                 raise ValueError("delivery is required for email sessions ('server' or 'client')")
             if self.delivery == "server" and not self.to:
                 raise ValueError("to: an email address is required to send on your behalf")
+        elif self.method == "sms":
+            if self.delivery is not None:
+                raise ValueError("delivery is only for method 'email'")
+            if not self.to:
+                raise ValueError("to: a mobile number is required for SMS sessions")
         elif self.delivery is not None or self.to is not None:
-            raise ValueError("delivery and to are only for method 'email'")
+            raise ValueError("delivery and to are only for methods 'email' and 'sms'")
+        if self.region is not None and self.method != "sms":
+            raise ValueError("region is only for method 'sms'")
         return self
 
 
@@ -72,6 +101,20 @@ class ResendEmail(Strict):
     @classmethod
     def _to(cls, value: str) -> str:
         return clean_email(value)
+
+
+class ResendSms(Strict):
+    to: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The customer's mobile number, as typed (see `region`).",
+    )
+    region: str | None = Field(
+        default=None,
+        max_length=8,
+        description="ISO 3166 region a number without a country code is read in.",
+    )
+    language: Literal["en", "nl"] | None = None
 
 
 class Activity(Strict):
@@ -150,11 +193,19 @@ ICE_SERVERS = (
 )
 
 
+class SmsCapability(Answer):
+    available: bool = Field(description="False: no SMS gateway; method `sms` answers 503.")
+    default_region: str | None = Field(
+        description="The server's region for numbers without a country code, if set."
+    )
+
+
 class ServerConfig(Answer):
     ice_servers: list[dict[str, Any]] = Field(description=ICE_SERVERS)
     pin_validity_seconds: int
     waiting_timeout_seconds: int
     waiting_warning_seconds: int
+    sms: SmsCapability
 
 
 class SessionView(Answer):
@@ -162,7 +213,7 @@ class SessionView(Answer):
     type: str
     name: str
     state: SessionState
-    method: Literal["pin", "email", "link"]
+    method: Literal["pin", "email", "link", "sms"]
     pin: str
     pin_expires_at: str
     link: str
@@ -193,15 +244,30 @@ class Mailto(Answer):
     url: str
 
 
+class SmsSent(Answer):
+    to: str = Field(description="The number in E.164 form (`+31612345678`).")
+    status: Literal["sent"] = Field(description="The gateway took the message.")
+    provider: str = Field(description="`twilio` or `webhook`.")
+    language: str
+
+
 class CreatedSession(Answer):
     session: SessionView
     email: EmailSent | None = Field(description="Set when the server sent the invitation.")
     mailto: Mailto | None = Field(description="Set for delivery `client`: open it locally.")
+    sms: SmsSent | None = Field(
+        default=None, description="Set for method `sms`: the text message went out."
+    )
 
 
 class ResentEmail(Answer):
     session: SessionView
     email: EmailSent
+
+
+class ResentSms(Answer):
+    session: SessionView
+    sms: SmsSent
 
 
 class AuditEvent(Answer):

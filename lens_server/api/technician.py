@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import anyio.from_thread
 from fastapi import APIRouter, Query, Request, Response
 
-from lens_server.api.deps import MailerDep, Me, Service, SettingsDep, Token
+from lens_server.api.deps import MailerDep, Me, Service, SettingsDep, SmsDep, Token
 from lens_server.api.schemas import (
     Activity,
     AuditLog,
@@ -17,7 +17,9 @@ from lens_server.api.schemas import (
     LoginAnswer,
     LoginRequest,
     ResendEmail,
+    ResendSms,
     ResentEmail,
+    ResentSms,
     ServerConfig,
     SessionPage,
     SessionView,
@@ -26,7 +28,15 @@ from lens_server.api.schemas import (
 from lens_server.errors import ApiError, responses
 from lens_server.mail import MailError, build_message, compose_text, mailto_url
 from lens_server.pagination import DEFAULT_PAGE, MAX_PAGE, Cursor
-from lens_server.sessions import Identity, SessionService, require
+from lens_server.sessions import METHOD_PERMISSION, Identity, SessionService, require
+from lens_server.sms import (
+    PhoneNumberError,
+    SmsError,
+    SmsSender,
+    compose_sms,
+    mask_phone,
+    normalise_phone,
+)
 from lens_server.turn import ice_servers
 from lens_server.views import iso
 
@@ -58,12 +68,13 @@ def me(who: Me) -> dict[str, Any]:
 
 
 @router.get("/config", response_model=ServerConfig, responses=responses(401))
-def config(who: Me, settings: SettingsDep) -> dict[str, Any]:
+def config(who: Me, settings: SettingsDep, sms: SmsDep) -> dict[str, Any]:
     return {
         "ice_servers": ice_servers(settings, f"technician-{who.id}"),
         "pin_validity_seconds": settings.pin_validity_seconds,
         "waiting_timeout_seconds": settings.waiting_timeout_seconds,
         "waiting_warning_seconds": settings.waiting_warning_seconds,
+        "sms": {"available": sms.available, "default_region": sms.default_region},
     }
 
 
@@ -74,10 +85,13 @@ def config(who: Me, settings: SettingsDep) -> dict[str, Any]:
     responses=responses(400, 401, 403, 422, 502, 503),
 )
 def create_session(
-    body: CreateSession, who: Me, service: Service, mailer: MailerDep
+    body: CreateSession, who: Me, service: Service, mailer: MailerDep, sms: SmsDep
 ) -> dict[str, Any]:
+    phone = _phone_first(who, sms, body.to, body.region) if body.method == "sms" else ""
     session = service.create(who, body.name, body.method, body.language)
-    result: dict[str, Any] = {"session": session, "email": None, "mailto": None}
+    result: dict[str, Any] = {"session": session, "email": None, "mailto": None, "sms": None}
+    if phone:
+        result["sms"] = _send_sms(service, sms, who, session, phone, body.language)
     if body.method == "email" and body.delivery == "client":
         subject, text = compose_text(service.invitation(who, session["id"]))
         url = mailto_url(body.to or "", subject, text)
@@ -120,6 +134,68 @@ def _send(
         raise ApiError(502, "email_failed", str(exc), {"session": session}) from exc
     service.record(session["id"], who.actor, "email sent", f"to {to} ({status})")
     return {"to": to, "status": status, "language": invitation.language}
+
+
+@router.post(
+    "/sessions/{session_id}/sms",
+    response_model=ResentSms,
+    responses=responses(400, 401, 403, 404, 409, 422, 502, 503),
+)
+def resend_sms(
+    session_id: str, body: ResendSms, who: Me, service: Service, sms: SmsDep
+) -> dict[str, Any]:
+    """Send the invitation by text message (again): after a gateway failure, to a
+    corrected number, or in another language."""
+    phone = _phone_first(who, sms, body.to, body.region)
+    session = service.get(who, session_id)
+    sent = _send_sms(service, sms, who, session, phone, body.language)
+    return {"session": service.get(who, session_id), "sms": sent}
+
+
+def _phone_first(who: Identity, sms: SmsSender, raw: str | None, region: str | None) -> str:
+    """Everything that can refuse an SMS invitation, before a session or a message
+    exists: the permissions, a gateway, then the number (E.164 on success)."""
+    require(who, "lens_sessions", "private_sessions", METHOD_PERMISSION["sms"])
+    if not sms.available:
+        raise ApiError(
+            503,
+            "sms_unavailable",
+            "This Lens server cannot send text messages: no SMS gateway is configured. "
+            "Ask your administrator, or send the link another way.",
+        )
+    try:
+        return normalise_phone(raw or "", region or sms.default_region)
+    except PhoneNumberError as exc:
+        raise ApiError(422, "invalid_phone_number", f"to: {exc}", {"field": "to"}) from None
+
+
+def _send_sms(
+    service: SessionService,
+    sms: SmsSender,
+    who: Identity,
+    session: dict[str, Any],
+    phone: str,
+    language: str | None,
+) -> dict[str, Any]:
+    """As _send for email: on failure the session stays valid, the 502 carries it."""
+    invitation = service.invitation(who, session["id"], language)
+    text = compose_sms(invitation)
+    masked = mask_phone(phone)
+    try:
+        receipt = anyio.from_thread.run(sms.send, phone, text)
+    except SmsError as exc:
+        service.record(session["id"], who.actor, "sms failed", f"to {masked}: {exc}")
+        raise ApiError(502, "sms_failed", str(exc), {"session": session}) from exc
+    reference = f", id {receipt.reference[:64]}" if receipt.reference else ""
+    service.record(
+        session["id"], who.actor, "sms sent", f"to {masked} ({receipt.provider}{reference})"
+    )
+    return {
+        "to": phone,
+        "status": "sent",
+        "provider": receipt.provider,
+        "language": invitation.language,
+    }
 
 
 @router.get("/sessions", response_model=SessionPage, responses=responses(400, 401, 422))

@@ -377,6 +377,10 @@
         <translation>Uw groep mag niet verbinden via een koppeling.</translation>
     </message>
     <message>
+        <source>Your group is not allowed to connect by text message.</source>
+        <translation>Uw groep mag geen verbinding maken via sms.</translation>
+    </message>
+    <message>
         <source>This account is disabled. Ask your administrator.</source>
         <translation>Dit account is uitgeschakeld. Vraag het uw beheerder.</translation>
     </message>
@@ -486,6 +490,10 @@
     <message>
         <source>Link</source>
         <translation>Koppeling</translation>
+    </message>
+    <message>
+        <source>Text message</source>
+        <translation>Sms</translation>
     </message>
     <message>
         <source>valid until {until}</source>
@@ -698,6 +706,34 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>Uw e-mailprogramma vraagt om het adres</translation>
     </message>
     <message>
+        <source>Text the customer a link and a PIN code that open Lens on their phone.</source>
+        <translation>Sms de klant een koppeling en een pincode die Lens op de telefoon openen.</translation>
+    </message>
+    <message>
+        <source>Send te&amp;xt message</source>
+        <translation>Sms &amp;versturen</translation>
+    </message>
+    <message>
+        <source>&amp;Resend</source>
+        <translation>Opnieuw ve&amp;rsturen</translation>
+    </message>
+    <message>
+        <source>Type the number with + and the country code (no default region is set in Settings).</source>
+        <translation>Typ het nummer met + en de landcode (in Instellingen is geen standaardregio ingesteld).</translation>
+    </message>
+    <message>
+        <source>Default region: {region}. A number without + and a country code is read as one of this region (change it in Settings).</source>
+        <translation>Standaardregio: {region}. Een nummer zonder + en landcode wordt gelezen als een nummer uit deze regio (te wijzigen in Instellingen).</translation>
+    </message>
+    <message>
+        <source>Mo&amp;bile number:</source>
+        <translation>&amp;Mobiel nummer:</translation>
+    </message>
+    <message>
+        <source>Sends to {number}</source>
+        <translation>Wordt verstuurd naar {number}</translation>
+    </message>
+    <message>
         <source>Create a link to send any way you like (chat, SMS). It opens Lens on the customer&apos;s phone.</source>
         <translation>Maak een koppeling die u op elke gewenste manier verstuurt (chat, sms). De koppeling opent Lens op de telefoon van de klant.</translation>
     </message>
@@ -726,6 +762,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>&amp;E-mail</translation>
     </message>
     <message>
+        <source>&amp;SMS</source>
+        <translation>&amp;Sms</translation>
+    </message>
+    <message>
         <source>Lin&amp;k</source>
         <translation>K&amp;oppeling</translation>
     </message>
@@ -736,6 +776,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>&amp;Name:</source>
         <translation>&amp;Naam:</translation>
+    </message>
+    <message>
+        <source>This Lens server cannot send text messages: no SMS gateway is set up. Ask your administrator, or use the Link tab.</source>
+        <translation>Deze Lens-server kan geen sms versturen: er is geen sms-gateway ingesteld. Vraag het uw beheerder, of gebruik het tabblad Koppeling.</translation>
     </message>
     <message>
         <source>Link copied to the clipboard.</source>
@@ -764,6 +808,53 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>The email could not be sent: {reason}. The session and its PIN stay valid: press Retry, or read the PIN to the customer.</source>
         <translation>De e-mail kon niet worden verzonden: {reason}. De sessie en de pincode blijven geldig: klik op Opnieuw proberen, of lees de pincode voor aan de klant.</translation>
+    </message>
+    <message>
+        <source>Text message sent to {number}.</source>
+        <translation>Sms verstuurd naar {number}.</translation>
+    </message>
+    <message>
+        <source>The text message could not be sent: {reason}. The session and its PIN stay valid: press Resend, or read the PIN to the customer.</source>
+        <translation>De sms kon niet worden verstuurd: {reason}. De sessie en de pincode blijven geldig: klik op Opnieuw versturen, of lees de pincode voor aan de klant.</translation>
+    </message>
+</context>
+<context>
+    <name>Phone</name>
+    <message>
+        <source>Enter the customer&apos;s mobile number.</source>
+        <translation>Vul het mobiele nummer van de klant in.</translation>
+    </message>
+    <message>
+        <source>Not a valid phone number: it is too short.</source>
+        <translation>Geen geldig telefoonnummer: het is te kort.</translation>
+    </message>
+    <message>
+        <source>Not a valid phone number: it is too long.</source>
+        <translation>Geen geldig telefoonnummer: het is te lang.</translation>
+    </message>
+    <message>
+        <source>Not a valid phone number: it has the wrong number of digits.</source>
+        <translation>Geen geldig telefoonnummer: het aantal cijfers klopt niet.</translation>
+    </message>
+    <message>
+        <source>Not a valid phone number for its country.</source>
+        <translation>Geen geldig telefoonnummer voor dit land.</translation>
+    </message>
+    <message>
+        <source>This is not a mobile number: a text message cannot reach it.</source>
+        <translation>Dit is geen mobiel nummer: een sms komt daar niet aan.</translation>
+    </message>
+    <message>
+        <source>Not a valid phone number: its country code is unknown.</source>
+        <translation>Geen geldig telefoonnummer: de landcode is onbekend.</translation>
+    </message>
+    <message>
+        <source>Start the number with + and the country code, or choose a default region in Settings.</source>
+        <translation>Begin het nummer met + en de landcode, of kies een standaardregio in Instellingen.</translation>
+    </message>
+    <message>
+        <source>Not a valid phone number.</source>
+        <translation>Geen geldig telefoonnummer.</translation>
     </message>
 </context>
 <context>
@@ -1036,6 +1127,22 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>Folder for snapshots</source>
         <translation>Map voor momentopnamen</translation>
+    </message>
+    <message>
+        <source>Text messages (SMS)</source>
+        <translation>Sms-berichten</translation>
+    </message>
+    <message>
+        <source>None: numbers start with + and the country code</source>
+        <translation>Geen: nummers beginnen met + en de landcode</translation>
+    </message>
+    <message>
+        <source>Default &amp;region:</source>
+        <translation>Standaard&amp;regio:</translation>
+    </message>
+    <message>
+        <source>A phone number typed without + and a country code is read as a number of this region.</source>
+        <translation>Een telefoonnummer zonder + en landcode wordt gelezen als een nummer uit deze regio.</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 """Everything a live server logs, at every level, while secrets pass through it: none
 of them may appear in the log (passwords, bearer tokens, PINs, link tokens, the TURN
-secret and the credentials derived from it, the SMTP password)."""
+secret and the credentials derived from it, the SMTP password, the SMS gateway's token
+and the customer's phone number)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ import pytest
 import websockets
 
 from tests.live_server import LiveServer, running
+from tests.sms_gateway import AUTH_TOKEN
 
 TURN_SECRET = "turn-secret-4f7d0b9e61"  # test values, searched for in the log
 SMTP_PASSWORD = "smtp-password-93c1a2"
 WRONG_PASSWORD = "wrong-password-5e8d"
+PHONE = "+31 6 12345678"
 
 
 # The test's own side: the HTTP and WebSocket clients and the SMTP sink log what they
@@ -104,6 +107,22 @@ def test_no_secret_reaches_the_log(
         secrets["mailed pin"] = mailed.json()["session"]["pin"]
         secrets["mailed link"] = mailed.json()["session"]["link"].rsplit("/", 1)[1]
 
+        # A text message through the stand-in's Twilio API, then one it refuses: the
+        # number shows masked at most; the gateway's token, the PIN and link never.
+        secrets |= {"twilio token": AUTH_TOKEN, "phone": "612345678"}
+        texted = server.api(
+            "POST", "/sessions", tech.token, json={"name": "Ed", "method": "sms", "to": PHONE}
+        )
+        assert texted.status_code == 201, texted.text
+        secrets["texted pin"] = texted.json()["session"]["pin"]
+        secrets["texted link"] = texted.json()["session"]["link"].rsplit("/", 1)[1]
+        server.sms.fail_with = (500, "Internal trouble")
+        untexted = server.api(
+            "POST", "/sessions", tech.token, json={"name": "Fe", "method": "sms", "to": PHONE}
+        )
+        assert untexted.status_code == 502, untexted.text
+        secrets["untexted pin"] = untexted.json()["error"]["details"]["session"]["pin"]
+
         # The relay wants a sign-in it cannot offer over plain SMTP: the send fails.
         server.restart(smtp_username="lens", smtp_password=SMTP_PASSWORD)
         secrets["smtp password"] = SMTP_PASSWORD
@@ -121,6 +140,7 @@ def test_no_secret_reaches_the_log(
     out, err = capfd.readouterr()
     text = _log_text(caplog, out + err)
     assert "mail not sent" in text  # the log did see the failure, and the requests
+    assert "sms not sent to +316*****678: " in text and "sms sent to +316*****678" in text
     assert 'path="/api/v1/customer/redeem"' in text
     assert 'path="/join/<redacted>"' in text
     leaked = {name for name, value in secrets.items() if _appears(value, text)}

@@ -209,3 +209,15 @@ def test_email_failures_are_counted(metrics_server: LiveServer) -> None:
     )
     assert answer.status_code == 502
     assert _metric(server, "lens_email_failures_total") == 1
+
+
+def test_sms_failures_are_counted(metrics_server: LiveServer) -> None:
+    server = metrics_server
+    tech = server.technician()
+    server.sms.fail_with = (500, "Internal trouble")
+    body = {"name": "Ann", "method": "sms", "to": "+31612345678"}
+    assert server.api("POST", "/sessions", tech.token, json=body).status_code == 502
+    assert _metric(server, "lens_sms_failures_total") == 1
+    server.sms.fail_with = None
+    assert server.api("POST", "/sessions", tech.token, json=body).status_code == 201
+    assert _metric(server, "lens_sms_failures_total") == 1

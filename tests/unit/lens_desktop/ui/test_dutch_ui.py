@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QTabWidget,
@@ -98,6 +99,8 @@ def widget_texts(widget: QWidget) -> list[str]:
             texts += [widget.tabText(i), widget.tabToolTip(i)]
     if isinstance(widget, QToolBar):
         texts.append(widget.windowTitle())
+    if isinstance(widget, QGroupBox):
+        texts.append(widget.title())
     if isinstance(widget, QAbstractItemView) and widget.model() is not None:
         model = widget.model()
         texts += [
@@ -207,7 +210,7 @@ async def test_new_session_dialog_in_dutch_on_every_tab(dutch, qtbot, live_serve
     try:
         assert dialog.windowTitle() == "Nieuwe sessie maken"
         tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-        assert tabs == ["&Pincode", "&E-mail", "K&oppeling"]
+        assert tabs == ["&Pincode", "&E-mail", "&Sms", "K&oppeling"]
 
         dialog.tabs.setCurrentWidget(dialog.email_page)
         dialog.email_page.to.setText("geen adres")
@@ -219,6 +222,18 @@ async def test_new_session_dialog_in_dutch_on_every_tab(dutch, qtbot, live_serve
         assert dialog.email_page.language.currentText() == "Nederlands"  # the UI's language
         assert_fits(dialog)
         dialog.grab().save(str(shots / "new_session_email.png"))
+
+        dialog.tabs.setCurrentWidget(dialog.sms_page)
+        dialog.sms_page.to.setText("020 123 4567")  # read in the server's region: none here
+        dialog.sms_page.action.click()
+        seen = plain(assert_no_english(dialog))
+        assert {"Sms versturen", "Mobiel nummer:"} <= seen
+        assert dialog.sms_page.to_error.text().startswith("Begin het nummer met + en de landcode")
+        dialog.sms_page.to.setText("+31 6 12345678")
+        dialog.sms_page.check(final=False)
+        assert "Wordt verstuurd naar +31 6 12345678" in plain(assert_no_english(dialog))
+        assert_fits(dialog)
+        dialog.grab().save(str(shots / "new_session_sms.png"))
 
         dialog.tabs.setCurrentWidget(dialog.link_page)
         assert {"Koppeling maken", "Naam van de klant of ticketnummer"} <= plain(
@@ -266,6 +281,7 @@ def test_settings_dialog_in_dutch(dutch, qtbot, settings, shots) -> None:
     seen = plain(assert_no_english(dialog))
     assert {"Lens-instellingen", "Microfoon:", "Luidspreker:", "Taal:", "Annuleren"} <= seen
     assert "De console toont de nieuwe taal nadat u hem opnieuw hebt gestart." in seen
+    assert {"Sms-berichten", "Standaardregio:"} <= seen
     assert_fits(dialog)
     dialog.grab().save(str(shots / "settings.png"))
 

@@ -20,9 +20,12 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from lens_customer.sources import PatternVideoTrack
+from lens_customer.peer import CustomerPeer
+from lens_customer.playback import AudioSink
+from lens_customer.sources import MediaSources, PatternVideoTrack
 from lens_desktop.net.client import ServerClient
 from lens_desktop.net.models import SessionInfo
+from lens_desktop.tools.camera import CameraResult, parse_camera_message, request_message
 from lens_desktop.ui.annotation_layer import to_pane
 from lens_desktop.ui.language import install_translators, remove_translators
 from lens_desktop.ui.session_tab import SessionTab
@@ -240,4 +243,44 @@ async def test_the_camera_menu_follows_the_phone_and_shows_refusals(
     finally:
         if phone is not None:
             await phone.customer.pc.close()
+        await tab.shutdown()
+
+
+async def test_the_headless_customer_reports_a_camera_that_changes_nothing(qtbot: Any) -> None:
+    """lens_customer: one camera, nothing to switch, light, zoom or focus; a request
+    sent anyway is answered "not_supported"."""
+    sent: list[dict[str, Any]] = []
+    tab = SessionTab(session(), services(sent, ServerClient("http://127.0.0.1:9")))
+    qtbot.addWidget(tab)
+    controls = tab.camera_controls
+    offers: list[dict[str, Any]] = []
+
+    async def send_signal(data: dict[str, Any]) -> None:
+        offers.append(data)
+
+    customer = CustomerPeer(
+        1,
+        [],
+        MediaSources(video=PatternVideoTrack(320, 180, 15)),
+        AudioSink(play=False),
+        send_signal,
+        lambda peer: None,
+    )
+    received: list[dict[str, Any]] = []
+    tab.peer.control_received.connect(received.append)
+    try:
+        await customer.offer()
+        await tab.peer.handle_signal(offers[-1])
+        await wait_until(lambda: bool(sent), timeout=10)
+        await customer.on_signal(sent[-1])
+        await wait_until(lambda: controls.caps is not None, timeout=15)
+        assert controls.button.isEnabled()
+        assert [a.isEnabled() for a in controls.menu.actions()] == [False] * 5
+        assert controls.switch.toolTip() == "The customer's phone has only one camera."
+        assert tab.peer.send_control(request_message("x1", "torch", True))
+        await wait_until(lambda: any(m.get("type") == "camera_result" for m in received), timeout=5)
+        result = next(m for m in received if m.get("type") == "camera_result")
+        assert parse_camera_message(result) == CameraResult("x1", False, "not_supported")
+    finally:
+        await customer.close()
         await tab.shutdown()

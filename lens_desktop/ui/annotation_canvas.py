@@ -246,6 +246,13 @@ class AnnotationCanvas(QObject):
         self.pane.update()
         return True
 
+    def show_notice(self, text: str) -> None:
+        """A short message over the top of the picture for a few seconds (a camera
+        request the phone refused, for instance)."""
+        self.notice = text
+        self._notice_timer.start()
+        self.pane.update()
+
     def on_notice_timer_timeout(self) -> None:
         self.notice = ""
         self.pane.update()

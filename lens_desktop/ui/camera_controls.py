@@ -6,7 +6,7 @@ The phone reports what its camera can do (``camera_caps``) when the control chan
 opens and whenever that changes; until then the button is off and says why, and each
 item the camera cannot do is disabled with a tooltip saying so. Every request waits for
 the phone's ``camera_result``; a refusal or failure is shown in words beside the button
-(never a dialog) for a few seconds. Focus is a mode: "Focus at a point" arms it, and the
+and over the picture (never a dialog) for a few seconds. Focus is a mode: "Focus at a point" arms it, and the
 next click on the picture (no drawing tool is active meanwhile) focuses there.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QMouseEvent
-from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 from typing_extensions import override
 
 from lens_desktop.tools.camera import (
@@ -94,6 +94,9 @@ class CameraControls(QObject):
         self.focus = self._action(translate("CameraControls", "Focus at a &point…"))
         self.focus.setCheckable(True)
         self.status = QLabel(parent)
+        # A long reason must not widen the window: the line takes the room there is, and
+        # its tooltip has the whole text.
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status.setAccessibleName(translate("CameraControls", "Camera request"))
         self._notice_timer = QTimer(self)
         self._notice_timer.setSingleShot(True)
@@ -153,7 +156,9 @@ class CameraControls(QObject):
             self._say("", error=False)
         else:
             log.info("camera request %s refused: %s %s", action, result.reason, result.message)
-            self._say(result_text(action, result), error=True)
+            text = result_text(action, result)
+            self._say(text, error=True)
+            self._canvas.show_notice(text)  # over the picture too: the row may be full
         self._apply_caps()
 
     # -- the menu --------------------------------------------------------------------
@@ -240,7 +245,9 @@ class CameraControls(QObject):
     def on_answer_timer_timeout(self) -> None:
         if self._pending:
             self._pending.clear()
-            self._say(translate("CameraControls", "The customer's phone did not answer."))
+            text = translate("CameraControls", "The customer's phone did not answer.")
+            self._say(text)
+            self._canvas.show_notice(text)
             self._apply_caps()
 
     def on_notice_timer_timeout(self) -> None:
@@ -312,5 +319,6 @@ class CameraControls(QObject):
     def _say(self, text: str, error: bool = True) -> None:
         self.status.setStyleSheet(ERROR_STYLE if error else NOTE_STYLE)
         self.status.setText(text)
+        self.status.setToolTip(text)
         if text:
             self._notice_timer.start()

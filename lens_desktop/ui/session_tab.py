@@ -577,7 +577,8 @@ class SessionTab(QWidget):
         that the buttons do not move when it speaks)."""
         self.camera_controls = CameraControls(self.peer.send_control, self.canvas, self)
         controls.insertWidget(controls.indexOf(self.show_stats) + 1, self.camera_controls.button)
-        controls.insertWidget(controls.indexOf(self.chat_toggle) + 1, self.camera_controls.status)
+        at = controls.indexOf(self.chat_toggle) + 1
+        controls.insertWidget(at, self.camera_controls.status, 1)  # takes spare room only
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ technician changed; the fake cameras have no flashlight, zoom or focus point, so
 requests are answered "not_supported"; a request while the customer paused the camera or
 the session is on hold is refused with the reason; malformed requests are ignored.
 Every message the phone sends passes the console's strict parser. The technician is a
-real aiortc peer on the real data channel. Screenshot: artifacts/customer/camera-toast.png."""
+real aiortc peer on the real data channel. Screenshots: artifacts/customer/camera-toast.png
+and camera-toast-nl.png."""
 
 from __future__ import annotations
 
@@ -201,6 +202,17 @@ async def test_the_phone_reports_its_camera_and_does_what_it_can(live: Live) -> 
     assert newest_caps(peer).current == "environment"
     assert await track_label(page) == "fake_device_0"
     await expect(toast).to_have_text("Your technician switched to the back camera")
+
+    # A Dutch customer reads it in Dutch.
+    await page.get_by_role("button", name="Schakel over naar Nederlands").click()
+    assert (await ask(live, "r6", "switch")).ok
+    await expect(toast).to_have_text("Uw technicus heeft de camera aan de voorkant gekozen")
+    frames = peer.frames_received
+    await peer.wait_for(lambda: peer.frames_received > frames + 10, timeout=10)
+    await page.screenshot(path=str(SHOTS / "camera-toast-nl.png"))
+    await page.get_by_role("button", name="Switch to English").click()
+    assert (await ask(live, "r7", "switch")).ok
+    assert await track_label(page) == "fake_device_0"
 
 
 async def test_requests_are_refused_while_paused_or_held_and_bad_ones_ignored(

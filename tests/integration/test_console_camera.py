@@ -187,6 +187,7 @@ async def test_the_camera_menu_follows_the_phone_and_shows_refusals(
         controls.zoom_in.trigger()
         await wait_until(lambda: "cannot do that" in controls.status.text(), timeout=5)
         assert controls.status.text() == "Zoom: The customer's camera cannot do that."
+        assert tab.canvas.notice == controls.status.text()  # over the picture too
         shots = artifacts_dir / "console"
         shots.mkdir(parents=True, exist_ok=True)
         assert with_menu(tab).save(str(shots / "camera-menu.png"))
@@ -231,8 +232,9 @@ async def test_the_camera_menu_follows_the_phone_and_shows_refusals(
             tab_nl.resize(1000, 640)
             tab_nl.show()
             tab_nl.camera_controls.on_control(CAPS)
-            tab_nl.camera_controls.on_control(
-                {"type": "camera_result", "v": 1, "id": "c1", "ok": False, "reason": "on_hold"}
+            tab_nl.camera_controls.switch.trigger()  # not connected: it says so, in Dutch
+            assert tab_nl.camera_controls.status.text() == (
+                "De telefoon van de klant is niet verbonden."
             )
             assert tab_nl.camera_controls.button.text() == "&Camera"
             assert tab_nl.camera_controls.switch.text() == "&Andere camera"

@@ -63,7 +63,7 @@ def result_text(action: str, result: CameraResult) -> str:
     """What the technician reads about a request the phone did not do."""
     name = translate("CameraControls", ACTION_NAMES.get(action, ACTION_NAMES["switch"]))
     reason = translate("CameraControls", REASON_TEXTS.get(result.reason or "failed", ""))
-    return translate("CameraControls", "{action}: {reason}").format(action=name, reason=reason)
+    return f"{name}: {reason}"
 
 
 class CameraControls(QObject):

@@ -234,10 +234,6 @@
         <translation>Scherpstellen</translation>
     </message>
     <message>
-        <source>{action}: {reason}</source>
-        <translation>{action}: {reason}</translation>
-    </message>
-    <message>
         <source>&amp;Camera</source>
         <translation>&amp;Camera</translation>
     </message>

@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QMouseEvent
+from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 from typing_extensions import override
 
@@ -34,6 +34,7 @@ from lens_desktop.ui.widgets import ERROR_STYLE, NOTE_STYLE
 
 log = logging.getLogger(__name__)
 
+CAMERA_SHORTCUT = QKeySequence(Qt.Key.Key_C)
 ANSWER_TIMEOUT_MS = 6000
 """A request the phone has not answered by then is given up (the phone went away)."""
 NOTICE_MS = 6000
@@ -80,7 +81,8 @@ class CameraControls(QObject):
         self._pending: dict[str, str] = {}
         self._counter = 0
         self.button = QToolButton(parent)
-        self.button.setText(translate("CameraControls", "&Camera"))
+        self.button.setText(translate("CameraControls", "Camera"))
+        self.button.setShortcut(CAMERA_SHORTCUT)  # Alt+C is the Console menu
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.button)
@@ -273,7 +275,7 @@ class CameraControls(QObject):
                 action.setEnabled(False)
             return
         self.button.setToolTip(
-            translate("CameraControls", "Switch, light, zoom or focus the customer's camera")
+            translate("CameraControls", "Switch, light, zoom or focus the customer's camera (C)")
         )
         cannot = translate("CameraControls", "The customer's camera cannot do this.")
         zoom = caps.zoom

@@ -234,8 +234,8 @@
         <translation>Scherpstellen</translation>
     </message>
     <message>
-        <source>&amp;Camera</source>
-        <translation>&amp;Camera</translation>
+        <source>Camera</source>
+        <translation>Camera</translation>
     </message>
     <message>
         <source>&amp;Switch camera</source>
@@ -282,8 +282,8 @@
         <translation>De telefoon van de klant heeft nog niet laten weten wat de camera kan.</translation>
     </message>
     <message>
-        <source>Switch, light, zoom or focus the customer&apos;s camera</source>
-        <translation>De camera van de klant wisselen, verlichten, zoomen of scherpstellen</translation>
+        <source>Switch, light, zoom or focus the customer&apos;s camera (C)</source>
+        <translation>De camera van de klant wisselen, verlichten, zoomen of scherpstellen (C)</translation>
     </message>
     <message>
         <source>The customer&apos;s camera cannot do this.</source>

@@ -12,6 +12,7 @@ and camera-toast-nl.png."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ from tests.technician_peer import TechnicianPeer
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 TOAST = "#camera-toast"
+TIMINGS: dict[str, list[int]] = {}
+"""Request to answer, ms, per action: written to artifacts/customer/camera-timing.json."""
 DEBUG = "window.lensDebug.cameraRequests"
 
 
@@ -132,6 +135,7 @@ async def ask(live: Live, request_id: str, action: str, value: Any = None) -> Ca
     message["action"] = action
     if value is not None:
         message["value"] = value
+    started = time.monotonic()
     assert live.peer.send_control(message)
     before = len(live.peer.control_messages)
 
@@ -142,6 +146,7 @@ async def ask(live: Live, request_id: str, action: str, value: Any = None) -> Ca
         return None
 
     await live.peer.wait_for(lambda: answered() is not None, timeout=15)
+    TIMINGS.setdefault(action, []).append(round((time.monotonic() - started) * 1000))
     await live.peer.wait_for(
         lambda: any(m.get("type") == "camera_caps" for m in live.peer.control_messages[before:])
     )
@@ -202,6 +207,8 @@ async def test_the_phone_reports_its_camera_and_does_what_it_can(live: Live) -> 
     assert newest_caps(peer).current == "environment"
     assert await track_label(page) == "fake_device_0"
     await expect(toast).to_have_text("Your technician switched to the back camera")
+    # A switch reopens a camera (getUserMedia); a refusal is a message each way.
+    assert max(TIMINGS["switch"]) < 5000 and max(TIMINGS["torch"]) < 1000, TIMINGS
 
     # A Dutch customer reads it in Dutch.
     await page.get_by_role("button", name="Schakel over naar Nederlands").click()
@@ -213,6 +220,7 @@ async def test_the_phone_reports_its_camera_and_does_what_it_can(live: Live) -> 
     await page.get_by_role("button", name="Switch to English").click()
     assert (await ask(live, "r7", "switch")).ok
     assert await track_label(page) == "fake_device_0"
+    (SHOTS / "camera-timing.json").write_text(json.dumps(TIMINGS, indent=1))
 
 
 async def test_requests_are_refused_while_paused_or_held_and_bad_ones_ignored(

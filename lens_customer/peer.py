@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,6 +31,19 @@ from lens_customer.playback import AudioSink
 from lens_customer.sources import MediaSources
 
 log = logging.getLogger(__name__)
+
+CAMERA_CAPS: dict[str, Any] = {
+    "type": "camera_caps",
+    "v": 1,
+    "facing": ["environment"],
+    "current": "environment",
+    "torch": False,
+    "torch_on": False,
+    "zoom": None,
+    "focus_point": False,
+}
+"""What the headless customer's camera can do: nothing the technician may change."""
+CAMERA_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 SendSignal = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -107,6 +121,7 @@ class CustomerPeer:
         self._attach(sources)
         self.control: RTCDataChannel = self.pc.createDataChannel("control")
         self.control.on("message", self.on_control_message)
+        self.control.on("open", self.on_control_open)
         self.pc.on("track", self.on_pc_track)
         self.pc.on("connectionstatechange", self.on_pc_connectionstatechange)
 
@@ -162,6 +177,29 @@ class CustomerPeer:
         if state in ("failed", "closed") and not self._closed:
             self._on_failed(self)
 
+    def on_control_open(self) -> None:
+        """Tells the console what the camera can do (docs/protocol.md, "Camera
+        requests"): one camera, no flashlight, no zoom, no focus point."""
+        self.send_control(CAMERA_CAPS)
+
+    def _answer_camera_request(self, message: dict[str, Any]) -> None:
+        """Every well-formed camera request is one this camera cannot do."""
+        request_id = message.get("id")
+        if message.get("v") != 1 or not isinstance(request_id, str):
+            return
+        if not CAMERA_REQUEST_ID.fullmatch(request_id):
+            return
+        self.send_control(
+            {
+                "type": "camera_result",
+                "v": 1,
+                "id": request_id,
+                "ok": False,
+                "reason": "not_supported",
+            }
+        )
+        self.send_control(CAMERA_CAPS)
+
     def on_control_message(self, raw: Any) -> None:
         """Data-channel messages from the technician (hold, annotations, ...), kept for the
         caller and logged; the headless customer has no screen to show them on."""
@@ -172,6 +210,8 @@ class CustomerPeer:
         if isinstance(message, dict):
             self.control_messages.append(message)
             log.info("technician says: %s", message)
+            if message.get("type") == "camera_request":
+                self._answer_camera_request(message)
 
     def send_control(self, message: dict[str, Any]) -> bool:
         """Sends on the control channel if it is open."""

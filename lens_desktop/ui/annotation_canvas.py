@@ -249,7 +249,8 @@ class AnnotationCanvas(QObject):
         return True
 
     def show_notice(self, text: str) -> None:
-        """A short message over the picture for NOTICE_MS (also when full screen)."""
+        """A short message over the picture for NOTICE_MS, also when full screen (a
+        camera request the phone refused, for instance)."""
         self.notice = text
         self._notice_timer.start()
         self.pane.update()

@@ -48,6 +48,7 @@ from lens_desktop.tools.snapshots import SnapshotError, snapshot_stem
 from lens_desktop.tools.tracking_link import TrackingLink
 from lens_desktop.ui.annotation_canvas import AnnotationCanvas
 from lens_desktop.ui.annotation_tools import AnnotationToolBar, tool_icon, with_key
+from lens_desktop.ui.camera_controls import CameraControls
 from lens_desktop.ui.chat_panel import ChatPanel
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.settings_dialog import load_settings
@@ -330,6 +331,7 @@ class SessionTab(QWidget):
         picture.addWidget(self.drawing_tools, 0, Qt.AlignmentFlag.AlignTop)
         picture.addWidget(self.video, 1)
         self._build_chat(controls, picture)
+        self._build_camera_controls(controls)
         layout.addWidget(self.stage, 1)
         layout.addWidget(self.snapshots)
 
@@ -364,6 +366,8 @@ class SessionTab(QWidget):
         self.volume.valueChanged.connect(self.on_volume_value_changed)
         self._stall_timer.timeout.connect(self.on_stall_timer_timeout)
         self._connect_chat()
+        self.peer.control_received.connect(self.camera_controls.on_control)
+        self.peer.channel_opened.connect(self.camera_controls.on_channel_opened)
 
     # -- public ----------------------------------------------------------------------
 
@@ -667,6 +671,17 @@ class SessionTab(QWidget):
             log.warning("chat message not sent: %s", exc)
             return
         self.chat.message_sent(message)
+
+    # -- camera requests (issue 15) --------------------------------------------------
+
+    def _build_camera_controls(self, controls: QHBoxLayout) -> None:
+        """The Camera button (switch, flashlight, zoom, focus on the customer's phone)
+        after Statistics, and after Chat the line that says what came of a request (so
+        that the buttons do not move when it speaks)."""
+        self.camera_controls = CameraControls(self.peer.send_control, self.canvas, self)
+        controls.insertWidget(controls.indexOf(self.show_stats) + 1, self.camera_controls.button)
+        at = controls.indexOf(self.chat_toggle) + 1
+        controls.insertWidget(at, self.camera_controls.status, 1)  # takes spare room only
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -192,6 +192,141 @@
     </message>
 </context>
 <context>
+    <name>CameraControls</name>
+    <message>
+        <source>The customer&apos;s camera cannot do that.</source>
+        <translation>De camera van de klant kan dat niet.</translation>
+    </message>
+    <message>
+        <source>The customer paused the camera: the phone refused the request.</source>
+        <translation>De klant heeft de camera gepauzeerd: de telefoon weigerde het verzoek.</translation>
+    </message>
+    <message>
+        <source>The session is on hold: the phone refused the request.</source>
+        <translation>De sessie staat in de wacht: de telefoon weigerde het verzoek.</translation>
+    </message>
+    <message>
+        <source>The phone is still busy with the previous camera request.</source>
+        <translation>De telefoon is nog bezig met het vorige cameraverzoek.</translation>
+    </message>
+    <message>
+        <source>The phone refused the value asked for.</source>
+        <translation>De telefoon weigerde de gevraagde waarde.</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s camera could not do that.</source>
+        <translation>Het is de camera van de klant niet gelukt.</translation>
+    </message>
+    <message>
+        <source>Switch camera</source>
+        <translation>Andere camera</translation>
+    </message>
+    <message>
+        <source>Flashlight</source>
+        <translation>Zaklamp</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>Zoomen</translation>
+    </message>
+    <message>
+        <source>Focus</source>
+        <translation>Scherpstellen</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>&amp;Switch camera</source>
+        <translation>&amp;Andere camera</translation>
+    </message>
+    <message>
+        <source>&amp;Flashlight</source>
+        <translation>&amp;Zaklamp</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;in</source>
+        <translation>&amp;Inzoomen</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;out</source>
+        <translation>&amp;Uitzoomen</translation>
+    </message>
+    <message>
+        <source>Focus at a &amp;point…</source>
+        <translation>&amp;Scherpstellen op een punt…</translation>
+    </message>
+    <message>
+        <source>Camera request</source>
+        <translation>Cameraverzoek</translation>
+    </message>
+    <message>
+        <source>Click the picture where the camera should focus.</source>
+        <translation>Klik in het beeld waar de camera moet scherpstellen.</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s phone is not connected.</source>
+        <translation>De telefoon van de klant is niet verbonden.</translation>
+    </message>
+    <message>
+        <source>Asking the customer&apos;s phone…</source>
+        <translation>De telefoon van de klant wordt gevraagd…</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s phone did not answer.</source>
+        <translation>De telefoon van de klant gaf geen antwoord.</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s phone has not said what its camera can do yet.</source>
+        <translation>De telefoon van de klant heeft nog niet laten weten wat de camera kan.</translation>
+    </message>
+    <message>
+        <source>Switch, light, zoom or focus the customer&apos;s camera (C)</source>
+        <translation>De camera van de klant wisselen, verlichten, zoomen of scherpstellen (C)</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s camera cannot do this.</source>
+        <translation>De camera van de klant kan dit niet.</translation>
+    </message>
+    <message>
+        <source>Switch between the phone&apos;s front and back camera</source>
+        <translation>Wisselen tussen de camera aan de voorkant en aan de achterkant van de telefoon</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s phone has only one camera.</source>
+        <translation>De telefoon van de klant heeft maar één camera.</translation>
+    </message>
+    <message>
+        <source>Turn the phone&apos;s flashlight on or off</source>
+        <translation>De zaklamp van de telefoon aan- of uitzetten</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s camera has no flashlight it can control.</source>
+        <translation>De camera van de klant heeft geen zaklamp die te bedienen is.</translation>
+    </message>
+    <message>
+        <source>Zoom the customer&apos;s camera in</source>
+        <translation>De camera van de klant inzoomen</translation>
+    </message>
+    <message>
+        <source>Zoom the customer&apos;s camera out</source>
+        <translation>De camera van de klant uitzoomen</translation>
+    </message>
+    <message>
+        <source>Then click the picture where the camera should focus</source>
+        <translation>Klik daarna in het beeld waar de camera moet scherpstellen</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s camera cannot focus at a point.</source>
+        <translation>De camera van de klant kan niet op een punt scherpstellen.</translation>
+    </message>
+    <message>
+        <source>now {value:g}x, from {low:g}x to {high:g}x</source>
+        <translation>nu {value:g}x, van {low:g}x tot {high:g}x</translation>
+    </message>
+</context>
+<context>
     <name>ChatPanel</name>
     <message>
         <source>You are sending messages too fast. Wait {seconds} s and send again.</source>

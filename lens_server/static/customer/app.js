@@ -8,6 +8,7 @@ import {
 import { AnnotationLayer } from './annotations.js';
 import { renderCaller, showCaller } from './caller.js';
 import { Camera, browserFamily, mediaErrorKind } from './camera.js';
+import { CameraRequests } from './camera_requests.js';
 import { ChatView } from './chat.js';
 import { FreezeView } from './freeze.js';
 import { language, setLanguage, t, translate } from './i18n.js';
@@ -165,14 +166,23 @@ function openLink() {
   link.addEventListener('hold', (event) => onHold(event.detail));
   link.addEventListener('chat', (event) => app.chat.add([event.detail]));
   link.addEventListener('socketready', () => app.chat.load());
+  link.addEventListener('channelopen', () => app.cameraRequests.sendCaps());
   app.link = link;
   app.chat.start(app.token);
   link.open();
 }
 
-/** A message from the technician: drawings, pointer, freeze frame. */
+/** A message from the technician: drawings, pointer, freeze frame, camera requests. */
 function onControl(message) {
+  if (app.cameraRequests.handle(message)) return;
   if (!app.annotations.handle(message)) app.freeze.handle(message);
+}
+
+/** Why the technician's camera requests are refused now, or null: not while held or paused. */
+function cameraRefusal() {
+  if (app.session?.state === 'on_hold' || app.link?.held) return 'on_hold';
+  if (app.userPaused || app.hiddenPaused) return 'paused';
+  return null;
 }
 
 /** Moves to the screen that fits the session's state. */
@@ -384,31 +394,49 @@ function onMicToggle() {
   refreshLiveStatus();
 }
 
-async function onSwitchCamera() {
+/**
+ * Swaps front and rear camera (the customer's button or the technician's request): the
+ * new track replaces the sender's, the preview follows. Resolves to whether it swapped.
+ */
+async function switchCamera() {
   const button = $('ctl-switch');
   setBusy(button, true);
+  const before = app.camera.videoTrack?.getSettings().deviceId;
   try {
     const track = await app.camera.switchFacing();
     await app.link.replaceVideoTrack(track);
     $('preview').srcObject = app.camera.stream;
     app.torchOn = false;
     $('ctl-torch').hidden = !app.camera.torchSupported;
+    $('ctl-torch').setAttribute('aria-pressed', 'false');
     $('preview').classList.toggle('mirrored', app.camera.facing === 'user');
+    return track.getSettings().deviceId !== before;
   } catch (error) {
     console.warn('lens: switching camera failed', error);
+    return false;
   } finally {
     setBusy(button, false);
   }
 }
 
+async function onSwitchCamera() {
+  await switchCamera();
+  app.cameraRequests.sendCaps();
+}
+
+async function setTorch(on) {
+  await app.camera.setTorch(on);
+  app.torchOn = on;
+  $('ctl-torch').setAttribute('aria-pressed', String(app.torchOn));
+}
+
 async function onTorch() {
   try {
-    await app.camera.setTorch(!app.torchOn);
-    app.torchOn = !app.torchOn;
-    $('ctl-torch').setAttribute('aria-pressed', String(app.torchOn));
+    await setTorch(!app.torchOn);
   } catch (error) {
     $('ctl-torch').hidden = true;
   }
+  app.cameraRequests.sendCaps();
 }
 
 function onVisibilityChange() {
@@ -571,6 +599,9 @@ function installDebug() {
     get freeze() { return app.freeze.snapshot(); },
     get taps() { return app.taps.snapshot(); },
     get chat() { return app.chat.snapshot(); },
+    get cameraRequests() { return app.cameraRequests.snapshot(); },
+    /** The camera the video sender sends now (its label), or null (on hold: none). */
+    get sentCamera() { return app.link?.peer?.videoSender?.track?.label ?? null; },
   };
 }
 
@@ -588,6 +619,15 @@ function boot() {
     picture: () => app.annotations.surface,
     send: (message) => app.link?.peer?.sendControl(message),
     active: () => screen() === 'live' && app.session?.state === 'active',
+  });
+  app.cameraRequests = new CameraRequests({
+    camera: app.camera,
+    send: (message) => app.link?.peer?.sendControl(message),
+    switchCamera,
+    setTorch,
+    torchOn: () => app.torchOn,
+    refusal: cameraRefusal,
+    toast: $('camera-toast'),
   });
   installDebug();
   $('lang-switch').addEventListener('click', onLanguageSwitch);

@@ -99,19 +99,22 @@ export class Camera {
 
   /**
    * Swaps front and rear camera and returns the new video track. The old track is stopped
-   * first because many phones cannot open two cameras at once.
+   * first because many phones cannot open two cameras at once. A camera that names no
+   * facing (a laptop's, a test's fake ones) is swapped for the next camera by device.
    */
   async switchFacing() {
     const old = this.videoTrack;
     const wasEnabled = old ? old.enabled : true;
+    const settings = old && typeof old.getSettings === 'function' ? old.getSettings() : {};
     const next = this.facing === 'environment' ? 'user' : 'environment';
+    const otherDevice = settings.facingMode ? null : await this.otherCamera(settings.deviceId);
     if (old) {
       old.stop();
       this.stream.removeTrack(old);
     }
     let track;
     try {
-      track = await this.grabVideo(next);
+      track = otherDevice ? await this.grabDevice(otherDevice) : await this.grabVideo(next);
       this.facing = next;
     } catch (error) {
       track = await this.grabVideo(this.facing);
@@ -120,6 +123,25 @@ export class Camera {
     this.stream.addTrack(track);
     this.tuneVideoTrack();
     return track;
+  }
+
+  /** Another camera's device id than `deviceId`, or null. */
+  async otherCamera(deviceId) {
+    try {
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      const ids = devices.filter((d) => d.kind === 'videoinput' && d.deviceId).map((d) => d.deviceId);
+      if (ids.length < 2 || !deviceId) return null;
+      return ids[(ids.indexOf(deviceId) + 1) % ids.length] || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async grabDevice(deviceId) {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: { ...VIDEO_QUALITY, deviceId: { exact: deviceId } },
+    });
+    return stream.getVideoTracks()[0];
   }
 
   async grabVideo(facing) {
@@ -135,14 +157,50 @@ export class Camera {
     if (this.audioTrack) this.audioTrack.enabled = enabled;
   }
 
-  get torchSupported() {
+  /** What the video track can do ({} without a track or without the API). */
+  capabilities() {
     const track = this.videoTrack;
-    if (!track || typeof track.getCapabilities !== 'function') return false;
-    return Boolean(track.getCapabilities().torch);
+    if (!track || typeof track.getCapabilities !== 'function') return {};
+    try {
+      return track.getCapabilities() || {};
+    } catch {
+      return {};
+    }
+  }
+
+  get torchSupported() {
+    return Boolean(this.capabilities().torch);
   }
 
   async setTorch(on) {
     await this.videoTrack.applyConstraints({ advanced: [{ torch: on }] });
+  }
+
+  /** {min, max, step, value} when the camera zooms, else null. */
+  get zoom() {
+    const range = this.capabilities().zoom;
+    if (!range || !(range.max > range.min)) return null;
+    const settings = this.videoTrack.getSettings();
+    const value = typeof settings.zoom === 'number' ? settings.zoom : range.min;
+    return { min: range.min, max: range.max, step: range.step || 0, value };
+  }
+
+  async setZoom(value) {
+    await this.videoTrack.applyConstraints({ advanced: [{ zoom: value }] });
+  }
+
+  /** Whether the camera focuses at a point of the picture (Image Capture's pointsOfInterest). */
+  get focusPointSupported() {
+    const track = this.videoTrack;
+    if (!track || typeof track.getSettings !== 'function') return false;
+    const modes = this.capabilities().focusMode || [];
+    return 'pointsOfInterest' in track.getSettings() && modes.includes('single-shot');
+  }
+
+  async focusAt(x, y) {
+    await this.videoTrack.applyConstraints({
+      advanced: [{ pointsOfInterest: [{ x, y }], focusMode: 'single-shot' }],
+    });
   }
 
   stop() {

@@ -125,6 +125,12 @@ const STRINGS = {
     chat_refused: 'This message cannot be sent. Keep it shorter and leave out special characters.',
     chat_not_now: 'Chat is not possible right now.',
     chat_failed: 'The message was not sent. Check your internet connection and try again.',
+    camera_toast_front: 'Your technician switched to the front camera',
+    camera_toast_back: 'Your technician switched to the back camera',
+    camera_toast_torch_on: 'Your technician turned on the flashlight',
+    camera_toast_torch_off: 'Your technician turned off the flashlight',
+    camera_toast_zoom: 'Your technician zoomed the camera to {zoom}×',
+    camera_toast_focus: 'Your technician focused the camera',
   },
   nl: {
     app_name: 'Lens',
@@ -251,6 +257,12 @@ const STRINGS = {
     chat_refused: 'Dit bericht kan niet worden verstuurd. Maak het korter en laat speciale tekens weg.',
     chat_not_now: 'Chatten is nu niet mogelijk.',
     chat_failed: 'Het bericht is niet verstuurd. Controleer uw internetverbinding en probeer het opnieuw.',
+    camera_toast_front: 'Uw technicus heeft de camera aan de voorkant gekozen',
+    camera_toast_back: 'Uw technicus heeft de camera aan de achterkant gekozen',
+    camera_toast_torch_on: 'Uw technicus heeft de zaklamp aangezet',
+    camera_toast_torch_off: 'Uw technicus heeft de zaklamp uitgezet',
+    camera_toast_zoom: 'Uw technicus heeft de camera ingezoomd op {zoom}×',
+    camera_toast_focus: 'Uw technicus heeft de camera scherpgesteld',
   },
 };
 

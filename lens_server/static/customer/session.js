@@ -22,7 +22,8 @@ const MAX_UNSENT = 200;
  * customer opened the link on another page, which now holds the session), "control"
  * (detail: a data channel message from the console), "hold" (detail: {held, ms}: the
  * senders dropped or took back their tracks, ms after the server's word), "chat" (detail:
- * a chat message the server stored), "socketready" (the socket is (back) up).
+ * a chat message the server stored), "socketready" (the socket is (back) up),
+ * "channelopen" (the control channel of a new connection opened).
  */
 export class SessionLink extends EventTarget {
   constructor({ token, camera, iceServers, iceTransportPolicy = 'all', generationBase = 0 }) {
@@ -188,7 +189,10 @@ export class SessionLink extends EventTarget {
     });
     on('connection', (state) => this.onPeerState(state));
     on('remotestream', (stream) => this.emit('remotestream', stream));
-    on('channelopen', () => this.sendControlState());
+    on('channelopen', () => {
+      this.sendControlState();
+      this.emit('channelopen');
+    });
     on('control', (message) => this.emit('control', message));
     on('stats', () => this.emit('stats', peer.videoStats));
   }

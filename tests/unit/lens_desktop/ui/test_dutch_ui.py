@@ -40,6 +40,7 @@ from lens_desktop.ui.services import SignInServices
 from lens_desktop.ui.settings_dialog import SettingsDialog
 from lens_desktop.ui.sign_in import SignInDialog
 from lens_desktop.ui.validation import invalid_email_text, validate_email
+from lens_desktop.ui.widgets import ElidedLabel
 from tests.qt_fixtures import wait_until
 
 SAME_IN_DUTCH = {"Status", "&Volume", "&Console", "Chat", "Camera"}
@@ -137,9 +138,10 @@ def assert_no_english(root: QWidget) -> list[str]:
 
 def assert_fits(root: QWidget) -> None:
     """Buttons and single-line labels are as wide as their text needs, wrapped labels as
-    high as their lines need: the longer Dutch is nowhere cut off."""
+    high as their lines need: the longer Dutch is nowhere cut off. (An ElidedLabel is
+    cut on purpose, with "…" and its whole text in the tooltip.)"""
     for widget in root.findChildren(QWidget):
-        if not widget.isVisibleTo(root) or isinstance(widget, QToolButton):
+        if not widget.isVisibleTo(root) or isinstance(widget, QToolButton | ElidedLabel):
             continue
         if isinstance(widget, QLabel) and widget.wordWrap() and widget.text():
             needed = widget.heightForWidth(widget.width())

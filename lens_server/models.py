@@ -18,7 +18,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-PERMISSIONS = ("lens_sessions", "private_sessions", "connect_pin", "connect_email", "connect_link")
+PERMISSIONS = (
+    "lens_sessions",
+    "private_sessions",
+    "connect_pin",
+    "connect_email",
+    "connect_link",
+    "record_sessions",
+)
 
 
 def utcnow() -> datetime:

@@ -77,9 +77,13 @@ class ResendEmail(Strict):
 class Activity(Strict):
     """What the technician did in a live session, for its audit log."""
 
-    action: Literal["freeze", "unfreeze", "annotations_used"] = Field(
+    action: Literal[
+        "freeze", "unfreeze", "annotations_used", "recording_started", "recording_stopped"
+    ] = Field(
         description="`freeze` and `unfreeze` of the picture; `annotations_used` once per "
-        "session, when the first annotation is drawn."
+        "session, when the first annotation is drawn; `recording_started` (needs the "
+        "`record_sessions` permission) and `recording_stopped` when the console records "
+        "the session (stopped is accepted in any state: a recording ends with the session)."
     )
 
 

@@ -38,7 +38,12 @@ from lens_desktop.ui.prompts import Prompter
 from lens_desktop.ui.services import ConsoleServices
 from lens_desktop.ui.session_model import SessionTableModel
 from lens_desktop.ui.session_tab import SessionTab
-from lens_desktop.ui.settings_dialog import ConsoleSettings, SettingsDialog, load_chat_replies
+from lens_desktop.ui.settings_dialog import (
+    ConsoleSettings,
+    SettingsDialog,
+    load_chat_replies,
+    load_recordings_folder,
+)
 from lens_desktop.ui.tasks import TaskOwner
 
 CONNECTION_TEXT = {
@@ -502,6 +507,7 @@ class MainWindow(QMainWindow):
             audio.output_device = values.output_device
         for tab in self._tabs.values():
             tab.chat.set_replies(values.chat_replies)
+            tab.recordings_folder = values.recordings_folder
 
     def on_settings_dialog_language_changed(self) -> None:
         self.statusBar().showMessage(
@@ -594,6 +600,7 @@ class MainWindow(QMainWindow):
         if tab is None:
             tab = SessionTab(session, self._services, pending, self)
             tab.chat.set_replies(load_chat_replies(self._settings))
+            tab.recordings_folder = load_recordings_folder(self._settings)
             self._tabs[session.id] = tab
             self.session_tabs.addTab(tab, session.name)
         self.stack.setCurrentWidget(self.session_tabs)

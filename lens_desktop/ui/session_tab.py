@@ -47,6 +47,7 @@ from lens_desktop.ui.annotation_canvas import AnnotationCanvas
 from lens_desktop.ui.annotation_tools import AnnotationToolBar
 from lens_desktop.ui.chat_panel import ChatPanel
 from lens_desktop.ui.language import translate
+from lens_desktop.ui.recording_control import RecordingControl
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.video_pane import VideoView
 from lens_desktop.ui.widgets import ERROR_STYLE
@@ -275,6 +276,7 @@ class SessionTab(QWidget):
         picture.addWidget(self.video, 1)
         layout.addLayout(picture, 1)
         self._build_chat(controls, picture)
+        self._build_recording(controls, layout)
 
     def _apply_audio(self) -> None:
         """Audio controls mirror the engine; without audio they are off and say why."""
@@ -308,6 +310,8 @@ class SessionTab(QWidget):
         self.volume.valueChanged.connect(self.on_volume_value_changed)
         self._stall_timer.timeout.connect(self.on_stall_timer_timeout)
         self._connect_chat()
+        self.peer.state_changed.connect(self.recording.peer_state_changed)
+        self.peer.channel_opened.connect(self.on_peer_channel_opened_recording)
 
     # -- public ----------------------------------------------------------------------
 
@@ -331,6 +335,7 @@ class SessionTab(QWidget):
         if self._closed:
             return
         self._closed = True
+        await self.recording.stop()  # a valid file, and the audit log told, before the rest
         self._stall_timer.stop()
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
         self._services.events.chat_received.disconnect(self.on_events_chat_received)
@@ -564,6 +569,37 @@ class SessionTab(QWidget):
             log.warning("chat message not sent: %s", exc)
             return
         self.chat.message_sent(message)
+
+    # -- recording (issue 15) --------------------------------------------------------
+
+    def _build_recording(self, controls: QHBoxLayout, layout: QVBoxLayout) -> None:
+        """The Record toggle after Chat, the red REC sign beside it, and a line under
+        the controls for what went wrong. Without the group's ``record_sessions``
+        permission the button is off and its tooltip says why."""
+        self.recording = RecordingControl(
+            self,
+            self.peer,
+            self._services.technician.may("record_sessions"),
+            lambda: (self._session.name, self._session.id),
+            self._report_activity,
+            self._tasks.spawn,
+        )
+        index = controls.indexOf(self.chat_toggle) + 1
+        controls.insertWidget(index, self.recording.button)
+        controls.insertWidget(index + 1, self.recording.sign)
+        layout.insertWidget(layout.indexOf(self.stats), self.recording.message)
+
+    @property
+    def recordings_folder(self) -> str:
+        return self.recording.folder
+
+    @recordings_folder.setter
+    def recordings_folder(self, folder: str) -> None:
+        self.recording.folder = folder
+
+    def on_peer_channel_opened_recording(self, generation: int) -> None:
+        del generation
+        self.recording.channel_opened()
 
     # -- helpers ---------------------------------------------------------------------
 

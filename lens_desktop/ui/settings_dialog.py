@@ -14,14 +14,17 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -43,6 +46,18 @@ OUTPUT_KEY = "audio/output_device"
 LANGUAGE_KEY = "ui/language"
 CHAT_REPLIES_KEY = "chat/replies"
 """A JSON list of strings; absent until the technician saves their own list."""
+RECORDINGS_KEY = "recording/folder"
+"""Where session recordings go; empty: ``default_recordings_folder()``."""
+
+
+def default_recordings_folder() -> str:
+    """The system's videos folder (Movies, Videos) + ``/Lens``."""
+    movies = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+    return f"{movies}/Lens"
+
+
+def load_recordings_folder(settings: QSettings) -> str:
+    return str(settings.value(RECORDINGS_KEY, "") or "") or default_recordings_folder()
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,8 @@ class ConsoleSettings:
     language: str
     chat_replies: tuple[str, ...] = ()
     """The chat's canned replies; the translated defaults until the technician saves."""
+    recordings_folder: str = ""
+    """Where session recordings are written (the default folder when never chosen)."""
 
 
 def load_settings(settings: QSettings) -> ConsoleSettings:
@@ -62,6 +79,7 @@ def load_settings(settings: QSettings) -> ConsoleSettings:
         output_device=str(settings.value(OUTPUT_KEY, "") or "") or None,
         language=str(settings.value(LANGUAGE_KEY, "") or ""),
         chat_replies=load_chat_replies(settings),
+        recordings_folder=load_recordings_folder(settings),
     )
 
 
@@ -153,6 +171,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
         self._build_chat_replies(layout)
+        self._build_recordings(layout)
 
     def _build_chat_replies(self, layout: QVBoxLayout) -> None:
         """The chat's canned replies (issue 15): one per line, with a way back to the
@@ -186,6 +205,34 @@ class SettingsDialog(QDialog):
         inner.addWidget(self.chat_replies_default, 0, Qt.AlignmentFlag.AlignLeft)
         layout.insertWidget(layout.indexOf(self.buttons), box)
 
+    def _build_recordings(self, layout: QVBoxLayout) -> None:
+        """Where the session recordings go (issue 15): a folder, with a way to pick one.
+        Placed above the dialog's buttons."""
+        box = QGroupBox(translate("SettingsDialog", "Recordings"), self)
+        self.recordings_folder = QLineEdit(self._stored.recordings_folder, box)
+        self.recordings_folder.setAccessibleName(translate("SettingsDialog", "Recordings folder"))
+        self.recordings_folder.setToolTip(
+            translate("SettingsDialog", "Recordings of sessions are saved in this folder")
+        )
+        self.recordings_choose = QPushButton(translate("SettingsDialog", "C&hoose…"), box)
+        self.recordings_choose.clicked.connect(self.on_recordings_choose_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.recordings_folder, 1)
+        row.addWidget(self.recordings_choose)
+        inner = QVBoxLayout(box)
+        label = QLabel(translate("SettingsDialog", "Save recordings &in:"), box)
+        label.setBuddy(self.recordings_folder)
+        inner.addWidget(label)
+        inner.addLayout(row)
+        layout.insertWidget(layout.indexOf(self.buttons), box)
+
+    def on_recordings_choose_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, translate("SettingsDialog", "Recordings folder"), self.recordings_folder.text()
+        )
+        if folder:
+            self.recordings_folder.setText(folder)
+
     def on_chat_replies_default_clicked(self) -> None:
         self.chat_replies.setPlainText("\n".join(default_replies()))
 
@@ -207,6 +254,7 @@ class SettingsDialog(QDialog):
             output_device=str(self.output_device.currentData()) or None,
             language=str(self.language.currentData()),
             chat_replies=parse_replies(self.chat_replies.toPlainText()),
+            recordings_folder=self.recordings_folder.text().strip() or default_recordings_folder(),
         )
 
     @property
@@ -237,6 +285,7 @@ class SettingsDialog(QDialog):
         self._settings.setValue(INPUT_KEY, values.input_device or "")
         self._settings.setValue(OUTPUT_KEY, values.output_device or "")
         self._settings.setValue(LANGUAGE_KEY, values.language)
+        self._settings.setValue(RECORDINGS_KEY, values.recordings_folder)
         self.settings_saved.emit(values)
         if self.picks_new_language:
             self.language_changed.emit(values.language)

@@ -7,26 +7,36 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import av
 import numpy as np
 import pytest
+from PySide6.QtGui import QKeySequence
 
 from lens_customer.pattern import read_stamp
 from lens_customer.sources import PatternVideoTrack, ToneAudioTrack
 from lens_desktop.media.audio import AudioEngine
 from lens_desktop.media.peer import PeerSession
 from lens_desktop.media.recorder import Recorder, RecordingError
+from lens_desktop.net.client import ServerClient
+from lens_desktop.net.models import SessionInfo, Technician
+from lens_desktop.ui.services import ConsoleServices
+from lens_desktop.ui.session_tab import SessionTab
+from tests.integration.test_console_freeze import services as freeze_services
 from tests.integration.test_console_media import Customer, Phone, connect, dominant_frequency
+from tests.live_server import LiveServer
 from tests.qt_fixtures import wait_until
 
 
 def read_recording(path: Path) -> dict[str, Any]:
     """What a player finds in the file: streams, video counters, customer audio."""
     with av.open(str(path)) as container:
-        streams = [(s.type, s.codec_context.name, s.metadata.get("title")) for s in container.streams]
+        streams = [
+            (s.type, s.codec_context.name, s.metadata.get("title")) for s in container.streams
+        ]
         duration = container.duration / 1_000_000 if container.duration else 0.0
     counters: list[int] = []
     with av.open(str(path)) as container:
@@ -38,8 +48,7 @@ def read_recording(path: Path) -> dict[str, Any]:
     for index in range(2):
         with av.open(str(path)) as container:
             samples = [
-                f.to_ndarray().reshape(-1).astype(np.float32)
-                for f in container.decode(audio=index)
+                f.to_ndarray().reshape(-1).astype(np.float32) for f in container.decode(audio=index)
             ]
         voices.append(np.concatenate(samples) if samples else np.zeros(0))
     spans: list[float] = []
@@ -47,7 +56,9 @@ def read_recording(path: Path) -> dict[str, Any]:
         times: dict[int, list[float]] = {}
         for packet in container.demux():
             if packet.pts is not None and packet.time_base is not None:
-                times.setdefault(packet.stream.index, []).append(float(packet.pts * packet.time_base))
+                times.setdefault(packet.stream.index, []).append(
+                    float(packet.pts * packet.time_base)
+                )
         spans = [max(t) - min(t) for _, t in sorted(times.items())]
     return {
         "streams": streams,
@@ -160,3 +171,159 @@ def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
     two.stop()
     assert one.files[0] != two.files[0]
     assert two.files[0].name == "2026-12-04_03-30-00_Call_s-2.mkv"
+
+
+def tab_services(
+    sent: list[dict[str, Any]], client: ServerClient, permissions: frozenset[str]
+) -> ConsoleServices:
+    built = freeze_services(sent, client)
+    built.technician = Technician(1, "t@example.com", "Tess", permissions)
+    return built
+
+
+def recording_messages(customer: Customer) -> list[bool]:
+    return [m["on"] for m in customer.control if m.get("type") == "recording"]
+
+
+async def test_the_record_button_records_tells_the_phone_and_the_audit_log_and_survives_a_bad_folder(
+    qtbot: Any, artifacts_dir: Path, live_server: LiveServer, tmp_path: Path
+) -> None:
+    tech = live_server.technician()
+    created, _ = live_server.join_waiting(tech.token)
+    live_server.start_session(tech.token, created["id"])
+    client = ServerClient(live_server.url, tech.token)
+    now = datetime.now(UTC)
+    info = SessionInfo(created["id"], "lens", "Ann: kitchen", "active", "pin", None, None, None, now, None, now, None)  # fmt: skip
+    sent: list[dict[str, Any]] = []
+    tab = SessionTab(info, tab_services(sent, client, frozenset({"record_sessions"})))
+    qtbot.addWidget(tab)
+    tab.resize(1000, 560)
+    tab.show()
+    control = tab.recording
+    customer = Customer(PatternVideoTrack(640, 360, 30), ToneAudioTrack(freq=1000.0))
+    second: Customer | None = None
+    shots = artifacts_dir / "console"
+    shots.mkdir(parents=True, exist_ok=True)
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("a file, not a folder")
+    try:
+        assert control.button.isEnabled() and control.button.shortcut() == QKeySequence("Ctrl+R")
+        assert "Ctrl+R" in control.button.toolTip()
+        await tab.peer.handle_signal(await customer.offer(1))
+        await wait_until(lambda: bool(sent), timeout=10)
+        await customer.accept(sent[-1])
+        await wait_until(lambda: tab.video.pane.frames_painted >= 10, timeout=20)
+
+        # A folder that cannot be made: a clear message, nothing recorded, video goes on.
+        tab.recordings_folder = str(blocker / "sub")
+        control.button.click()
+        assert not control.button.isChecked() and not control.recording
+        assert control.message.isVisible()
+        assert "Recording could not start" in control.message.text()
+        assert str(blocker / "sub") in control.message.text()
+        assert blocker.read_text() == "a file, not a folder"
+        painted = tab.video.pane.frames_painted
+        await wait_until(lambda: tab.video.pane.frames_painted > painted + 5, timeout=5)
+
+        folder = tmp_path / "Lens recordings"
+        tab.recordings_folder = str(folder)
+        control.button.click()
+        assert control.button.isChecked() and control.recording
+        assert not control.message.isVisible()
+        await wait_until(lambda: recording_messages(customer) == [True], timeout=5)
+        await asyncio.sleep(2.6)
+        assert control.sign.isVisible() and control.sign.text() == "● REC 00:02"
+        assert tab.grab().save(str(shots / "recording.png"))
+
+        # The phone reconnects: a second part, and the phone is told again.
+        second = Customer(PatternVideoTrack(640, 360, 30), ToneAudioTrack(freq=1000.0))
+        answers = len(sent)
+        await tab.peer.handle_signal(await second.offer(2))
+        await wait_until(lambda: len(sent) > answers, timeout=10)
+        await second.accept(sent[-1])
+        await wait_until(lambda: recording_messages(second) == [True], timeout=10)
+        recorder = control.recorder
+        assert recorder is not None
+        await wait_until(lambda: len(recorder.files) == 2 and recorder.video_frames > 120, 15)
+
+        # The customer leaves (bye): the recording stops by itself, files valid.
+        await tab.peer.handle_signal({"kind": "bye"})
+        await wait_until(lambda: not control.recording and not control.button.isChecked(), 10)
+        await tab.tasks.wait_idle()
+        assert not control.sign.isVisible() and not control.message.isVisible()
+        assert recorder.error is None
+        first_part, second_part = recorder.files
+        assert second_part.name == first_part.stem + "_part2.mkv"
+        assert first_part.parent == folder and "_Ann_kitchen_" in first_part.name
+        for path in recorder.files:
+            found = read_recording(path)
+            assert [s[0] for s in found["streams"]] == ["video", "audio", "audio"]
+            assert len(found["counters"]) >= 20 and found["counters"] == sorted(found["counters"])
+        assert read_recording(first_part)["duration"] > 2.5
+    finally:
+        await tab.shutdown()
+        await customer.pc.close()
+        if second is not None:
+            await second.pc.close()
+        client.close()
+    events = live_server.api("GET", f"/sessions/{created['id']}/events", tech.token).json()
+    actions = [e["action"] for e in events["events"] if "recording" in e["action"]]
+    assert actions == ["recording_started", "recording_stopped"]
+
+
+async def test_without_the_permission_the_button_is_off_and_says_why(
+    qtbot: Any, live_server: LiveServer
+) -> None:
+    tech = live_server.technician()
+    client = ServerClient(live_server.url, tech.token)
+    now = datetime.now(UTC)
+    info = SessionInfo("s-none", "lens", "Ann", "active", "pin", None, None, None, now, None, now, None)  # fmt: skip
+    tab = SessionTab(info, tab_services([], client, frozenset({"lens_sessions"})))
+    qtbot.addWidget(tab)
+    try:
+        button = tab.recording.button
+        assert not button.isEnabled() and button.isVisibleTo(tab)
+        assert "does not allow recording" in button.toolTip()
+        assert "record_sessions" in button.toolTip()
+    finally:
+        await tab.shutdown()
+        client.close()
+
+
+async def test_quitting_the_console_while_recording_leaves_a_valid_file(
+    qtbot: Any, live_server: LiveServer, tmp_path: Path
+) -> None:
+    tech = live_server.technician()
+    created, _ = live_server.join_waiting(tech.token)
+    live_server.start_session(tech.token, created["id"])
+    client = ServerClient(live_server.url, tech.token)
+    now = datetime.now(UTC)
+    info = SessionInfo(created["id"], "lens", "Ann", "active", "pin", None, None, None, now, None, now, None)  # fmt: skip
+    sent: list[dict[str, Any]] = []
+    tab = SessionTab(info, tab_services(sent, client, frozenset({"record_sessions"})))
+    qtbot.addWidget(tab)
+    tab.resize(800, 500)
+    tab.show()
+    customer = Customer(PatternVideoTrack(320, 240, 30))
+    try:
+        await tab.peer.handle_signal(await customer.offer(1))
+        await wait_until(lambda: bool(sent), timeout=10)
+        await customer.accept(sent[-1])
+        await wait_until(lambda: tab.video.pane.frames_painted >= 5, timeout=20)
+        tab.recordings_folder = str(tmp_path)
+        tab.recording.button.click()
+        recorder = tab.recording.recorder
+        assert recorder is not None
+        await wait_until(lambda: recorder.video_frames >= 30, timeout=10)
+        await tab.shutdown()  # the console quits
+        assert not recorder.running and recorder.error is None
+        assert len(read_recording(recorder.files[0])["counters"]) >= 30
+    finally:
+        await tab.shutdown()
+        await customer.pc.close()
+        client.close()
+    events = live_server.api("GET", f"/sessions/{created['id']}/events", tech.token).json()
+    assert [e["action"] for e in events["events"]][-2:] == [
+        "recording_started",
+        "recording_stopped",
+    ]

@@ -14,6 +14,7 @@ import { language, setLanguage, t, translate } from './i18n.js';
 import { trackTopBar } from './layout.js';
 import { forgetChoice, rememberChoice, sessionLanguage, startLanguage } from './locale.js';
 import { FINAL_STATES, SessionLink } from './session.js';
+import { RecordingBadge } from './recording.js';
 import { TapSender } from './tap.js';
 import { $, screen, setBadge, setBusy, setParagraphs, setStatus, setText, showScreen } from './view.js';
 
@@ -172,7 +173,7 @@ function openLink() {
 
 /** A message from the technician: drawings, pointer, freeze frame. */
 function onControl(message) {
-  if (!app.annotations.handle(message)) app.freeze.handle(message);
+  if (!app.annotations.handle(message) && !app.recording.handle(message)) app.freeze.handle(message);
 }
 
 /** Moves to the screen that fits the session's state. */
@@ -571,6 +572,7 @@ function installDebug() {
     get freeze() { return app.freeze.snapshot(); },
     get taps() { return app.taps.snapshot(); },
     get chat() { return app.chat.snapshot(); },
+    get recording() { return app.recording.snapshot(); },
   };
 }
 
@@ -583,6 +585,7 @@ function boot() {
   app.freeze = new FreezeView({
     video: $('preview'), still: $('still'), sign: $('freeze-sign'), progress: $('freeze-progress'), annotations: app.annotations,
   });
+  app.recording = new RecordingBadge($('recording-badge'));
   app.taps = new TapSender({
     stage: $('stage'),
     picture: () => app.annotations.surface,

@@ -125,6 +125,8 @@ const STRINGS = {
     chat_refused: 'This message cannot be sent. Keep it shorter and leave out special characters.',
     chat_not_now: 'Chat is not possible right now.',
     chat_failed: 'The message was not sent. Check your internet connection and try again.',
+    recording_badge: '● Recording',
+    recording_aria: 'Your technician is recording this session',
   },
   nl: {
     app_name: 'Lens',
@@ -251,6 +253,8 @@ const STRINGS = {
     chat_refused: 'Dit bericht kan niet worden verstuurd. Maak het korter en laat speciale tekens weg.',
     chat_not_now: 'Chatten is nu niet mogelijk.',
     chat_failed: 'Het bericht is niet verstuurd. Controleer uw internetverbinding en probeer het opnieuw.',
+    recording_badge: '● Opname',
+    recording_aria: 'Uw technicus neemt deze sessie op',
   },
 };
 

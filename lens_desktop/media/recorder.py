@@ -70,7 +70,7 @@ class RecordingError(Exception):
 def sanitise(name: str, limit: int = 60) -> str:
     """A session name safe in a file name on every system: letters, digits, ``-`` and
     ``_`` only, spaces and the rest as ``_``, at most ``limit`` characters."""
-    cleaned = re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_")
+    cleaned = re.sub(r"[^\w-]+", "_", name).strip("_")
     return cleaned[:limit] or "session"
 
 

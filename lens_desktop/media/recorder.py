@@ -27,7 +27,10 @@ A new peer connection (the phone reconnected) ends the segment: the next one goe
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import logging
+import os
 import re
 import threading
 import time
@@ -58,6 +61,17 @@ VIDEO_REANCHOR_MS = 500
 """Video RTP time further than this from the clock is re-anchored to the clock."""
 PENDING_AUDIO_MAX = 300
 """Audio frames kept while a segment waits for its first keyframe (about 3 s)."""
+CLUSTER_OPTIONS = {
+    "cluster_time_limit": "1000",
+    "cluster_size_limit": "524288",
+    "max_interleave_delta": "1000000",
+}
+"""Matroska holds a cluster in memory until it closes, by default at the next keyframe
+after 5 s, or 5 MB: with a phone's keyframes minutes apart that is 5 MB per recording
+in memory and lost in a crash. FFmpeg's interleaving also holds every packet for up to
+10 s while one stream has none (the technician's track without a microphone). Both at
+most 1 s here (a cluster also at most 512 kB), so a full disk is noticed within about
+a second, and a crash loses about that much."""
 AUDIO_TRACKS = ("Customer", "Technician")
 CUSTOMER, TECHNICIAN = 0, 1
 TIME_BASE = Fraction(1, 1000)
@@ -162,6 +176,29 @@ class _Voice:
         return packets + list(self.stream.encode(None))
 
 
+class _File(io.FileIO):
+    """The segment's file as PyAV writes it, remembering the first write that failed:
+    FFmpeg's own file output keeps such an error to itself until the file is closed
+    (a full disk would go unnoticed for the rest of the recording)."""
+
+    failed: OSError | None = None
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        try:
+            while done < len(view):
+                written = super().write(view[done:])
+                if not written:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), self.name)
+                done += written
+        except OSError as exc:
+            if self.failed is None:
+                self.failed = exc if exc.filename else OSError(exc.errno, exc.strerror, self.name)
+            raise
+        return done
+
+
 class _Segment:
     """One file: opened at the first keyframe, audio held until then."""
 
@@ -170,6 +207,7 @@ class _Segment:
         self.generation = generation
         self.started = started
         self.container: Any = None
+        self.file: _File | None = None
         self.video: Any = None
         self.voices: list[_Voice] = []
         self.pending: deque[_Audio] = deque(maxlen=PENDING_AUDIO_MAX)
@@ -183,7 +221,8 @@ class _Segment:
         return self.container is not None
 
     def start(self, size: tuple[int, int]) -> None:
-        container = av.open(str(self.path), mode="w", format="matroska")
+        self.file = _File(self.path, "w")
+        container = av.open(self.file, mode="w", format="matroska", options=CLUSTER_OPTIONS)
         try:
             video = container.add_stream("libvpx", rate=30)  # parameters only: never encodes
             video.width, video.height = size
@@ -196,8 +235,14 @@ class _Segment:
                 self.voices.append(_Voice(audio))
         except Exception:
             container.close()
+            self.file.close()
             raise
         self.container, self.video = container, video
+
+    def check(self) -> None:
+        """Raise the write error FFmpeg kept to itself, if any."""
+        if self.file is not None and self.file.failed is not None:
+            raise self.file.failed
 
     def ms(self, at: float) -> int:
         return max(0, round((at - self.started) * 1000))
@@ -218,22 +263,31 @@ class _Segment:
         packet.is_keyframe = keyframe
         self.container.mux(packet)
         self.bytes_video += len(item.data)
+        self.check()
 
     def write_audio(self, item: _Audio) -> None:
         voice = self.voices[item.track]
         for packet in voice.add(item.frame, item.at - self.started):
             self.container.mux(packet)
+        self.check()
 
     def close(self) -> None:
         container, self.container = self.container, None
         if container is None:
             return
         try:
-            for voice in self.voices:
-                for packet in voice.finish():
-                    container.mux(packet)
-        finally:
+            if self.file is None or self.file.failed is None:
+                for voice in self.voices:
+                    for packet in voice.finish():
+                        container.mux(packet)
             container.close()
+        except Exception:
+            if self.file is None or self.file.failed is None:
+                raise  # a failed write was reported already: the part is what was written
+            log.info("the recording's end could not be written; the part stays playable")
+        finally:
+            if self.file is not None:
+                self.file.close()
 
 
 class Recorder:
@@ -348,7 +402,10 @@ class Recorder:
                     continue
                 self._write(item)
         except Exception as exc:  # a write failed: stop; keep what was written valid
-            log.exception("recording stopped")
+            if isinstance(exc, OSError | RecordingError):  # disk full, folder gone, codec
+                log.warning("recording stopped: %s", exc)
+            else:
+                log.exception("recording stopped")
             self.error = _describe(exc)
             with self._cond:
                 self._stopping = True
@@ -357,7 +414,7 @@ class Recorder:
             try:
                 self._close_segment()
             except Exception as exc:
-                log.exception("closing the recording failed")
+                log.warning("closing the recording failed: %s", exc)
                 self.error = self.error or _describe(exc)
 
     def _write(self, item: _Video | _Audio) -> None:

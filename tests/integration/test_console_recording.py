@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QKeySequence
 
-from lens_customer.pattern import read_stamp
+from lens_customer.pattern import PatternPainter, read_stamp
 from lens_customer.sources import PatternVideoTrack, ToneAudioTrack
 from lens_desktop.media.audio import AudioEngine
 from lens_desktop.media.peer import PeerSession
@@ -327,3 +327,48 @@ async def test_quitting_the_console_while_recording_leaves_a_valid_file(
         "recording_started",
         "recording_stopped",
     ]
+
+
+def test_a_full_disk_stops_the_recording_with_the_reason_and_keeps_a_valid_file(
+    tmp_path: Path,
+) -> None:
+    """The file may grow no further (RLIMIT_FSIZE stands in for a full disk: the write
+    fails with EFBIG as it would with ENOSPC): the recorder stops by itself, says why,
+    and what it wrote before opens and decodes."""
+    import fractions
+    import resource
+    import signal
+
+    encoder = av.CodecContext.create("libvpx", "w")
+    encoder.width, encoder.height, encoder.pix_fmt = 640, 360, "yuv420p"
+    encoder.time_base = fractions.Fraction(1, 30)
+    encoder.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0"}
+    painter = PatternPainter(640, 360)
+    packets = []
+    for index in range(90):
+        frame = av.VideoFrame.from_ndarray(painter.paint(index, 0, index / 30), format="yuv420p")
+        frame.pts = index
+        packets += [bytes(p) for p in encoder.encode(frame)]
+    recorder = Recorder(tmp_path, "Call", "full")
+    limit = 40_000  # about 1.5 s of this clip
+    old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, old_limit[1]))
+    try:
+        for index, data in enumerate(packets * 2):  # 6 s at 30 fps, as a phone sends
+            recorder.video(1, data, index * 3000, "video/VP8")
+            time.sleep(1 / 30)
+            if not recorder.running:
+                break
+        deadline = time.monotonic() + 10
+        while recorder.running and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
+        signal.signal(signal.SIGXFSZ, old_handler)
+    recorder.stop()
+    assert recorder.error is not None and "File too large" in recorder.error, recorder.error
+    [path] = recorder.files
+    assert 0 < path.stat().st_size <= limit
+    counters = read_recording(path)["counters"]
+    assert len(counters) >= 10 and counters == sorted(counters)

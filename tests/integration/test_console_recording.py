@@ -372,3 +372,55 @@ def test_a_full_disk_stops_the_recording_with_the_reason_and_keeps_a_valid_file(
     assert 0 < path.stat().st_size <= limit
     counters = read_recording(path)["counters"]
     assert len(counters) >= 10 and counters == sorted(counters)
+
+
+async def test_a_recording_that_fails_midway_says_why_and_the_session_goes_on(
+    qtbot: Any, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """The writer fails while recording (here: a frame of a codec it cannot record; a
+    full disk takes the same road, see the test above): the tab says why and where the
+    part is, the button is off again, the picture goes on, the audit log is told."""
+    tech = live_server.technician()
+    created, _ = live_server.join_waiting(tech.token)
+    live_server.start_session(tech.token, created["id"])
+    client = ServerClient(live_server.url, tech.token)
+    now = datetime.now(UTC)
+    info = SessionInfo(created["id"], "lens", "Ann", "active", "pin", None, None, None, now, None, now, None)  # fmt: skip
+    sent: list[dict[str, Any]] = []
+    tab = SessionTab(info, tab_services(sent, client, frozenset({"record_sessions"})))
+    qtbot.addWidget(tab)
+    tab.resize(800, 500)
+    tab.show()
+    customer = Customer(PatternVideoTrack(320, 240, 30))
+    control = tab.recording
+    try:
+        await tab.peer.handle_signal(await customer.offer(1))
+        await wait_until(lambda: bool(sent), timeout=10)
+        await customer.accept(sent[-1])
+        await wait_until(lambda: tab.video.pane.frames_painted >= 5, timeout=20)
+        tab.recordings_folder = str(tmp_path)
+        control.button.click()
+        recorder = control.recorder
+        assert recorder is not None
+        await wait_until(lambda: recorder.video_frames >= 20, timeout=10)
+        recorder.video(tab.peer.generation, b"\x00\x00\x00\x01\x67", 0, "video/H264")
+        await wait_until(lambda: control.message.isVisible(), timeout=5)
+        assert control.message.text() == (
+            "Recording stopped: video codec video/h264 cannot be recorded. What was "
+            f"recorded until then is saved in {recorder.files[0]}."
+        )
+        assert not control.button.isChecked() and not control.sign.isVisible()
+        assert len(read_recording(recorder.files[0])["counters"]) >= 20
+        painted = tab.video.pane.frames_painted
+        await wait_until(lambda: tab.video.pane.frames_painted > painted + 5, timeout=5)
+        assert recording_messages(customer) == [True, False]
+        await tab.tasks.wait_idle()
+    finally:
+        await tab.shutdown()
+        await customer.pc.close()
+        client.close()
+    events = live_server.api("GET", f"/sessions/{created['id']}/events", tech.token).json()
+    assert [e["action"] for e in events["events"]][-2:] == [
+        "recording_started",
+        "recording_stopped",
+    ]

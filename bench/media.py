@@ -109,6 +109,9 @@ class Run:
     load: float = 0.0
     device_underflows: int | None = None
     console_flags: list[str] = field(default_factory=list)
+    recording: dict[str, Any] = field(default_factory=dict)
+    """With --record: what bench/media_console.py's recorder wrote."""
+    threads_cpu: dict[str, float] = field(default_factory=dict)
     """Extra flags for this run's console process (network impairment)."""
     tracking: dict[str, Any] = field(default_factory=dict)
     """With --track: the tracker's counters over the window (bench/media_console.py)."""
@@ -388,6 +391,8 @@ def apply_console_result(run: Run, out: Path, log: Path) -> None:
     run.paints = [(c, t, w, h) for c, _, t, w, h in result["paints"]]
     run.stamps = {c: float(stamp) for c, stamp, *_ in result["paints"]}
     run.cpu_s = result["cpu_s"]
+    run.recording = result.get("recording") or {}
+    run.threads_cpu = result.get("threads_cpu_s") or {}
     run.tracking = result.get("tracking") or {}
     run.peak_rss_mb = result["peak_rss_kb"] / 1024
     run.underruns = result["underruns"]
@@ -980,6 +985,35 @@ async def tracking_runs(
     return runs
 
 
+async def recording_runs(server: LiveServer, tech: Tech, folder: Path, seconds: float) -> list[Run]:
+    """The headless customer's 720p30 pattern and tone into the console, without and
+    then with the session recorded for the whole window (the Record button)."""
+    runs = []
+    for record in (False, True):
+        run = Run(
+            f"lens-customer 720p -> console, {'recording' if record else 'not recording'}",
+            "console",
+        )
+        run.console_flags = [f"--record={folder / 'recordings'}"] if record else []
+        runs.append(await headless_sender_run(server, tech, run, seconds))
+        print(f"done: {run.name}", file=sys.stderr, flush=True)
+    plain, recorded = runs
+    found = recorded.recording
+    if found.get("error"):
+        raise RuntimeError(f"the recording failed: {found['error']}")
+    extra = (recorded.cpu_s - plain.cpu_s) / seconds
+    writer = recorded.threads_cpu.get("lens-recorder", 0.0) / seconds
+    per_minute = found["bytes"] / 1e6 * 60 / seconds
+    recorded.notes.append(
+        f"recording: {extra:+.3f} cores for the console process against the run without "
+        f"(bar: <= 0.1), of which the writer thread {writer:.3f} cores; "
+        f"{per_minute:.1f} MB per minute ({found['video_frames']} video frames, "
+        f"{found['dropped']} items dropped, files {found['files']}); load average "
+        f"{plain.load:.1f} / {recorded.load:.1f} at the end of each run"
+    )
+    return runs
+
+
 async def bench(args: argparse.Namespace) -> list[Run]:
     folder = Path(tempfile.mkdtemp(prefix="lens-media-"))
     tone = write_tone_wav(folder / "tone.wav", freq=440.0, seconds=TONE_SECONDS, marks=True)
@@ -993,7 +1027,7 @@ async def bench(args: argparse.Namespace) -> list[Run]:
         async with async_playwright() as pw:
             voice = write_tone_wav(folder / "voice.wav", freq=660.0, seconds=TONE_SECONDS)
             receiver_browser = await launch(pw, None, voice)
-            for label in args.only or list(sizes):
+            for label in [] if args.receiver == ["none"] else args.only or list(sizes):
                 width, height = sizes[label]
                 clip = write_y4m(folder / f"{label}.y4m", width, height, CLIP_FPS, CLIP_SECONDS)
                 sender = await launch(pw, clip, tone)
@@ -1022,6 +1056,8 @@ async def bench(args: argparse.Namespace) -> list[Run]:
         if not args.skip_headless:
             run = Run("lens-customer 720p -> console", "console")
             runs.append(await headless_sender_run(server, tech, run, args.seconds))
+        if args.record:
+            runs += await recording_runs(server, tech, folder, args.seconds)
     finally:
         server.close()
     return runs
@@ -1031,7 +1067,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Media bars on loopback; prints one table.")
     parser.add_argument("--seconds", type=float, default=60.0, help="measurement window")
     parser.add_argument("--only", action="append", choices=["720p", "1080p"])
-    parser.add_argument("--receiver", action="append", choices=["console", "chromium"])
+    parser.add_argument(
+        "--receiver",
+        action="append",
+        choices=["console", "chromium", "none"],
+        help="none: no Chromium runs (with --record: only the recording runs)",
+    )
     parser.add_argument(
         "--impair",
         action="append",
@@ -1040,6 +1081,12 @@ def main() -> None:
         "delay=200 (ms, incoming), loss=0.05,delay=200; drops/delays inside the console",
     )
     parser.add_argument("--skip-headless", action="store_true")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="two extra runs of the headless customer at 720p30 into the console, without "
+        "and with recording: recording's extra CPU (cores) and file size per minute",
+    )
     parser.add_argument(
         "--track",
         type=int,

@@ -51,6 +51,7 @@ from lens_desktop.media import audio as audio_module
 from lens_desktop.media import playout
 from lens_desktop.media.media_loop import CallerLoop
 from lens_desktop.media.peer import PeerSession
+from lens_desktop.media.recorder import Recorder
 from lens_desktop.net.events import EventSocket
 from lens_desktop.tools.annotations import AnnotationModel
 from lens_desktop.tools.link import AnnotationLink
@@ -640,6 +641,20 @@ class Receiver:
         self.tracking: TrackingLink | None = None
         self.annotation_link: AnnotationLink | None = None
 
+    def finish_recording(self, recorder: Recorder | None) -> dict[str, Any]:
+        """Stop the window's recording; what it wrote."""
+        if recorder is None:
+            return {}
+        self.peer.set_recorder(None)
+        recorder.stop()
+        return {
+            "bytes": recorder.bytes_written,
+            "files": [str(p) for p in recorder.files],
+            "video_frames": recorder.video_frames,
+            "dropped": recorder.dropped,
+            "error": recorder.error,
+        }
+
     def place_annotations(self, count: int) -> None:
         """As the session tab does: a model mirrored to the phone, its annotations
         tracked on the decoded frames; ``count`` drawn on the picture on screen (markers
@@ -754,12 +769,17 @@ class Receiver:
             realtime_helpers(self.args.rt_helpers)
         steal = StealClock()
         tracking0 = self.tracking_counters()
+        recorder = None
+        if self.args.record:  # as the session tab's Record button, for the whole window
+            recorder = Recorder(Path(self.args.record), "bench", self.args.session_id)
+            self.peer.set_recorder(recorder)
         start_ms, cpu0 = wall_ms(), time.process_time()
         setup_ms = 1000 * (time.monotonic() - setup_started)
         await asyncio.sleep(self.args.seconds)  # the measurement window itself
         end_ms, cpu1 = wall_ms(), time.process_time()
         tracking1 = self.tracking_counters()
         threads1, waits1 = thread_cpu(), thread_waits()
+        recording = self.finish_recording(recorder)
         waits = {k: round(v - waits0.get(k, 0.0), 2) for k, v in waits1.items()}
         threads = {k: round(v - threads0.get(k, 0.0), 2) for k, v in threads1.items()}
         reader = self.peer.reader
@@ -767,6 +787,7 @@ class Receiver:
         return {
             "window_ms": [start_ms, end_ms],
             "cpu_s": cpu1 - cpu0,
+            "recording": recording,
             "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "paints": self.pane.paints,
             "unreadable": self.pane.unreadable,
@@ -954,6 +975,11 @@ def parse_args() -> argparse.Namespace:
         "--gil-watch",
         action="store_true",
         help="diagnosis: note where the other threads are when a real-time thread wakes late",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="FOLDER",
+        help="record the session into FOLDER for the whole window (the Record button)",
     )
     parser.add_argument(
         "--no-keyframe-watchdog",

@@ -25,6 +25,7 @@ PERMISSIONS = (
     "connect_email",
     "connect_link",
     "connect_sms",
+    "record_sessions",
 )
 
 

@@ -51,6 +51,9 @@ METHOD_PERMISSION = {
 OPEN_STATES = ("active", "on_hold", "reconnecting")
 ACTIVITY_STATES = ("active", "on_hold")
 """Where the technician's freeze, unfreeze, annotations and snapshots are recorded."""
+RECORDING_STATES = ("active", "on_hold", "reconnecting")
+"""Where a recording may start (the console records across a reconnect)."""
+ACTIVITY_VERBS = {"recording_started": "start recording"}
 RECENT_FINAL = timedelta(hours=1)
 
 
@@ -268,9 +271,13 @@ class SessionService:
     def activity(self, who: Identity, session_id: str, action: str) -> None:
         """The technician's ``action`` in their own active or held session, for its
         audit log (404 not theirs, 409 in any other state)."""
+        if action == "recording_started":
+            require(who, "record_sessions")
         with self._db.session() as db:
             row = self._own(db, who, session_id)
-            self._expect(row, ACTIVITY_STATES, action.replace("_", " "))
+            if action != "recording_stopped":  # a recording ends with its session too
+                states = RECORDING_STATES if action == "recording_started" else ACTIVITY_STATES
+                self._expect(row, states, ACTIVITY_VERBS.get(action, action.replace("_", " ")))
             self._log(db, row, who.actor, action)
 
     def start(self, who: Identity, session_id: str) -> dict[str, Any]:

@@ -232,6 +232,9 @@ class VideoFrameBuffer(JitterBuffer):
         """Frames not released because they came after a skipped hole, before a keyframe."""
         self.asked_again = 0
         """Missing packets asked for again by this buffer (aiortc's own requests aside)."""
+        self.on_encoded: Callable[[JitterFrame, str], object] | None = None
+        """``on_encoded(frame, mime_type)`` with every reassembled frame released to
+        the decoder, on the receiving loop (the session recorder: must not block)."""
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         now = self._clock()
@@ -254,6 +257,13 @@ class VideoFrameBuffer(JitterBuffer):
                 frame = None
         if frame is not None:
             self._last_release = now
+            on_encoded = self.on_encoded
+            if on_encoded is not None:
+                codec = self._codecs.get(packet.payload_type)
+                try:
+                    on_encoded(frame, codec.mimeType if codec is not None else "")
+                except Exception:  # the recorder's fault must never stop the video
+                    log.exception("the encoded-frame tap failed")
         return pli, frame
 
     def _is_vp8(self, packet: RtpPacket) -> bool:

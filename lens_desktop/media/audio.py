@@ -177,6 +177,12 @@ class MicrophoneTrack(MediaStreamTrack):
         frame.pts = self._pts
         frame.time_base = fractions.Fraction(1, MIC_RATE)
         self._pts += frame.samples
+        tap = self._engine.mic_tap
+        if tap is not None:
+            try:
+                tap(frame)
+            except Exception:  # the recorder's fault must never stop the microphone
+                log.exception("the microphone tap failed")
         return frame
 
     def stop(self) -> None:
@@ -222,6 +228,9 @@ class AudioEngine:
         self.output_device = output_device
         self.mic_muted = False
         self.speaker_muted = False
+        self.mic_tap: Callable[[av.AudioFrame], None] | None = None
+        """Called on the loop with every microphone frame sent (as sent: silence while
+        muted); the session recorder's, which must not block."""
         self._volume = 1.0
         self._output: Any = None
         self._capacity = 0

@@ -43,16 +43,19 @@ from aiortc import (
     RTCSessionDescription,
 )
 from aiortc.exceptions import InvalidStateError
+from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.sdp import candidate_from_sdp
 from PySide6.QtCore import QObject, Signal
 
 from lens_desktop.media import aiortc_receiver
+from lens_desktop.media import recorder as recorder_module
 from lens_desktop.media.audio import AudioEngine
 from lens_desktop.media.frames import Area, LatestFrameReader, VideoFrame
 from lens_desktop.media.keyframes import KeyframeWatchdog
 from lens_desktop.media.media_loop import CallerLoop, MediaLoop, shared_media_loop
+from lens_desktop.media.recorder import Recorder
 from lens_desktop.media.stats import StatsSampler
 from lens_desktop.tools.protocol import Rejection, decode_control
 
@@ -121,6 +124,8 @@ class _Connection:
         self.keyframes: KeyframeWatchdog | None = None
         self.keyframe_task: asyncio.Task[None] | None = None
         self.video_buffer: aiortc_receiver.VideoFrameBuffer | None = None
+        self.video_receiver: RTCRtpReceiver | None = None
+        self.tasks: set[asyncio.Task[int]] = set()
 
     async def close(self) -> None:
         for task in (self.stats_task, self.keyframe_task):
@@ -176,6 +181,7 @@ class PeerSession(QObject):
         """Frames replaced in the mailbox before the GUI thread took them."""
         self._display_area: Area = None
         self._frame_tap: Callable[[av.VideoFrame, float], None] | None = None
+        self._recorder: Recorder | None = None
 
     @property
     def state(self) -> str:
@@ -212,6 +218,50 @@ class PeerSession(QObject):
                 tap(frame, received_at)
             except Exception:  # the tap's fault must never stop the video
                 log.exception("the frame tap failed")
+
+    # -- recording (issue 15) ------------------------------------------------------------
+
+    def set_recorder(self, recorder: Recorder | None) -> None:
+        """GUI thread: hand the received video (as encoded), the customer's decoded
+        voice and the microphone's frames to ``recorder`` (None: no longer), and ask
+        for a keyframe so that the recording starts with a picture at once."""
+        self._recorder = recorder
+        if self._audio is not None:
+            self._audio.mic_tap = None if recorder is None else self._record_microphone
+        if recorder is not None:
+            self._media.call_soon(self._request_keyframe)
+
+    def _request_keyframe(self) -> None:
+        conn = self._conn
+        if conn is not None and conn.video_receiver is not None:
+            receiver = conn.video_receiver
+            task = asyncio.ensure_future(aiortc_receiver.request_keyframe(receiver))
+            conn.tasks.add(task)
+            task.add_done_callback(conn.tasks.discard)
+
+    def _record_microphone(self, frame: av.AudioFrame) -> None:
+        recorder = self._recorder
+        if recorder is not None:
+            recorder.audio(self._generation, recorder_module.TECHNICIAN, frame)
+
+    def _record_video(self, conn: _Connection, frame: JitterFrame, mime_type: str) -> None:
+        recorder = self._recorder
+        if recorder is not None and conn is self._conn:
+            recorder.video(conn.generation, frame.data, frame.timestamp, mime_type)
+
+    def _customer_audio(
+        self, conn: _Connection, play: Callable[[av.AudioFrame], None] | None
+    ) -> Callable[[av.AudioFrame], None]:
+        """The speaker's callable, also handing each frame to the recorder if any."""
+
+        def on_audio(frame: av.AudioFrame) -> None:
+            if play is not None:
+                play(frame)
+            recorder = self._recorder
+            if recorder is not None and conn is self._conn:
+                recorder.audio(conn.generation, recorder_module.CUSTOMER, frame)
+
+        return on_audio
 
     # -- crossing between the threads ------------------------------------------------
 
@@ -336,6 +386,8 @@ class PeerSession(QObject):
             (t.receiver for t in conn.pc.getTransceivers() if t.receiver.track is track), None
         )
         play = self._audio.start_playout() if track.kind == "audio" and self._audio else None
+        if track.kind == "audio":
+            play = self._customer_audio(conn, play)
         buffer = self._install_buffer(receiver, track.kind, play)
         if track.kind == "video":
             conn.reader = LatestFrameReader(
@@ -347,10 +399,13 @@ class PeerSession(QObject):
             conn.reader.start()
             if isinstance(buffer, aiortc_receiver.VideoFrameBuffer):
                 conn.video_buffer = buffer
+                buffer.on_encoded = lambda f, mime: self._record_video(conn, f, mime)
+            conn.video_receiver = receiver
             if receiver is not None:
                 self._watch_keyframes(conn, conn.reader, receiver)
         elif buffer is None and self._audio is not None:
             self._audio.play_track(track)  # aiortc's own road: its decoder thread, the track
+            # (not recorded: the recorder's tap is in the console's buffer)
 
     @staticmethod
     def _install_buffer(

@@ -225,8 +225,8 @@ class ServerClient:
         return await self._transition(session_id, "end")
 
     async def report_activity(self, session_id: str, action: str) -> None:
-        """Record ``action`` (freeze, unfreeze, annotations_used,
-        snapshot) in the session's audit
+        """Record ``action`` (freeze, unfreeze, annotations_used, snapshot,
+        recording_started, recording_stopped) in the session's audit
         log (docs/protocol.md); ApiError if refused."""
         await self._request("POST", f"/sessions/{session_id}/activity", {"action": action})
 

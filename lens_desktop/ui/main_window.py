@@ -42,6 +42,7 @@ from lens_desktop.ui.settings_dialog import (
     ConsoleSettings,
     SettingsDialog,
     load_chat_replies,
+    load_recordings_folder,
     load_settings,
 )
 from lens_desktop.ui.tasks import TaskOwner
@@ -510,6 +511,7 @@ class MainWindow(QMainWindow):
             audio.output_device = values.output_device
         for tab in self._tabs.values():
             tab.chat.set_replies(values.chat_replies)
+            tab.recordings_folder = values.recordings_folder
 
     def on_settings_dialog_language_changed(self) -> None:
         self.statusBar().showMessage(
@@ -603,6 +605,7 @@ class MainWindow(QMainWindow):
             tab = SessionTab(session, self._services, pending, self)
             tab.chat.set_replies(load_chat_replies(self._settings))
             tab.snapshot_folder = lambda: load_settings(self._settings).snapshot_folder
+            tab.recordings_folder = load_recordings_folder(self._settings)
             self._tabs[session.id] = tab
             self.session_tabs.addTab(tab, session.name)
         self.stack.setCurrentWidget(self.session_tabs)

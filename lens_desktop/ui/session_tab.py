@@ -51,6 +51,7 @@ from lens_desktop.ui.annotation_tools import AnnotationToolBar, tool_icon, with_
 from lens_desktop.ui.camera_controls import CameraControls
 from lens_desktop.ui.chat_panel import ChatPanel
 from lens_desktop.ui.language import translate
+from lens_desktop.ui.recording_control import RecordingControl
 from lens_desktop.ui.settings_dialog import load_settings
 from lens_desktop.ui.snapshot_strip import SnapshotStrip, snapshot_message, take_snapshot
 from lens_desktop.ui.tasks import TaskOwner
@@ -332,6 +333,7 @@ class SessionTab(QWidget):
         picture.addWidget(self.video, 1)
         self._build_chat(controls, picture)
         self._build_camera_controls(controls)
+        self._build_recording(controls, layout)
         layout.addWidget(self.stage, 1)
         layout.addWidget(self.snapshots)
 
@@ -368,6 +370,8 @@ class SessionTab(QWidget):
         self._connect_chat()
         self.peer.control_received.connect(self.camera_controls.on_control)
         self.peer.channel_opened.connect(self.camera_controls.on_channel_opened)
+        self.peer.state_changed.connect(self.recording.peer_state_changed)
+        self.peer.channel_opened.connect(self.on_peer_channel_opened_recording)
 
     # -- public ----------------------------------------------------------------------
 
@@ -391,6 +395,7 @@ class SessionTab(QWidget):
         if self._closed:
             return
         self._closed = True
+        await self.recording.stop()  # a valid file, and the audit log told, before the rest
         self._stall_timer.stop()
         self.stage.set_full_screen(False)
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
@@ -682,6 +687,37 @@ class SessionTab(QWidget):
         controls.insertWidget(controls.indexOf(self.show_stats) + 1, self.camera_controls.button)
         at = controls.indexOf(self.chat_toggle) + 1
         controls.insertWidget(at, self.camera_controls.status, 1)  # takes spare room only
+
+    # -- recording (issue 15) --------------------------------------------------------
+
+    def _build_recording(self, controls: QHBoxLayout, layout: QVBoxLayout) -> None:
+        """The Record toggle after Chat, the red REC sign beside it, and a line under
+        the controls for what went wrong. Without the group's ``record_sessions``
+        permission the button is off and its tooltip says why."""
+        self.recording = RecordingControl(
+            self,
+            self.peer,
+            self._services.technician.may("record_sessions"),
+            lambda: (self._session.name, self._session.id),
+            self._report_activity,
+            self._tasks.spawn,
+        )
+        index = controls.indexOf(self.chat_toggle) + 1
+        controls.insertWidget(index, self.recording.button)
+        controls.insertWidget(index + 1, self.recording.sign)
+        layout.insertWidget(layout.indexOf(self.stats), self.recording.message)
+
+    @property
+    def recordings_folder(self) -> str:
+        return self.recording.folder
+
+    @recordings_folder.setter
+    def recordings_folder(self, folder: str) -> None:
+        self.recording.folder = folder
+
+    def on_peer_channel_opened_recording(self, generation: int) -> None:
+        del generation
+        self.recording.channel_opened()
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -47,6 +47,19 @@ OUTPUT_KEY = "audio/output_device"
 LANGUAGE_KEY = "ui/language"
 CHAT_REPLIES_KEY = "chat/replies"
 """A JSON list of strings; absent until the technician saves their own list."""
+RECORDINGS_KEY = "recording/folder"
+"""Where session recordings go; empty: ``default_recordings_folder()``."""
+
+
+def default_recordings_folder() -> str:
+    """The system's videos folder (Movies, Videos) + ``/Lens``."""
+    movies = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+    return f"{movies}/Lens"
+
+
+def load_recordings_folder(settings: QSettings) -> str:
+    return str(settings.value(RECORDINGS_KEY, "") or "") or default_recordings_folder()
+
 
 SNAPSHOT_FOLDER_KEY = "snapshots/folder"
 
@@ -76,6 +89,8 @@ class ConsoleSettings:
     sms_region: str = ""
     """Where a phone number without + and a country code is read ("NL"); "" for none.
     Never chosen: the system locale's region."""
+    recordings_folder: str = ""
+    """Where session recordings are written (the default folder when never chosen)."""
 
 
 def load_settings(settings: QSettings) -> ConsoleSettings:
@@ -87,6 +102,7 @@ def load_settings(settings: QSettings) -> ConsoleSettings:
         snapshot_folder=str(settings.value(SNAPSHOT_FOLDER_KEY, "") or "")
         or default_snapshot_folder(),
         sms_region=_stored_sms_region(settings),
+        recordings_folder=load_recordings_folder(settings),
     )
 
 
@@ -186,6 +202,7 @@ class SettingsDialog(QDialog):
         self._build_chat_replies(layout)
         layout.insertWidget(layout.indexOf(self.buttons), self._snapshot_group())
         layout.insertWidget(layout.indexOf(self.buttons), self._sms_group())
+        self._build_recordings(layout)
 
     def _build_chat_replies(self, layout: QVBoxLayout) -> None:
         """The chat's canned replies (issue 15): one per line, with a way back to the
@@ -218,6 +235,34 @@ class SettingsDialog(QDialog):
         inner.addWidget(self.chat_replies_error)
         inner.addWidget(self.chat_replies_default, 0, Qt.AlignmentFlag.AlignLeft)
         layout.insertWidget(layout.indexOf(self.buttons), box)
+
+    def _build_recordings(self, layout: QVBoxLayout) -> None:
+        """Where the session recordings go (issue 15): a folder, with a way to pick one.
+        Placed above the dialog's buttons."""
+        box = QGroupBox(translate("SettingsDialog", "Recordings"), self)
+        self.recordings_folder = QLineEdit(self._stored.recordings_folder, box)
+        self.recordings_folder.setAccessibleName(translate("SettingsDialog", "Recordings folder"))
+        self.recordings_folder.setToolTip(
+            translate("SettingsDialog", "Recordings of sessions are saved in this folder")
+        )
+        self.recordings_choose = QPushButton(translate("SettingsDialog", "C&hoose…"), box)
+        self.recordings_choose.clicked.connect(self.on_recordings_choose_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.recordings_folder, 1)
+        row.addWidget(self.recordings_choose)
+        inner = QVBoxLayout(box)
+        label = QLabel(translate("SettingsDialog", "Save recordings &in:"), box)
+        label.setBuddy(self.recordings_folder)
+        inner.addWidget(label)
+        inner.addLayout(row)
+        layout.insertWidget(layout.indexOf(self.buttons), box)
+
+    def on_recordings_choose_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, translate("SettingsDialog", "Recordings folder"), self.recordings_folder.text()
+        )
+        if folder:
+            self.recordings_folder.setText(folder)
 
     def on_chat_replies_default_clicked(self) -> None:
         self.chat_replies.setPlainText("\n".join(default_replies()))
@@ -292,6 +337,7 @@ class SettingsDialog(QDialog):
             chat_replies=parse_replies(self.chat_replies.toPlainText()),
             snapshot_folder=self.snapshot_folder.text().strip() or default_snapshot_folder(),
             sms_region=str(self.sms_region.currentData()),
+            recordings_folder=self.recordings_folder.text().strip() or default_recordings_folder(),
         )
 
     @property
@@ -324,6 +370,7 @@ class SettingsDialog(QDialog):
         self._settings.setValue(LANGUAGE_KEY, values.language)
         self._settings.setValue(SNAPSHOT_FOLDER_KEY, values.snapshot_folder)
         self._settings.setValue(SMS_REGION_KEY, values.sms_region)
+        self._settings.setValue(RECORDINGS_KEY, values.recordings_folder)
         self.settings_saved.emit(values)
         if self.picks_new_language:
             self.language_changed.emit(values.language)

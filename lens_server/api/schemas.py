@@ -120,10 +120,19 @@ class ResendSms(Strict):
 class Activity(Strict):
     """What the technician did in a live session, for its audit log."""
 
-    action: Literal["freeze", "unfreeze", "annotations_used", "snapshot"] = Field(
+    action: Literal[
+        "freeze",
+        "unfreeze",
+        "annotations_used",
+        "snapshot",
+        "recording_started",
+        "recording_stopped",
+    ] = Field(
         description="`freeze` and `unfreeze` of the picture; `annotations_used` once per "
         "session, when the first annotation is drawn; `snapshot` each time the technician "
-        "saves the picture."
+        "saves the picture; `recording_started` (needs the `record_sessions` permission) "
+        "and `recording_stopped` when the console records the session (stopped is "
+        "accepted in any state: a recording ends with the session)."
     )
 
 

@@ -251,11 +251,12 @@ def end(session_id: str, who: Me, service: Service) -> dict[str, Any]:
 @router.post(
     "/sessions/{session_id}/activity",
     status_code=204,
-    responses=responses(400, 401, 404, 409, 422),
+    responses=responses(400, 401, 403, 404, 409, 422),
 )
 def activity(session_id: str, body: Activity, who: Me, service: Service) -> Response:
     """Record what the technician did in an active or held session (freeze, unfreeze,
-    first annotation, snapshot) in its audit log; the state does not change."""
+    first annotation, snapshot, recording started or stopped) in its audit log; the
+    state does not change."""
     service.activity(who, session_id, body.action)
     return Response(status_code=204)
 

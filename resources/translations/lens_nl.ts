@@ -1196,6 +1196,34 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <source>Chat ({count} new)</source>
         <translation>Chat ({count} nieuw)</translation>
     </message>
+    <message>
+        <source>Record</source>
+        <translation>Opnemen</translation>
+    </message>
+    <message>
+        <source>Record the customer&apos;s video and both voices to a file (Ctrl+R); the customer sees that you record</source>
+        <translation>Neem de video van de klant en beide stemmen op in een bestand (Ctrl+R); de klant ziet dat u opneemt</translation>
+    </message>
+    <message>
+        <source>Your technician group does not allow recording sessions (permission record_sessions).</source>
+        <translation>Uw groep mag geen sessies opnemen (recht record_sessions).</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>Opname</translation>
+    </message>
+    <message>
+        <source>● REC {time}</source>
+        <translation>● OPNAME {time}</translation>
+    </message>
+    <message>
+        <source>Recording could not start: the folder {folder} cannot be written ({reason}). Choose another folder in Settings.</source>
+        <translation>De opname kon niet starten: in de map {folder} kan niet worden geschreven ({reason}). Kies een andere map in Instellingen.</translation>
+    </message>
+    <message>
+        <source>Recording stopped: {reason}. What was recorded until then is saved in {file}.</source>
+        <translation>De opname is gestopt: {reason}. Wat tot dan is opgenomen, staat in {file}.</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -1242,6 +1270,26 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>One reply per line. In a session, pick one to edit it before sending.</source>
         <translation>Eén antwoord per regel. Kies er in een sessie een om het aan te passen voordat u het verstuurt.</translation>
+    </message>
+    <message>
+        <source>Recordings</source>
+        <translation>Opnamen</translation>
+    </message>
+    <message>
+        <source>Recordings folder</source>
+        <translation>Map voor opnamen</translation>
+    </message>
+    <message>
+        <source>Recordings of sessions are saved in this folder</source>
+        <translation>Opnamen van sessies worden in deze map bewaard</translation>
+    </message>
+    <message>
+        <source>C&amp;hoose…</source>
+        <translation>K&amp;iezen…</translation>
+    </message>
+    <message>
+        <source>Save recordings &amp;in:</source>
+        <translation>Opnamen bewaren &amp;in:</translation>
     </message>
     <message>
         <source>Snapshots</source>

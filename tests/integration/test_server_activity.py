@@ -10,6 +10,7 @@ import pytest
 
 from lens_desktop.net.client import ServerClient
 from lens_desktop.net.errors import ApiError
+from lens_server.models import PERMISSIONS
 from tests.live_server import LiveServer
 
 
@@ -120,3 +121,40 @@ async def test_the_console_client_reports_activity(live_server: LiveServer) -> N
         client.close()
     actions = [e["action"] for e in audit(live_server, tech.token, session["id"])]
     assert actions[-1] == "freeze" and "dance" not in actions
+
+
+def test_recording_is_audited_and_needs_the_record_sessions_permission(
+    live_server: LiveServer,
+) -> None:
+    tech = live_server.technician()
+    session, _ = live_server.join_waiting(tech.token)
+    live_server.start_session(tech.token, session["id"])
+    assert (
+        post(live_server, tech.token, session["id"], {"action": "recording_started"}).status_code
+        == 204
+    )
+    live_server.api("POST", f"/sessions/{session['id']}/end", tech.token)
+    # The recording ends with the session: stopped is accepted after the end.
+    assert (
+        post(live_server, tech.token, session["id"], {"action": "recording_stopped"}).status_code
+        == 204
+    )
+    answer = post(live_server, tech.token, session["id"], {"action": "recording_started"})
+    assert answer.status_code == 409
+    assert answer.json()["error"]["message"] == (
+        "Cannot start recording a session that is closed by technician."
+    )
+    events = audit(live_server, tech.token, session["id"])
+    assert [(e["actor"], e["action"]) for e in events if "recording" in e["action"]] == [
+        (f"technician:{tech.email}", "recording_started"),
+        (f"technician:{tech.email}", "recording_stopped"),
+    ]
+
+    plain = live_server.technician([p for p in PERMISSIONS if p != "record_sessions"])
+    other, _ = live_server.join_waiting(plain.token)
+    live_server.start_session(plain.token, other["id"])
+    before = audit(live_server, plain.token, other["id"])
+    refused = post(live_server, plain.token, other["id"], {"action": "recording_started"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["details"] == {"missing_permission": "record_sessions"}
+    assert audit(live_server, plain.token, other["id"]) == before

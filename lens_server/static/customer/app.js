@@ -15,6 +15,7 @@ import { language, setLanguage, t, translate } from './i18n.js';
 import { trackTopBar } from './layout.js';
 import { forgetChoice, rememberChoice, sessionLanguage, startLanguage } from './locale.js';
 import { FINAL_STATES, SessionLink } from './session.js';
+import { RecordingBadge } from './recording.js';
 import { TapSender } from './tap.js';
 import { $, screen, setBadge, setBusy, setParagraphs, setStatus, setText, showScreen } from './view.js';
 
@@ -175,7 +176,7 @@ function openLink() {
 /** A message from the technician: drawings, pointer, freeze frame, camera requests. */
 function onControl(message) {
   if (app.cameraRequests.handle(message)) return;
-  if (!app.annotations.handle(message)) app.freeze.handle(message);
+  if (!app.annotations.handle(message) && !app.recording.handle(message)) app.freeze.handle(message);
 }
 
 /** Why the technician's camera requests are refused now, or null: not while held or paused. */
@@ -602,6 +603,7 @@ function installDebug() {
     get cameraRequests() { return app.cameraRequests.snapshot(); },
     /** The camera the video sender sends now (its label), or null (on hold: none). */
     get sentCamera() { return app.link?.peer?.videoSender?.track?.label ?? null; },
+    get recording() { return app.recording.snapshot(); },
   };
 }
 
@@ -614,6 +616,7 @@ function boot() {
   app.freeze = new FreezeView({
     video: $('preview'), still: $('still'), sign: $('freeze-sign'), progress: $('freeze-progress'), annotations: app.annotations,
   });
+  app.recording = new RecordingBadge($('recording-badge'));
   app.taps = new TapSender({
     stage: $('stage'),
     picture: () => app.annotations.surface,

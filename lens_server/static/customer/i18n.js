@@ -131,6 +131,8 @@ const STRINGS = {
     camera_toast_torch_off: 'Your technician turned off the flashlight',
     camera_toast_zoom: 'Your technician zoomed the camera to {zoom}×',
     camera_toast_focus: 'Your technician focused the camera',
+    recording_badge: '● Recording',
+    recording_aria: 'Your technician is recording this session',
   },
   nl: {
     app_name: 'Lens',
@@ -263,6 +265,8 @@ const STRINGS = {
     camera_toast_torch_off: 'Uw technicus heeft de zaklamp uitgezet',
     camera_toast_zoom: 'Uw technicus heeft de camera ingezoomd op {zoom}×',
     camera_toast_focus: 'Uw technicus heeft de camera scherpgesteld',
+    recording_badge: '● Opname',
+    recording_aria: 'Uw technicus neemt deze sessie op',
   },
 };
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from lens_server.auth import SignIn
@@ -284,6 +284,7 @@ class SessionService:
         require(who, "lens_sessions")
 
         def work(db: Session) -> LensSession:
+            self._take_turn(db, who)
             row = self._own(db, who, session_id)
             self._refuse_second_active(db, who, row, "starting another")
             self._expect(row, "waiting", "start")
@@ -300,6 +301,7 @@ class SessionService:
         (refused, not auto-holding the other: docs/decisions/0015)."""
 
         def work(db: Session) -> LensSession:
+            self._take_turn(db, who)
             row = self._own(db, who, session_id)
             self._expect(row, ("on_hold",), "resume")
             self._refuse_second_active(db, who, row, "resuming this one")
@@ -308,9 +310,18 @@ class SessionService:
         return self._view(self._write(work))
 
     @staticmethod
+    def _take_turn(db: Session, who: Identity) -> None:
+        """The first statement of a start or resume: a write to the technician's own
+        row, which PostgreSQL locks and SQLite takes its write lock for, so that two
+        server processes starting two of one technician's sessions at once take turns
+        and the second sees the first's active session (the one-active rule)."""
+        db.execute(update(Technician).where(Technician.id == who.id).values(id=Technician.id))
+
+    @staticmethod
     def _refuse_second_active(db: Session, who: Identity, row: LensSession, doing: str) -> None:
         """One *active* Lens session per technician (as in Rescue): a session on hold,
-        or reconnecting from hold, does not count (docs/decisions/0015)."""
+        or reconnecting from hold, does not count (docs/decisions/0015). Called after
+        ``_take_turn``."""
         active = db.scalar(
             select(LensSession).where(
                 LensSession.technician_id == who.id,

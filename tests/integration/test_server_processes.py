@@ -185,3 +185,30 @@ async def test_redis_away_and_back_loses_nothing(
             await run(b.api, "POST", f"/sessions/{session_id}/hold", tech.token)
             await state_of(again, "on_hold")  # pushes across processes resume
             await state_of(phone, "on_hold")
+
+
+@pytest.mark.allow_error_logs  # SQLite may refuse the loser's write: 503, and it is logged
+async def test_two_starts_at_once_on_two_processes_leave_one_session_active(
+    processes: tuple[LiveServer, LiveServer],
+) -> None:
+    """The one-active-session rule holds across processes: a technician's two waiting
+    sessions started at the same moment, one through each process."""
+    a, b = processes
+    tech = a.technician()
+    for _ in range(5):
+        first, _ = await run(a.join_waiting, tech.token, "One")
+        second, _ = await run(a.join_waiting, tech.token, "Two")
+        answers = await asyncio.gather(
+            run(a.api, "POST", f"/sessions/{first['id']}/start", tech.token),
+            run(b.api, "POST", f"/sessions/{second['id']}/start", tech.token),
+        )
+        codes = sorted(answer.status_code for answer in answers)
+        assert codes[0] == 200 and codes[1] in (409, 503), codes
+        views = [
+            (await run(a.api, "GET", f"/sessions/{s['id']}", tech.token)).json()
+            for s in (first, second)
+        ]
+        assert [v["state"] for v in views].count("active") == 1
+        for view in views:
+            if view["state"] == "active":
+                await run(a.api, "POST", f"/sessions/{view['id']}/end", tech.token)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lens_server.budget import Rule, SqlBudgetStore
@@ -91,6 +91,12 @@ class ChatService:
     ) -> dict[str, Any]:
         self._spend(session_id, sender)
         with self._lock, self._db.session() as db:
+            # First a write to the session's row: PostgreSQL locks it and SQLite takes its
+            # write lock, so that the count and the insert below are one step across
+            # server processes too (this process's lock alone covers one).
+            db.execute(
+                update(LensSession).where(LensSession.id == session_id).values(id=LensSession.id)
+            )
             row = db.get(LensSession, session_id)
             if row is None:  # deleted meanwhile; cannot happen through the API
                 raise ApiError(404, "session_not_found", "No such session.")

@@ -674,19 +674,29 @@ class NewSessionDialog(QDialog):
         page.show_result(template.format(address=address))
 
     def _show_email_failed(self, session: SessionInfo, exc: ApiError) -> None:
-        page = self.email_page
-        page.pin_display.show_session(session, self._validity)
-        page.show_result("")
-        reason = exc.message.rstrip(".")  # the server's words, as they arrive
-        self.server_error.show_error(
+        self._show_send_failed(
+            self.email_page,
+            self.email_page.retry,
+            session,
             translate(
                 "NewSessionDialog",
                 "The email could not be sent: {reason}. The session and its PIN stay valid: "
                 "press Retry, or read the PIN to the customer.",
-            ).format(reason=reason)
+            ),
+            exc,
         )
-        page.retry.show()
-        page.retry.setDefault(True)
+
+    def _show_send_failed(
+        self, page: Any, again: QPushButton, session: SessionInfo, template: str, exc: ApiError
+    ) -> None:
+        """The invitation did not go out: the session and its PIN are shown anyway, the
+        server's reason in the template, and the button that sends it again."""
+        page.pin_display.show_session(session, self._validity)
+        page.show_result("")
+        reason = exc.message.rstrip(".")  # the server's words, as they arrive
+        self.server_error.show_error(template.format(reason=reason))
+        again.show()
+        again.setDefault(True)
 
     async def _send_email_again(self, session: SessionInfo, values: NewSessionValues) -> None:
         self.server_error.show_error(None)
@@ -715,19 +725,17 @@ class NewSessionDialog(QDialog):
         )
 
     def _show_sms_failed(self, session: SessionInfo, exc: ApiError) -> None:
-        page = self.sms_page
-        page.pin_display.show_session(session, self._validity)
-        page.show_result("")
-        reason = exc.message.rstrip(".")  # the server's words, as they arrive
-        self.server_error.show_error(
+        self._show_send_failed(
+            self.sms_page,
+            self.sms_page.resend,
+            session,
             translate(
                 "NewSessionDialog",
                 "The text message could not be sent: {reason}. The session and its PIN stay "
                 "valid: press Resend, or read the PIN to the customer.",
-            ).format(reason=reason)
+            ),
+            exc,
         )
-        page.resend.show()
-        page.resend.setDefault(True)
 
     async def _send_sms_again(self, session: SessionInfo, values: NewSessionValues) -> None:
         self.server_error.show_error(None)

@@ -250,7 +250,8 @@ class HdPhotoControl(QObject):
             self._say(failure_text("not_connected"))
             return
         self._assembler.expect(photo_id)
-        self.progress.setRange(0, 0)  # busy until the phone says how large it is
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)  # a busy bar would say no words: "Taking…" until announced
         self.progress.setFormat(translate("HdPhoto", "Taking…"))
         self.progress.setToolTip(translate("HdPhoto", "The customer's phone is taking the photo"))
         self.progress.show()
@@ -267,8 +268,6 @@ class HdPhotoControl(QObject):
         if isinstance(event, Rejection):
             log.warning("ignoring photo message: %s", event.reason)
         elif isinstance(event, PhotoStart):
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(0)
             self.progress.setFormat(translate("HdPhoto", "Photo %p%"))
             self.progress.setToolTip(
                 translate("HdPhoto", "Receiving a {size} photo from the customer's phone").format(

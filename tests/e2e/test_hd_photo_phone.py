@@ -20,7 +20,7 @@ from PySide6.QtGui import QImage
 
 from lens_desktop.ui.session_tab import SessionTab
 from tests.e2e.conftest import MediaFiles
-from tests.e2e.seed_helpers import running_console, sign_in, wait_for_state
+from tests.e2e.seed_helpers import running_console, sign_in, wait_for_state, wait_js
 from tests.e2e.test_customer_web import LIVE_TEXT, SHOTS, link_path, walk_to_waiting
 from tests.e2e.test_seed_flow import audit_actions, chromium_phone, start_session
 from tests.live_server import LiveServer
@@ -107,6 +107,28 @@ async def test_an_hd_photo_arrives_at_no_less_than_the_cameras_capture_size(
         CONSOLE_SHOTS.mkdir(parents=True, exist_ok=True)
         assert window.grab().save(str(CONSOLE_SHOTS / "console-hd-photo.png"))
         print(f"HD photo: {sent}")  # noqa: T201 - how it was taken, in the test's log
+
+        # Malformed requests are ignored by the phone: no answer, no photo, no sign.
+        for bad in (
+            {"type": "photo_request", "v": 2, "id": "x1"},
+            {"type": "photo_request", "v": 1, "id": "bad id!"},
+            {"type": "photo_request", "v": 1, "id": "x2", "extra": True},
+        ):
+            assert tab.peer.send_control(bad)
+        await wait_js(page, "window.lensDebug.hdPhoto.ignored === 3")
+        debug = await page.evaluate("window.lensDebug.hdPhoto")
+        assert len(debug["sent"]) == 1 and debug["results"] == [] and not debug["signShown"]
+        # The customer paused the camera: the phone refuses, the console says so.
+        await page.locator("#ctl-camera").click()
+        await wait_js(page, "window.lensDebug.cameraPaused")
+        finished.clear()
+        photo.action.trigger()
+        await wait_until(lambda: bool(finished), timeout=15)
+        assert finished == [
+            "No HD photo: the customer paused the camera. Ask them to turn it back on."
+        ]
+        assert tab.snapshots.message.text() == finished[0]
+        assert len(tab.snapshots.paths()) == 1 and photo.action.isEnabled()
 
         assert await console.quit() == 0
         assert phone.errors == []

@@ -106,7 +106,7 @@ async def test_an_hd_photo_arrives_at_no_less_than_the_cameras_capture_size(
         await expect(sign).to_be_hidden(timeout=5000)
         CONSOLE_SHOTS.mkdir(parents=True, exist_ok=True)
         assert window.grab().save(str(CONSOLE_SHOTS / "console-hd-photo.png"))
-        print(f"HD photo: {sent}")  # noqa: T201 - how it was taken, in the test's log
+        print(f"HD photo: {sent}")  # how the phone took it, in the test's output
 
         # Malformed requests are ignored by the phone: no answer, no photo, no sign.
         for bad in (

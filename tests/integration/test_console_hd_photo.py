@@ -242,9 +242,7 @@ async def test_malformed_messages_change_nothing_and_an_oversized_photo_is_refus
         await close(tab, phone)
 
 
-async def test_a_photo_that_stops_arriving_times_out_in_words(
-    qtbot: Any, tmp_path: Path
-) -> None:
+async def test_a_photo_that_stops_arriving_times_out_in_words(qtbot: Any, tmp_path: Path) -> None:
     tab, phone = await live_tab(qtbot, tmp_path / "Lens")
     control = tab.hd_photo
     control.stall_timeout_ms = 1500
@@ -306,7 +304,9 @@ async def test_an_unwritable_folder_and_a_full_disk_are_said_and_nothing_saved_i
             # The second does not fit on the disk.
             said = await take(tab, phone, 2, data)
             assert said.startswith("The HD photo was not saved: the disk is full (")
-            assert said.endswith("Free some space or choose another folder in Settings, and take it again.")
+            assert said.endswith(
+                "Free some space or choose another folder in Settings, and take it again."
+            )
             assert tab.snapshots.message.text() == said
             assert sorted(p.name for p in folder.iterdir()) == [first.name]
             assert first.read_bytes() == data

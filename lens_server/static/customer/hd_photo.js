@@ -11,6 +11,7 @@ import { t } from './i18n.js';
 export const VERSION = 1;
 export const LIMITS = Object.freeze({ maxSide: 8000, size: 25 * 1024 * 1024, chunkBytes: 12000 });
 const REQUEST_FIELDS = new Set(['type', 'v', 'id']);
+const MIMES = new Set(['image/jpeg', 'image/png']); // sent as they are; others become JPEG
 const ID = /^[A-Za-z0-9_-]{1,32}$/;
 const BUFFER_HIGH = 256 * 1024;
 const BUFFER_LOW = 64 * 1024;
@@ -113,11 +114,14 @@ export class HdPhoto {
       const capture = new ImageCapture(track);
       try {
         const blob = await capture.takePhoto();
-        const bitmap = await createImageBitmap(blob);
+        const bitmap = await createImageBitmap(blob); // upright, as the console shows it
         const { width, height } = bitmap;
-        bitmap.close();
-        if (blob.type === 'image/jpeg' || blob.type === 'image/png') return { blob, width, height, source: 'take_photo' };
-        return { blob: await canvasBlob(await createImageBitmap(blob), width, height), width, height, source: 'take_photo' };
+        try {
+          if (MIMES.has(blob.type)) return { blob, width, height, source: 'take_photo' };
+          return { blob: await canvasBlob(bitmap, width, height), width, height, source: 'take_photo' };
+        } finally {
+          bitmap.close();
+        }
       } catch (error) {
         console.warn('lens: takePhoto failed, taking a frame instead', error);
       }

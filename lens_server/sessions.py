@@ -53,7 +53,7 @@ ACTIVITY_STATES = ("active", "on_hold")
 """Where the technician's freeze, unfreeze, annotations and snapshots are recorded."""
 RECORDING_STATES = ("active", "on_hold", "reconnecting")
 """Where a recording may start (the console records across a reconnect)."""
-ACTIVITY_VERBS = {"recording_started": "start recording"}
+ACTIVITY_VERBS = {"recording_started": "start recording", "hd_photo": "save an HD photo of"}
 RECENT_FINAL = timedelta(hours=1)
 
 

@@ -226,7 +226,7 @@ class ServerClient:
 
     async def report_activity(self, session_id: str, action: str) -> None:
         """Record ``action`` (freeze, unfreeze, annotations_used, snapshot,
-        recording_started, recording_stopped) in the session's audit
+        recording_started, recording_stopped, hd_photo) in the session's audit
         log (docs/protocol.md); ApiError if refused."""
         await self._request("POST", f"/sessions/{session_id}/activity", {"action": action})
 

@@ -58,16 +58,17 @@ def snapshot_stem(when: datetime, session_name: str, session_id: str) -> str:
     return f"Lens {stamp} {safe_name(session_name)} {safe_name(session_id)}"
 
 
-def save_snapshot(folder: Path, stem: str, png: bytes) -> Path:
+def save_snapshot(folder: Path, stem: str, png: bytes, suffix: str = ".png") -> Path:
     """Write ``png`` as ``folder/stem.png`` (created with its parents when missing), or
     ``stem (2).png`` and so on when the name is taken; the path written. Raises
-    SnapshotError, and then no file of this call is left."""
+    SnapshotError, and then no file of this call is left. An HD photo is saved the same
+    way with the ``suffix`` of its own file type (``.jpg``)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SnapshotError("folder", folder, _detail(exc)) from exc
     for copy in range(1, MAX_COPIES + 1):
-        path = folder / (f"{stem}.png" if copy == 1 else f"{stem} ({copy}).png")
+        path = folder / (f"{stem}{suffix}" if copy == 1 else f"{stem} ({copy}){suffix}")
         try:
             file = path.open("xb")
         except FileExistsError:
@@ -85,7 +86,7 @@ def save_snapshot(folder: Path, stem: str, png: bytes) -> Path:
             full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
             raise SnapshotError("full" if full else "write", path, _detail(exc)) from exc
         return path
-    raise SnapshotError("taken", folder / f"{stem}.png")
+    raise SnapshotError("taken", folder / f"{stem}{suffix}")
 
 
 def _detail(exc: OSError) -> str:

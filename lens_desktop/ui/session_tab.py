@@ -50,6 +50,7 @@ from lens_desktop.ui.annotation_canvas import AnnotationCanvas
 from lens_desktop.ui.annotation_tools import AnnotationToolBar, tool_icon, with_key
 from lens_desktop.ui.camera_controls import CameraControls
 from lens_desktop.ui.chat_panel import ChatPanel
+from lens_desktop.ui.hd_photo import HdPhotoControl
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.recording_control import RecordingControl
 from lens_desktop.ui.settings_dialog import load_settings
@@ -296,6 +297,7 @@ class SessionTab(QWidget):
         self.snapshot_with_drawings.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self._shown_view = (self.video.pane.mode, self.video.pane.zoom)
         self.video.pane.view_changed.connect(self.on_pane_view_changed)
+        self._build_hd_photo()
 
     def _toggle(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
@@ -312,6 +314,8 @@ class SessionTab(QWidget):
             self.freeze,
             self.snapshot_button,
             self.snapshot_with_drawings,
+            self.hd_photo.button,
+            self.hd_photo.progress,
             self.show_stats,
         ):
             controls.addWidget(widget)
@@ -370,6 +374,8 @@ class SessionTab(QWidget):
         self._connect_chat()
         self.peer.control_received.connect(self.camera_controls.on_control)
         self.peer.channel_opened.connect(self.camera_controls.on_channel_opened)
+        self.peer.control_received.connect(self.hd_photo.on_control)
+        self.peer.channel_opened.connect(self.hd_photo.on_channel_opened)
         self.peer.state_changed.connect(self.recording.peer_state_changed)
         self.peer.channel_opened.connect(self.on_peer_channel_opened_recording)
 
@@ -417,6 +423,7 @@ class SessionTab(QWidget):
         self.video.pane.show_frame(frame)
         self.freeze.setEnabled(True)
         self.snapshot_action.setEnabled(True)
+        self.hd_photo.set_available(True)
         self.drawing_tools.set_picture_available(True)
         if not self._video_flowing:
             self._video_flowing = True
@@ -687,6 +694,22 @@ class SessionTab(QWidget):
         controls.insertWidget(controls.indexOf(self.show_stats) + 1, self.camera_controls.button)
         at = controls.indexOf(self.chat_toggle) + 1
         controls.insertWidget(at, self.camera_controls.status, 1)  # takes spare room only
+
+    # -- HD photo (issue 15) ---------------------------------------------------------
+
+    def _build_hd_photo(self) -> None:
+        """The HD photo button beside Snapshot (its progress bar after it); the photo is
+        saved in the snapshot folder and shown in the same strip."""
+        self.hd_photo = HdPhotoControl(
+            self.peer.send_control,
+            self.canvas,
+            self.snapshots,
+            lambda: (self.snapshot_folder(), self._session.name, self._session.id),
+            self._report,
+            self._tasks.spawn,
+            self,
+        )
+        self.stage.addAction(self.hd_photo.action)  # its key works full screen too
 
     # -- recording (issue 15) --------------------------------------------------------
 

@@ -139,7 +139,8 @@ class SnapshotStrip(QWidget):
         self.list.setMovement(QListView.Movement.Static)
         self.list.setIconSize(THUMB_SIZE)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setFixedHeight(THUMB_SIZE.height() + self.fontMetrics().height() + 22)
+        # Room for two lines under a thumbnail: the time and an HD photo's size.
+        self.list.setFixedHeight(THUMB_SIZE.height() + 2 * self.fontMetrics().height() + 22)
         self.list.setAccessibleName(translate("Snapshots", "Snapshots of this session"))
         self.list.hide()
         self.open_action = self._action(
@@ -198,10 +199,12 @@ class SnapshotStrip(QWidget):
         """The snapshots shown, newest first."""
         return [Path(self.list.item(i).data(PATH_ROLE)) for i in range(self.list.count())]
 
-    def add(self, path: Path, thumbnail: QImage) -> None:
-        """A new snapshot, first in the strip and selected; an old error goes away."""
+    def add(self, path: Path, thumbnail: QImage, detail: str = "") -> None:
+        """A new snapshot, first in the strip and selected; an old error goes away.
+        ``detail`` (an HD photo's size in pixels) is shown under the time."""
         when = QTime.currentTime().toString("HH:mm:ss")
-        item = QListWidgetItem(QIcon(QPixmap.fromImage(thumbnail)), when)
+        text = f"{when}\n{detail}" if detail else when
+        item = QListWidgetItem(QIcon(QPixmap.fromImage(thumbnail)), text)
         item.setData(PATH_ROLE, str(path))
         item.setToolTip(str(path))
         self.list.insertItem(0, item)

@@ -127,12 +127,14 @@ class Activity(Strict):
         "snapshot",
         "recording_started",
         "recording_stopped",
+        "hd_photo",
     ] = Field(
         description="`freeze` and `unfreeze` of the picture; `annotations_used` once per "
         "session, when the first annotation is drawn; `snapshot` each time the technician "
         "saves the picture; `recording_started` (needs the `record_sessions` permission) "
         "and `recording_stopped` when the console records the session (stopped is "
-        "accepted in any state: a recording ends with the session)."
+        "accepted in any state: a recording ends with the session); `hd_photo` each "
+        "time an HD photo from the phone is saved."
     )
 
 

@@ -644,6 +644,101 @@
     </message>
 </context>
 <context>
+    <name>HdPhoto</name>
+    <message>
+        <source>No HD photo: the customer paused the camera. Ask them to turn it back on.</source>
+        <translation>Geen HD-foto: de klant heeft de camera gepauzeerd. Vraag de klant de camera weer aan te zetten.</translation>
+    </message>
+    <message>
+        <source>No HD photo: the session is on hold. Resume it and take the photo again.</source>
+        <translation>Geen HD-foto: de sessie staat in de wacht. Hervat de sessie en maak de foto opnieuw.</translation>
+    </message>
+    <message>
+        <source>No HD photo: the phone is still sending the previous one. Try again soon.</source>
+        <translation>Geen HD-foto: de telefoon verstuurt de vorige nog. Probeer het zo opnieuw.</translation>
+    </message>
+    <message>
+        <source>The HD photo was refused: it is larger than {width}x{height} pixels or 25 MB. Take a snapshot instead.</source>
+        <translation>De HD-foto is geweigerd: hij is groter dan {width}x{height} pixels of 25 MB. Maak in plaats daarvan een momentopname.</translation>
+    </message>
+    <message>
+        <source>The HD photo arrived damaged and was not saved. Take it again.</source>
+        <translation>De HD-foto kwam beschadigd aan en is niet opgeslagen. Maak hem opnieuw.</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s phone could not take the photo. Take a snapshot instead.</source>
+        <translation>De telefoon van de klant kon de foto niet maken. Maak in plaats daarvan een momentopname.</translation>
+    </message>
+    <message>
+        <source>No HD photo: the customer&apos;s phone is not connected.</source>
+        <translation>Geen HD-foto: de telefoon van de klant is niet verbonden.</translation>
+    </message>
+    <message>
+        <source>No HD photo: the customer&apos;s phone did not answer. Take it again.</source>
+        <translation>Geen HD-foto: de telefoon van de klant gaf geen antwoord. Maak hem opnieuw.</translation>
+    </message>
+    <message>
+        <source>The HD photo did not arrive: the customer&apos;s phone stopped sending it. Take it again.</source>
+        <translation>De HD-foto is niet aangekomen: de telefoon van de klant is gestopt met versturen. Maak hem opnieuw.</translation>
+    </message>
+    <message>
+        <source>The HD photo did not arrive: the connection to the phone changed. Take it again.</source>
+        <translation>De HD-foto is niet aangekomen: de verbinding met de telefoon is veranderd. Maak hem opnieuw.</translation>
+    </message>
+    <message>
+        <source>The HD photo is not a picture the console can read and was not saved.</source>
+        <translation>De HD-foto is geen afbeelding die de console kan lezen en is niet opgeslagen.</translation>
+    </message>
+    <message>
+        <source>The HD photo was not saved: the folder {path} cannot be created or written to ({detail}). Choose another folder in Settings and take it again.</source>
+        <translation>De HD-foto is niet opgeslagen: de map {path} kan niet worden gemaakt of beschreven ({detail}). Kies een andere map in Instellingen en maak de foto opnieuw.</translation>
+    </message>
+    <message>
+        <source>The HD photo was not saved: the disk is full ({path}). Free some space or choose another folder in Settings, and take it again.</source>
+        <translation>De HD-foto is niet opgeslagen: de schijf is vol ({path}). Maak ruimte vrij of kies een andere map in Instellingen, en maak de foto opnieuw.</translation>
+    </message>
+    <message>
+        <source>The HD photo was not saved: too many files are named like {path}.</source>
+        <translation>De HD-foto is niet opgeslagen: te veel bestanden hebben een naam zoals {path}.</translation>
+    </message>
+    <message>
+        <source>The HD photo was not saved to {path} ({detail}).</source>
+        <translation>De HD-foto is niet opgeslagen in {path} ({detail}).</translation>
+    </message>
+    <message>
+        <source>HD photo</source>
+        <translation>HD-foto</translation>
+    </message>
+    <message>
+        <source>Ask the customer&apos;s phone for a full-resolution photo and save it in the snapshot folder</source>
+        <translation>De telefoon van de klant om een foto op volle resolutie vragen en die in de map voor momentopnamen opslaan</translation>
+    </message>
+    <message>
+        <source>HD photo on its way</source>
+        <translation>HD-foto onderweg</translation>
+    </message>
+    <message>
+        <source>Taking…</source>
+        <translation>Foto maken…</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s phone is taking the photo</source>
+        <translation>De telefoon van de klant maakt de foto</translation>
+    </message>
+    <message>
+        <source>Photo %p%</source>
+        <translation>Foto %p%</translation>
+    </message>
+    <message>
+        <source>Receiving a {size} photo from the customer&apos;s phone</source>
+        <translation>Een foto van {size} van de telefoon van de klant ontvangen</translation>
+    </message>
+    <message>
+        <source>HD photo saved: {size}, {name}</source>
+        <translation>HD-foto opgeslagen: {size}, {name}</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Connecting to {server}…</source>

@@ -158,3 +158,22 @@ def test_recording_is_audited_and_needs_the_record_sessions_permission(
     assert refused.status_code == 403
     assert refused.json()["error"]["details"] == {"missing_permission": "record_sessions"}
     assert audit(live_server, plain.token, other["id"]) == before
+
+
+def test_an_hd_photo_is_written_to_the_audit_log_only_while_live(live_server: LiveServer) -> None:
+    """Issue 15 point 3: each HD photo saved by the console is in the session's record."""
+    tech = live_server.technician()
+    session, _ = live_server.join_waiting(tech.token)
+    answer = post(live_server, tech.token, session["id"], {"action": "hd_photo"})
+    assert answer.status_code == 409
+    assert answer.json()["error"]["message"] == (
+        "Cannot save an HD photo of a session that is waiting."
+    )
+    live_server.start_session(tech.token, session["id"])
+    assert post(live_server, tech.token, session["id"], {"action": "hd_photo"}).status_code == 204
+    assert post(live_server, tech.token, session["id"], {"action": "hd_photo2"}).status_code == 422
+    events = audit(live_server, tech.token, session["id"])
+    assert [(e["action"], e["state"]) for e in events[-2:]] == [
+        ("started", "active"),
+        ("hd_photo", "active"),
+    ]

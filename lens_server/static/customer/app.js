@@ -11,6 +11,7 @@ import { Camera, browserFamily, mediaErrorKind } from './camera.js';
 import { CameraRequests } from './camera_requests.js';
 import { ChatView } from './chat.js';
 import { FreezeView } from './freeze.js';
+import { HdPhoto } from './hd_photo.js';
 import { language, setLanguage, t, translate } from './i18n.js';
 import { trackTopBar } from './layout.js';
 import { forgetChoice, rememberChoice, sessionLanguage, startLanguage } from './locale.js';
@@ -175,7 +176,7 @@ function openLink() {
 
 /** A message from the technician: drawings, pointer, freeze frame, camera requests. */
 function onControl(message) {
-  if (app.cameraRequests.handle(message)) return;
+  if (app.cameraRequests.handle(message) || app.hdPhoto.handle(message)) return;
   if (!app.annotations.handle(message) && !app.recording.handle(message)) app.freeze.handle(message);
 }
 
@@ -604,6 +605,7 @@ function installDebug() {
     /** The camera the video sender sends now (its label), or null (on hold: none). */
     get sentCamera() { return app.link?.peer?.videoSender?.track?.label ?? null; },
     get recording() { return app.recording.snapshot(); },
+    get hdPhoto() { return app.hdPhoto.snapshot(); },
   };
 }
 
@@ -631,6 +633,15 @@ function boot() {
     torchOn: () => app.torchOn,
     refusal: cameraRefusal,
     toast: $('camera-toast'),
+  });
+  app.hdPhoto = new HdPhoto({
+    track: () => app.camera.videoTrack,
+    video: $('preview'),
+    channel: () => app.link?.peer?.channel ?? null,
+    refusal: cameraRefusal,
+    sign: $('photo-sign'),
+    label: $('photo-sign-text'),
+    progress: $('photo-progress'),
   });
   installDebug();
   $('lang-switch').addEventListener('click', onLanguageSwitch);

@@ -133,6 +133,11 @@ const STRINGS = {
     camera_toast_focus: 'Your technician focused the camera',
     recording_badge: '● Recording',
     recording_aria: 'Your technician is recording this session',
+    // HD photo (hd_photo.js)
+    photo_taking: 'Your technician is taking a photo',
+    photo_sending: 'Sending the photo to your technician',
+    photo_sent: 'Photo sent to your technician',
+    photo_progress: 'Photo sent so far',
   },
   nl: {
     app_name: 'Lens',
@@ -267,6 +272,11 @@ const STRINGS = {
     camera_toast_focus: 'Uw technicus heeft de camera scherpgesteld',
     recording_badge: '● Opname',
     recording_aria: 'Uw technicus neemt deze sessie op',
+    // HD photo (hd_photo.js)
+    photo_taking: 'Uw technicus maakt een foto',
+    photo_sending: 'De foto wordt naar uw technicus gestuurd',
+    photo_sent: 'Foto naar uw technicus gestuurd',
+    photo_progress: 'Deel van de foto verstuurd',
   },
 };
 

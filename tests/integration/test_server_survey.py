@@ -133,6 +133,8 @@ def test_only_a_customer_token_of_that_session_answers_it(live_server: LiveServe
     assert post(live_server, other_customer, {"rating": 2}).status_code == 201
     assert stored(live_server, sid) == (None, [])  # the other customer's answer is theirs
     assert stored(live_server, other_sid)[0] == (2, "", False)
+    assert post(live_server, customer, {"rating": 5}).status_code == 201  # its own, still open
+    assert stored(live_server, sid)[0] == (5, "", False)
     del other_tech
 
 

@@ -139,7 +139,8 @@ const STRINGS = {
     survey_rating_2: 'Poor',
     survey_rating_3: 'Okay',
     survey_rating_4: 'Good',
-    survey_rating_5: 'Excellent',
+    // Soft hyphens (U+00AD): the fifth of five buttons is narrow on a small phone.
+    survey_rating_5: 'Excel\u00ADlent',
     survey_comment_label: 'Comment (optional)',
     survey_count: '{count} / {max} characters',
     survey_send: 'Send',
@@ -292,7 +293,7 @@ const STRINGS = {
     survey_rating_2: 'Slecht',
     survey_rating_3: 'Redelijk',
     survey_rating_4: 'Goed',
-    survey_rating_5: 'Uitstekend',
+    survey_rating_5: 'Uitste\u00ADkend',
     survey_comment_label: 'Opmerking (optioneel)',
     survey_count: '{count} / {max} tekens',
     survey_send: 'Versturen',

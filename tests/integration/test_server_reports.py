@@ -13,67 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from lens_server.models import ChatMessage, SessionSurvey
 from lens_server.reports import PAGE, SESSION_COLUMNS, ReportService, make_query
-from tests.live_server import LiveServer, Tech
-from tests.report_history import many_sessions, scripted_session, technician_id
+from tests.live_server import LiveServer
+from tests.report_history import at, many_sessions, scripted, technician_id
 
-T0 = datetime(2026, 11, 3, 10, 0, 0, tzinfo=UTC)
 NOVEMBER = {"from": "2026-11-01", "to": "2026-12-01"}
-
-
-def at(minutes: int, seconds: int = 0, day: int = 0) -> datetime:
-    return T0 + timedelta(days=day, minutes=minutes, seconds=seconds)
-
-
-# connecting 30, waiting 90, active 180+30+100+15 = 325, on hold 90, reconnecting 20,
-# transferring 45: total 325 + 90 + 20 + 45 = 480 s.
-HELPED = [
-    (at(0), "connecting"),
-    (at(0, 30), "waiting"),
-    (at(2), "active"),
-    (at(5), "on_hold"),
-    (at(6, 30), "active"),
-    (at(7), "reconnecting"),
-    (at(7, 20), "active"),
-    (at(9), "transferring"),
-    (at(9, 45), "active"),
-    (at(10), "closed_by_technician"),
-]
-# connecting 40, waiting 300, never started: total 0.
-NOT_STARTED = [(at(0, day=7), "connecting"), (at(0, 40, 7), "waiting"), (at(5, 40, 7), "timed_out")]
-DECEMBER = [(at(0, day=30), "connecting"), (at(1, day=30), "active"), (at(2, day=30), "expired")]
-
-
-def scripted(live_server: LiveServer) -> tuple[Tech, Tech, Tech, dict[str, str]]:
-    """A manager (view_reports), two technicians in their own groups, three sessions."""
-    manager = live_server.technician(["view_reports"])
-    ann = live_server.technician(["lens_sessions"])
-    bob = live_server.technician(["lens_sessions"])
-    database = live_server.database()
-    try:
-        ids = {
-            "helped": scripted_session(
-                database, technician_id(database, ann.email), 'Ann, "the" =printer', HELPED
-            ),
-            "not_started": scripted_session(
-                database, technician_id(database, bob.email), "Bob's", NOT_STARTED, "email"
-            ),
-            "december": scripted_session(
-                database, technician_id(database, ann.email), "Later", DECEMBER
-            ),
-        }
-        with database.session() as db:
-            db.add(SessionSurvey(session_id=ids["helped"], rating=4, comment="<b>ok</b>\nthanks"))
-            for text in ("hello", "bye"):
-                db.add(
-                    ChatMessage(
-                        session_id=ids["helped"], sender="customer", sender_name="Ann", text=text
-                    )
-                )
-    finally:
-        database.close()
-    return manager, ann, bob, ids
 
 
 def report(live_server: LiveServer, token: str, **params: Any) -> list[dict[str, Any]]:

@@ -17,8 +17,8 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

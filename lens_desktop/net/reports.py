@@ -37,11 +37,11 @@ def filter_problem(values: ReportFilter) -> str | None:
     """What is wrong with the filter, in English (the window translates it in context
     "Reports"), or None."""
     if values.last < values.first:
-        return QT_TRANSLATE_NOOP("Reports", "The last day is before the first day.")
+        return str(QT_TRANSLATE_NOOP("Reports", "The last day is before the first day."))
     if values.scope == "technician" and "@" not in values.who:
-        return QT_TRANSLATE_NOOP("Reports", "Type the technician's email address.")
+        return str(QT_TRANSLATE_NOOP("Reports", "Type the technician's email address."))
     if values.scope == "group" and not values.who.strip():
-        return QT_TRANSLATE_NOOP("Reports", "Type the group's name.")
+        return str(QT_TRANSLATE_NOOP("Reports", "Type the group's name."))
     return None
 
 

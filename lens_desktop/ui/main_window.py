@@ -35,7 +35,7 @@ from lens_desktop.ui.language import translate
 from lens_desktop.ui.new_session import NewSessionDialog
 from lens_desktop.ui.notify import Notifier
 from lens_desktop.ui.prompts import Prompter
-from lens_desktop.ui.reports_window import ReportsWindow
+from lens_desktop.ui.reports_window import ReportsWindow, no_permission_text
 from lens_desktop.ui.services import ConsoleServices
 from lens_desktop.ui.session_model import SessionTableModel
 from lens_desktop.ui.session_tab import SessionTab
@@ -214,6 +214,8 @@ class MainWindow(QMainWindow):
         self.end_action = QAction(translate("MainWindow", "&End"), self)
         self.settings_action = QAction(translate("MainWindow", "Se&ttings…"), self)
         self.reports_action = QAction(translate("MainWindow", "&Reports…"), self)
+        if "view_reports" not in self._services.technician.permissions:
+            self.reports_action.setStatusTip(no_permission_text())  # the window says it too
         self.sign_out_action = QAction(translate("MainWindow", "Sign &out"), self)
         self.quit_action = QAction(translate("MainWindow", "&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)

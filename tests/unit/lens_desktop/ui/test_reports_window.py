@@ -213,3 +213,19 @@ def test_the_model_passes_qtmodeltester(qtmodeltester: Any) -> None:
     assert model.data(model.index(0, ReportTableModel.TOTAL)) == "1:02:05"
     assert model.data(model.index(0, ReportTableModel.RATING)) == "skipped"
     assert model.data(model.index(1, ReportTableModel.RATING)) == ""
+
+
+async def test_without_view_reports_the_menu_says_why(
+    qtbot: Any, live_server: Any, settings: Any, credentials: Any
+) -> None:
+    async with console_window(
+        qtbot, live_server, settings, credentials, ["lens_sessions"]
+    ) as console:
+        window = console.window
+        assert "view_reports" not in console.services.technician.permissions
+        assert window.reports_action.statusTip().startswith(
+            "Your group is not allowed to view reports."
+        )
+        window.reports_action.trigger()
+        reports = window.reports_window
+        assert reports is not None and not reports.allowed and reports.error.isVisible()

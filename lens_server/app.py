@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from lens_server import __version__
-from lens_server.api import chat, customer, technician
+from lens_server.api import chat, customer, reports, technician
 from lens_server.api_docs import install_api_docs
 from lens_server.chat import ChatService
 from lens_server.config import WORKER_SETTINGS, Settings, settings_from_json
@@ -32,8 +32,10 @@ from lens_server.metrics import Metrics, Readiness, route_template
 from lens_server.pages import SECURITY_HEADERS, STATIC
 from lens_server.pages import router as pages_router
 from lens_server.relay import RedisRelay
+from lens_server.reports import ReportService
 from lens_server.sessions import SessionService
 from lens_server.sms import SmsSender
+from lens_server.survey import SurveyService
 from lens_server.ws import router as ws_router
 
 log = logging.getLogger("lens_server")
@@ -86,6 +88,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.hub = hub
         app.state.sessions = service = SessionService(database, settings, hub)
         app.state.chat = ChatService(database, hub, service.budgets)
+        app.state.reports = ReportService(database)
+        app.state.survey = SurveyService(database)
         if settings.redis_url:
             hub.relay = app.state.relay = RedisRelay(settings.redis_url, hub)
             hub.on_resync = lambda ids: _spawn_in_thread(service.push_customer_views, ids)
@@ -127,6 +131,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(customer.router)
     app.include_router(chat.technician_router)
     app.include_router(chat.customer_router)
+    app.include_router(reports.router)
+    app.include_router(reports.customer_router)
     app.include_router(ws_router)
     app.include_router(pages_router)
     app.include_router(health_router)

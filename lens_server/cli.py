@@ -1,4 +1,4 @@
-"""``lens-server``: run the server, or administer groups and technicians."""
+"""``lens-server``: run the server, administer groups and technicians, or write reports."""
 
 from __future__ import annotations
 
@@ -20,7 +20,16 @@ from lens_server import admin
 from lens_server.app import configure_logging, create_app
 from lens_server.config import WORKER_SETTINGS, Settings, load_settings, settings_json
 from lens_server.db import Database
+from lens_server.errors import ApiError
 from lens_server.models import PERMISSIONS
+from lens_server.reports import (
+    CHAT_COLUMNS,
+    SESSION_COLUMNS,
+    ReportService,
+    csv_lines,
+    json_lines,
+    make_query,
+)
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "lens-demo"  # noqa: S105 - the local demo's published password
@@ -143,6 +152,9 @@ def run_admin(settings: Settings, args: argparse.Namespace) -> int:
     database = Database(settings.database)
     try:
         database.migrate()
+        if args.what == "report":
+            run_report(database, args)
+            return 0
         with database.session() as db:
             for line in _admin_action(db, args):
                 print(line)
@@ -221,7 +233,46 @@ def _parser() -> argparse.ArgumentParser:
     move = tech.add_parser("set-group")
     move.add_argument("email")
     move.add_argument("group")
+    _report_parser(what)
     return parser
+
+
+def _report_parser(what: Any) -> None:
+    report = what.add_parser(
+        "report", help="session report or chat log of a date range, streamed (CSV or JSON)"
+    )
+    report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD (UTC)")
+    report.add_argument("--to", dest="end", required=True, help="day the range ends (excluded)")
+    scope = report.add_mutually_exclusive_group()
+    scope.add_argument("--technician", help="only this technician's sessions (email)")
+    scope.add_argument("--group", help="only this group's sessions")
+    report.add_argument("--kind", choices=("sessions", "chat"), default="sessions")
+    report.add_argument("--format", choices=("csv", "json"), default="csv")
+    report.add_argument("--output", type=Path, help="file to write (default: standard output)")
+
+
+def run_report(database: Database, args: argparse.Namespace) -> None:
+    """Writes the report row by row as it is read (lens_server.reports), so a year of
+    sessions takes no more memory than a day."""
+    service = ReportService(database)
+    try:
+        query = make_query(args.start, args.end, args.technician, args.group)
+        service.check_scope(query)
+    except ApiError as exc:
+        raise admin.AdminError(exc.message) from None
+    if args.kind == "chat":
+        rows, columns = service.chat(query), CHAT_COLUMNS
+    else:
+        rows, columns = service.sessions(query), SESSION_COLUMNS
+    lines = json_lines(rows) if args.format == "json" else csv_lines(columns, rows)
+    with contextlib.ExitStack() as stack:
+        out = (
+            stack.enter_context(args.output.open("w", encoding="utf-8", newline=""))
+            if args.output
+            else sys.stdout
+        )
+        for line in lines:
+            out.write(line)
 
 
 if __name__ == "__main__":

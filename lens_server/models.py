@@ -26,6 +26,7 @@ PERMISSIONS = (
     "connect_link",
     "connect_sms",
     "record_sessions",
+    "view_reports",
 )
 
 
@@ -154,4 +155,16 @@ class ChatMessage(Base):
     sender: Mapped[str] = mapped_column(String(16))  # "technician" or "customer"
     sender_name: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SessionSurvey(Base):
+    """The customer's answer to the survey after the session (lens_server.survey): a
+    rating 1..5 and an optional comment, or skipped (rating None). One per session."""
+
+    __tablename__ = "session_surveys"
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

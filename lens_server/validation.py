@@ -63,3 +63,16 @@ def clean_chat_text(raw: str) -> str:
         if (category == "Cc" and ch not in _CHAT_ALLOWED_CONTROLS) or category == "Cs":
             raise ValueError("The message may not contain control characters.")
     return text
+
+
+SURVEY_COMMENT_MAX = 1000
+
+
+def clean_comment(raw: str) -> str:
+    """A survey comment: optional (empty is fine), else as a chat message."""
+    if not raw.strip():
+        return ""
+    try:
+        return clean_chat_text(raw)
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("message", "comment")) from None

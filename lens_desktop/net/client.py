@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 from PySide6.QtCore import QCoreApplication
@@ -24,6 +26,7 @@ from lens_desktop.net.models import (
     SessionInfo,
     Technician,
 )
+from lens_desktop.net.reports import ReportFilter, ReportPage, ReportRow
 
 translate = QCoreApplication.translate
 """Reasons for a person, in the interface language (lupdate finds these)."""
@@ -243,6 +246,46 @@ class ServerClient:
     async def events(self, session_id: str) -> list[dict[str, Any]]:
         data = await self._request("GET", f"/sessions/{session_id}/events")
         return list(data["events"])
+
+    # -- reports (permission view_reports) ----------------------------------------------
+
+    async def report_page(
+        self, values: ReportFilter, cursor: str | None = None, limit: int = 200
+    ) -> ReportPage:
+        """One page of the session report, oldest first (ApiError 403 without
+        view_reports, 404 for an unknown technician or group)."""
+        query = {**values.params(), "limit": str(limit)}
+        if cursor:
+            query["cursor"] = cursor
+        data = await self._request("GET", "/reports/sessions?" + urlencode(query))
+        return ReportPage([ReportRow.from_json(r) for r in data["sessions"]], data["next_cursor"])
+
+    async def download_report_csv(self, values: ReportFilter, target: Path) -> int:
+        """Streams the report's CSV into ``target`` (through a temporary file beside it,
+        so a failed download leaves no half file); returns the bytes written."""
+        if self._closed:
+            raise RuntimeError("ServerClient is closed")
+        call = functools.partial(self._download_blocking, values, target)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    def _download_blocking(self, values: ReportFilter, target: Path) -> int:
+        url = f"{self._base_url}{API_PREFIX}/reports/sessions.csv?{urlencode(values.params())}"
+        headers = {"Authorization": f"Bearer {self._token}", "Accept": "text/csv"}
+        partial = target.with_name(target.name + ".part")
+        written = 0
+        try:
+            with self._http.get(url, headers=headers, stream=True, timeout=TIMEOUT) as response:
+                if response.status_code >= 400:
+                    raise error_from_response(response)
+                with partial.open("wb") as out:
+                    for chunk in response.iter_content(chunk_size=64 * 1024):
+                        written += out.write(chunk)
+            os.replace(partial, target)
+        except requests.RequestException as exc:
+            raise ServerUnreachable(self._base_url, unreachable_reason(exc)) from exc
+        finally:
+            partial.unlink(missing_ok=True)
+        return written
 
     def close(self) -> None:
         """Drop pending calls and the connection pool; safe to call twice."""

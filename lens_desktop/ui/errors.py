@@ -23,6 +23,7 @@ PERMISSION_REASONS = {
     "connect_sms": QT_TRANSLATE_NOOP(
         "Errors", "Your group is not allowed to connect by text message."
     ),
+    "view_reports": QT_TRANSLATE_NOOP("Errors", "Your group is not allowed to view reports."),
 }
 """English source texts; ``permission_reason`` translates them."""
 

@@ -35,6 +35,7 @@ from lens_desktop.ui.language import translate
 from lens_desktop.ui.new_session import NewSessionDialog
 from lens_desktop.ui.notify import Notifier
 from lens_desktop.ui.prompts import Prompter
+from lens_desktop.ui.reports_window import ReportsWindow, no_permission_text
 from lens_desktop.ui.services import ConsoleServices
 from lens_desktop.ui.session_model import SessionTableModel
 from lens_desktop.ui.session_tab import SessionTab
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         self._pending_signals: dict[str, list[dict[str, Any]]] = {}
         self._allow_close = False
         self.new_session_dialog: NewSessionDialog | None = None
+        self.reports_window: ReportsWindow | None = None
         self.model = SessionTableModel(
             self, warning_seconds=services.config.waiting_warning_seconds
         )
@@ -211,6 +213,9 @@ class MainWindow(QMainWindow):
         self.hold_action = QAction(translate("MainWindow", "&Hold"), self)
         self.end_action = QAction(translate("MainWindow", "&End"), self)
         self.settings_action = QAction(translate("MainWindow", "Se&ttings…"), self)
+        self.reports_action = QAction(translate("MainWindow", "&Reports…"), self)
+        if "view_reports" not in self._services.technician.permissions:
+            self.reports_action.setStatusTip(no_permission_text())  # the window says it too
         self.sign_out_action = QAction(translate("MainWindow", "Sign &out"), self)
         self.quit_action = QAction(translate("MainWindow", "&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -226,7 +231,12 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(action)
         self.addToolBar(self.toolbar)
         file_menu = self.menuBar().addMenu(translate("MainWindow", "&Console"))
-        for action in (self.settings_action, self.sign_out_action, self.quit_action):
+        for action in (
+            self.reports_action,
+            self.settings_action,
+            self.sign_out_action,
+            self.quit_action,
+        ):
             file_menu.addAction(action)
         session_menu = self.menuBar().addMenu(translate("MainWindow", "&Session"))
         for action in (
@@ -277,6 +287,7 @@ class MainWindow(QMainWindow):
         self.hold_action.triggered.connect(self.on_hold_action_triggered)
         self.end_action.triggered.connect(self.on_end_action_triggered)
         self.settings_action.triggered.connect(self.on_settings_action_triggered)
+        self.reports_action.triggered.connect(self.on_reports_action_triggered)
         self.sign_out_action.triggered.connect(self.on_sign_out_action_triggered)
         self.quit_action.triggered.connect(self.close)
 
@@ -358,6 +369,8 @@ class MainWindow(QMainWindow):
         await self._tasks.close()
         if self.new_session_dialog is not None:
             await self.new_session_dialog.close_tasks()
+        if self.reports_window is not None:
+            await self.reports_window.close_tasks()
         self.save_geometry()
 
     # -- events from the server --------------------------------------------------------
@@ -496,6 +509,18 @@ class MainWindow(QMainWindow):
         session = self.selected_session()
         if session is not None and not session.is_final:
             self._tasks.spawn(self._call(self._services.client.end, session))
+
+    def on_reports_action_triggered(self) -> None:
+        """One Reports window, kept with its filters; it explains itself to a
+        technician without the permission view_reports."""
+        if self.reports_window is None:
+            services = self._services
+            self.reports_window = ReportsWindow(services.client, services.technician, self)
+        if self.reports_window.isVisible():  # already open: bring it to the front
+            self.reports_window.raise_()
+            self.reports_window.activateWindow()
+        else:
+            self.reports_window.show()
 
     def on_settings_action_triggered(self) -> None:
         dialog = SettingsDialog(self._settings, self._services.audio_status, self)

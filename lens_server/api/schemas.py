@@ -19,7 +19,9 @@ from lens_server.validation import (
     CHAT_MAX,
     CHAT_RAW_MAX,
     NAME_MAX,
+    SURVEY_COMMENT_MAX,
     clean_chat_text,
+    clean_comment,
     clean_email,
     clean_name,
     clean_pin,
@@ -323,3 +325,84 @@ class ChatMessageView(Answer):
 
 class ChatLog(Answer):
     messages: list[ChatMessageView] = Field(description="Oldest first; all of the session's.")
+
+
+# --- customer survey and reports (lens_server.survey, lens_server.reports) ---------------
+
+
+class SurveyPost(Strict):
+    """The customer's answer after the session: a rating with an optional comment, or
+    ``{"skip": true}``."""
+
+    rating: int | None = Field(
+        default=None, ge=1, le=5, description="1 (poor) .. 5 (excellent); required unless skip."
+    )
+    comment: str = Field(
+        default="",
+        max_length=CHAT_RAW_MAX,
+        description=f"Optional, at most {SURVEY_COMMENT_MAX} characters once trimmed; line "
+        "breaks allowed, other control characters refused. Plain text, shown as text.",
+    )
+    skip: bool = Field(default=False, description="The customer chose not to answer.")
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, value: str) -> str:
+        return clean_comment(value)
+
+    @model_validator(mode="after")
+    def _rating_or_skip(self) -> SurveyPost:
+        if self.skip and (self.rating is not None or self.comment):
+            raise ValueError("A skipped survey has no rating and no comment.")
+        if not self.skip and self.rating is None:
+            raise ValueError("rating: choose 1 to 5, or skip.")
+        return self
+
+
+class SurveyView(Answer):
+    rating: int | None = Field(description="Null when skipped.")
+    comment: str
+    skipped: bool
+    created_at: str
+
+
+class ReportState(Answer):
+    state: str = Field(description="A session state; newer servers may add states (transfer).")
+    from_: str = Field(alias="from")
+    to: str
+    seconds: float
+
+
+class ReportSession(Answer):
+    session_id: str
+    name: str
+    technician_email: str
+    technician_name: str
+    group: str
+    method: str
+    state: str = Field(description="The state now (the final state once ended).")
+    created_at: str
+    started_at: str | None
+    ended_at: str | None
+    connecting_seconds: float
+    waiting_seconds: float
+    active_seconds: float
+    on_hold_seconds: float
+    transferring_seconds: float
+    reconnecting_seconds: float
+    total_seconds: float = Field(
+        description="Active + on hold + transferring + reconnecting (not connecting, not "
+        "waiting); a session not yet ended counts until now."
+    )
+    chat_messages: int
+    survey_rating: int | None = Field(description="Null when not answered or skipped.")
+    survey_comment: str | None
+    survey_skipped: bool | None = Field(description="Null when the survey was not answered.")
+    states: list[ReportState] = Field(description="The state history, oldest first.")
+
+
+class ReportPage(Answer):
+    sessions: list[ReportSession] = Field(description="Oldest first.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )

@@ -516,6 +516,10 @@
         <translation>Uw groep mag geen verbinding maken via sms.</translation>
     </message>
     <message>
+        <source>Your group is not allowed to view reports.</source>
+        <translation>Uw groep mag geen rapporten bekijken.</translation>
+    </message>
+    <message>
         <source>This account is disabled. Ask your administrator.</source>
         <translation>Dit account is uitgeschakeld. Vraag het uw beheerder.</translation>
     </message>
@@ -837,6 +841,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>&amp;Instellingen…</translation>
     </message>
     <message>
+        <source>&amp;Reports…</source>
+        <translation>&amp;Rapporten…</translation>
+    </message>
+    <message>
         <source>Sign &amp;out</source>
         <translation>&amp;Afmelden</translation>
     </message>
@@ -1085,6 +1093,185 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>Not a valid phone number.</source>
         <translation>Geen geldig telefoonnummer.</translation>
+    </message>
+</context>
+<context>
+    <name>Reports</name>
+    <message>
+        <source>Ended by technician</source>
+        <translation>Beëindigd door technicus</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>overgeslagen</translation>
+    </message>
+    <message>
+        <source>{rating} of 5</source>
+        <translation>{rating} van 5</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Gemaakt</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Naam</translation>
+    </message>
+    <message>
+        <source>Technician</source>
+        <translation>Technicus</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Groep</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Methode</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Total time</source>
+        <translation>Totale tijd</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actief</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>In de wacht</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wachtend</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Chat</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>Beoordeling</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Opmerking</translation>
+    </message>
+    <message>
+        <source>Your group is not allowed to view reports. Ask your administrator if you need them (permission: view_reports).</source>
+        <translation>Uw groep mag geen rapporten bekijken. Vraag uw beheerder als u ze nodig hebt (recht: view_reports).</translation>
+    </message>
+    <message>
+        <source>Session reports</source>
+        <translation>Sessierapporten</translation>
+    </message>
+    <message>
+        <source>Sessions in the report</source>
+        <translation>Sessies in het rapport</translation>
+    </message>
+    <message>
+        <source>All technicians</source>
+        <translation>Alle technici</translation>
+    </message>
+    <message>
+        <source>One technician</source>
+        <translation>Eén technicus</translation>
+    </message>
+    <message>
+        <source>One group</source>
+        <translation>Eén groep</translation>
+    </message>
+    <message>
+        <source>&amp;Show</source>
+        <translation>&amp;Tonen</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;Van:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>T&amp;ot en met:</translation>
+    </message>
+    <message>
+        <source>Sessions &amp;of:</source>
+        <translation>Sessies &amp;van:</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>Bezig</translation>
+    </message>
+    <message>
+        <source>Load &amp;more</source>
+        <translation>&amp;Meer laden</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation>CSV &amp;exporteren…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Sluiten</translation>
+    </message>
+    <message>
+        <source>technician@example.com</source>
+        <translation>technicus@example.com</translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation>Groepsnaam</translation>
+    </message>
+    <message>
+        <source>Loading the report…</source>
+        <translation>Het rapport wordt geladen…</translation>
+    </message>
+    <message>
+        <source>Saving {file}…</source>
+        <translation>{file} wordt opgeslagen…</translation>
+    </message>
+    <message>
+        <source>Could not save {file}: {reason}</source>
+        <translation>Kon {file} niet opslaan: {reason}</translation>
+    </message>
+    <message>
+        <source>Saved {file} ({size} KB).</source>
+        <translation>{file} opgeslagen ({size} KB).</translation>
+    </message>
+    <message>
+        <source>{count} sessions shown; more with Load more.</source>
+        <translation>{count} sessies getoond; meer met Meer laden.</translation>
+    </message>
+    <message>
+        <source>No sessions in this range.</source>
+        <translation>Geen sessies in deze periode.</translation>
+    </message>
+    <message>
+        <source>{count} sessions.</source>
+        <translation>{count} sessies.</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>CSV exporteren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-bestanden (*.csv)</translation>
+    </message>
+    <message>
+        <source>The last day is before the first day.</source>
+        <translation>De laatste dag ligt vóór de eerste dag.</translation>
+    </message>
+    <message>
+        <source>Type the technician&apos;s email address.</source>
+        <translation>Typ het e-mailadres van de technicus.</translation>
+    </message>
+    <message>
+        <source>Type the group&apos;s name.</source>
+        <translation>Typ de naam van de groep.</translation>
     </message>
 </context>
 <context>

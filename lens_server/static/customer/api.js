@@ -64,6 +64,8 @@ export const reportActivity = (token, action) => call('/activity', { method: 'PO
 /** Chat (docs/protocol.md): send one message, or read the session's history. */
 export const sendChat = (token, text) => call('/chat', { method: 'POST', token, body: { text } });
 export const fetchChat = (token) => call('/chat', { token });
+/** The survey after the end (docs/protocol.md): {rating, comment} or {skip: true}. */
+export const sendSurvey = (token, body) => call('/survey', { method: 'POST', token, body });
 
 // Quick at first and every 1-2 s for about half a minute (a server restart, or a
 // blip on the phone's network), then slower; the last value repeats.

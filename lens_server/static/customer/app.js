@@ -17,6 +17,7 @@ import { trackTopBar } from './layout.js';
 import { forgetChoice, rememberChoice, sessionLanguage, startLanguage } from './locale.js';
 import { FINAL_STATES, SessionLink } from './session.js';
 import { RecordingBadge } from './recording.js';
+import { SurveyView } from './survey.js';
 import { TapSender } from './tap.js';
 import { $, screen, setBadge, setBusy, setParagraphs, setStatus, setText, showScreen } from './view.js';
 
@@ -504,7 +505,13 @@ function finish(state, { replaced = false } = {}) {
   setBadge(null);
   app.sessionEndedAs = replaced ? 'replaced' : state;
   showScreen('ended');
+  // The survey: for a session that was started and then closed by either side.
+  const helped = Boolean(app.timing.activeAt) && SURVEY_STATES.has(state);
+  if (helped && !replaced) app.survey.open(app.token);
+  else app.survey.close();
 }
+
+const SURVEY_STATES = new Set(['closed_by_technician', 'closed_by_customer']);
 
 // ---- boot -------------------------------------------------------------------------
 
@@ -521,6 +528,7 @@ function useLanguage(code) {
   translate(document);
   renderCaller();
   app.chat.relabel();
+  app.survey.relabel();
   if (screen() === 'eula') showEula();
 }
 
@@ -606,6 +614,7 @@ function installDebug() {
     get sentCamera() { return app.link?.peer?.videoSender?.track?.label ?? null; },
     get recording() { return app.recording.snapshot(); },
     get hdPhoto() { return app.hdPhoto.snapshot(); },
+    get survey() { return app.survey.snapshot(); },
   };
 }
 
@@ -615,6 +624,7 @@ function boot() {
   trackTopBar();
   app.annotations = new AnnotationLayer($('preview'), $('annotations'));
   app.chat = new ChatView();
+  app.survey = new SurveyView();
   app.freeze = new FreezeView({
     video: $('preview'), still: $('still'), sign: $('freeze-sign'), progress: $('freeze-progress'), annotations: app.annotations,
   });

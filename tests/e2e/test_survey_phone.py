@@ -128,6 +128,7 @@ async def test_rate_and_comment_after_the_technician_ends(
     assert stored(live_server, session_id) is None
 
     await comment.fill(COMMENT)
+    await expect(page.locator("#survey-error")).to_be_hidden()
     await shoot(page, "survey-filled")
     await page.get_by_role("button", name="Send").click()
     done = page.locator("#survey-done")

@@ -28,7 +28,10 @@ export class SurveyView {
       this.send(false);
     });
     $('survey-skip').addEventListener('click', () => this.send(true));
-    $('survey-comment').addEventListener('input', () => this.count());
+    $('survey-comment').addEventListener('input', () => {
+      this.count();
+      this.showError(null);
+    });
     for (const radio of this.form.querySelectorAll('input[name="rating"]')) {
       radio.addEventListener('change', () => this.showError(null));
     }

@@ -192,6 +192,9 @@ async def _technician_session(
 
         async def handle(message: Message) -> None:
             data, session_id = _signal_data(message), message.get("session_id")
+            if message.get("type") == "alive" and isinstance(session_id, str):
+                await _alive(service, who, session_id)
+                return
             if message.get("type") != "signal" or data is None or not isinstance(session_id, str):
                 outbox.put(_error("invalid_message", "Expected a signal message."))
                 return
@@ -211,6 +214,16 @@ async def _technician_session(
         await _database_away(ws, exc)
     finally:
         hub.remove_technician(who.id, outbox)
+
+
+async def _alive(service: SessionService, who: Identity, session_id: str) -> None:
+    """The console saw video or an action in its active session (the idle time-out).
+    Not the technician's, or no longer active (it may have ended a moment ago):
+    ignored, as a late report is harmless. A database away: the next one counts."""
+    try:
+        await run_in_threadpool(service.note_activity, who.id, session_id)
+    except DatabaseUnavailable as exc:
+        log.warning("activity report dropped: database unavailable: %s", first_line(exc))
 
 
 @router.websocket("/ws/customer")

@@ -174,6 +174,41 @@ class ChatPost(Strict):
         return clean_chat_text(value)
 
 
+TIMEOUT_LIMIT = 7 * 24 * 3600
+
+
+class TimeoutsChange(Strict):
+    """The time-outs to change, in seconds; a field left out stays as it is, a null
+    one goes back to the server's default. Checked all together (and the waiting
+    warning against the waiting time-out): one bad value and nothing changes."""
+
+    pin_validity: int | None = Field(
+        default=None, ge=1, le=TIMEOUT_LIMIT, description="PIN and link validity, 1 s..7 days."
+    )
+    connecting: int | None = Field(
+        default=None,
+        ge=1,
+        le=24 * 3600,
+        description="Joined by PIN or link, licence not accepted: 1 s..1 day.",
+    )
+    waiting: int | None = Field(
+        default=None, ge=1, le=24 * 3600, description="Waiting to be started: 1 s..1 day."
+    )
+    waiting_warning: int | None = Field(
+        default=None,
+        ge=1,
+        le=24 * 3600,
+        description="Waiting this long, the console shows the row red with the time left; "
+        "below the waiting time-out.",
+    )
+    idle: int | None = Field(
+        default=None,
+        ge=0,
+        le=24 * 3600,
+        description="Active with no video and no action: 0 (never) or 1 s..1 day.",
+    )
+
+
 # --- answers -----------------------------------------------------------------------------
 # Extra fields are allowed (and passed on): clients must ignore fields they do not know,
 # so adding one is not a breaking change.
@@ -211,10 +246,55 @@ class SmsCapability(Answer):
 
 class ServerConfig(Answer):
     ice_servers: list[dict[str, Any]] = Field(description=ICE_SERVERS)
-    pin_validity_seconds: int
+    pin_validity_seconds: int = Field(description="Of the caller's group (as all time-outs).")
+    connecting_timeout_seconds: int = Field(
+        description="A customer who joined must accept the licence within this."
+    )
     waiting_timeout_seconds: int
-    waiting_warning_seconds: int
+    waiting_warning_seconds: int = Field(
+        description="A session waiting this long is shown as urgent, with the time left."
+    )
+    idle_timeout_seconds: int = Field(
+        description="An active session with no video and no action for this long times "
+        "out; 0: never. The console reports activity (`alive`, docs/protocol.md)."
+    )
+    activity_report_seconds: int = Field(
+        description="How often the console sends `alive` while there is activity."
+    )
     sms: SmsCapability
+
+
+class TimeoutValues(Answer):
+    pin_validity: int
+    connecting: int
+    waiting: int
+    waiting_warning: int
+    idle: int = Field(description="0: never.")
+
+
+class TimeoutOverrides(Answer):
+    pin_validity: int | None
+    connecting: int | None
+    waiting: int | None
+    waiting_warning: int | None
+    idle: int | None
+
+
+class GroupTimeouts(Answer):
+    group: str
+    timeouts: TimeoutValues = Field(description="What applies to the group's sessions now.")
+    overrides: TimeoutOverrides = Field(description="The group's own values; null: default.")
+    defaults: TimeoutValues = Field(description="The server's defaults.")
+
+
+class SessionTimeout(Answer):
+    kind: Literal["pin_validity", "connecting", "waiting", "idle", "reconnect"] = Field(
+        description="`pin_validity`: the PIN and link were not redeemed in time (state "
+        "`expired`); `connecting`: joined but the licence not accepted; `waiting`: not "
+        "started; `idle`: active with no video and no action; `reconnect`: the customer "
+        "did not come back."
+    )
+    seconds: int = Field(description="The length of that time-out.")
 
 
 class SessionView(Answer):
@@ -232,6 +312,9 @@ class SessionView(Answer):
     ended_at: str | None
     technician_id: int
     private: bool = Field(description="Only the technician who created it can see it.")
+    timeout: SessionTimeout | None = Field(
+        default=None, description="Set when a time-out ended the session: which and how long."
+    )
 
 
 class SessionPage(Answer):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 from typing import Any
 
 import pytest
 
 from lens_server import admin as administration
 from lens_server.models import PERMISSIONS, AuditEvent
+from tests.integration.test_server_cli import lens_server
 from tests.live_server import LiveServer, Tech
 from tests.ws_client import connect, next_of, state_of
 from tests.ws_client import in_thread as run
@@ -309,3 +311,49 @@ def test_admin_api_unknown_group_is_404(live_server: LiveServer) -> None:
     admin = live_server.technician()
     missing = live_server.api("GET", "/admin/groups/Nobody/timeouts", admin.token)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "group_not_found"
+
+
+# --- the admin CLI ------------------------------------------------------------------------
+
+
+def test_admin_cli_sets_shows_and_clears_a_groups_timeouts(live_server: LiveServer) -> None:
+    data, url = live_server.settings.data_dir, live_server.settings.database_url
+
+    def admin(*args: str) -> subprocess.CompletedProcess[str]:
+        return lens_server(data, "admin", "group", *args, database_url=url)
+
+    assert admin("add", "Helpdesk", "all").returncode == 0
+    made = admin(
+        "timeouts", "Helpdesk", "--waiting", "900", "--waiting-warning", "120", "--idle", "0"
+    )
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.splitlines() == [
+        "group Helpdesk time-outs (seconds):",
+        "pin-validity\t1200\tdefault",
+        "connecting\t600\tdefault",
+        "waiting\t900\tgroup",
+        "waiting-warning\t120\tgroup",
+        "idle\t0\tgroup",
+    ]
+    listed = admin("list").stdout
+    assert "waiting 15 min, waiting-warning 2 min, idle never" in listed
+    assert "pin-validity 20 min (default)" in listed
+
+    # Bad input: a message, exit 1, and nothing changed.
+    for bad in (
+        ("--waiting-warning", "900"),
+        ("--connecting", "0"),
+        ("--pin-validity", "999999999"),
+        ("--idle", "60", "--default", "idle"),
+    ):
+        refused = admin("timeouts", "Helpdesk", "--connecting", "45", *bad)
+        assert refused.returncode != 0 and refused.stderr, bad
+    assert admin("timeouts", "Helpdesk").stdout == made.stdout
+    assert "Nothing was changed" in admin("timeouts", "Helpdesk", "--waiting", "100").stderr
+    assert (
+        admin("timeouts", "Nobody").stderr.strip() == "lens-server admin: No group named 'Nobody'."
+    )
+
+    cleared = admin("timeouts", "Helpdesk", "--default", "waiting", "--default", "idle")
+    assert "waiting\t1800\tdefault" in cleared.stdout and "idle\t1800\tdefault" in cleared.stdout
+    assert "waiting-warning\t120\tgroup" in cleared.stdout

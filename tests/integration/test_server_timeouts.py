@@ -238,8 +238,12 @@ def test_admin_api_reads_sets_and_clears_a_groups_timeouts(live_server: LiveServ
 
     cleared = set_timeouts(live_server, admin, group_of(tech), waiting=None, waiting_warning=None)
     assert cleared["timeouts"] == before["defaults"]
-    with live_server.database().session() as db:
-        actions = [(e.actor, e.action, e.detail) for e in db.query(AuditEvent).all()]
+    database = live_server.database()
+    try:
+        with database.session() as db:
+            actions = [(e.actor, e.action, e.detail) for e in db.query(AuditEvent).all()]
+    finally:
+        database.close()
     assert (
         f"technician:{admin.email}",
         "group timeouts set",
@@ -302,8 +306,12 @@ def test_admin_api_needs_manage_groups(live_server: LiveServer) -> None:
     admin = live_server.technician()
     admin_path = f"/admin/groups/{group_of(admin)}/timeouts"
     assert live_server.api("GET", admin_path, admin.token).status_code == 200
-    with live_server.database().session() as db:
-        administration.set_permissions(db, group_of(admin), without)
+    database = live_server.database()
+    try:
+        with database.session() as db:
+            administration.set_permissions(db, group_of(admin), without)
+    finally:
+        database.close()
     assert live_server.api("GET", admin_path, admin.token).status_code == 403
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-from lens_server import admin
+from lens_server import admin, timeouts
 from lens_server.app import configure_logging, create_app
 from lens_server.config import WORKER_SETTINGS, Settings, load_settings, settings_json
 from lens_server.db import Database
@@ -189,7 +189,7 @@ def _admin_action(db: admin.Session, args: argparse.Namespace, settings: Setting
     raise admin.AdminError(f"unknown command {action}")
 
 
-TIMEOUT_OPTIONS = {key.replace("_", "-"): key for key in admin.timeouts.COLUMNS}
+TIMEOUT_OPTIONS = {key.replace("_", "-"): key for key in timeouts.COLUMNS}
 """``--waiting-warning`` on the command line is the time-out ``waiting_warning``."""
 
 
@@ -216,7 +216,7 @@ def _timeouts_summary(rows: list[tuple[str, int, bool]]) -> str:
     """``waiting 15 min, idle never (default)``: the list's time-outs column."""
     parts = []
     for key, seconds, own in rows:
-        length = "never" if seconds == 0 else admin.timeouts.describe(seconds)
+        length = "never" if seconds == 0 else timeouts.describe(seconds)
         parts.append(f"{key.replace('_', '-')} {length}{'' if own else ' (default)'}")
     return ", ".join(parts)
 

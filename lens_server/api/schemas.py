@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from lens_server.timeouts import BOUNDS
 from lens_server.validation import (
     CHAT_MAX,
     CHAT_RAW_MAX,
@@ -174,7 +175,17 @@ class ChatPost(Strict):
         return clean_chat_text(value)
 
 
-TIMEOUT_LIMIT = 7 * 24 * 3600
+def _timeout(name: str, what: str) -> Any:
+    """A time-out field with the bounds lens_server.timeouts applies."""
+    bound = BOUNDS[name]
+    low = 0 if bound.never_allowed else bound.low
+    never = "0 (never) or " if bound.never_allowed else ""
+    return Field(
+        default=None,
+        ge=low,
+        le=bound.high,
+        description=f"{what}: {never}{bound.low}..{bound.high} seconds.",
+    )
 
 
 class TimeoutsChange(Strict):
@@ -182,31 +193,14 @@ class TimeoutsChange(Strict):
     one goes back to the server's default. Checked all together (and the waiting
     warning against the waiting time-out): one bad value and nothing changes."""
 
-    pin_validity: int | None = Field(
-        default=None, ge=1, le=TIMEOUT_LIMIT, description="PIN and link validity, 1 s..7 days."
+    pin_validity: int | None = _timeout("pin_validity", "PIN and link validity")
+    connecting: int | None = _timeout("connecting", "Joined by PIN or link, licence not accepted")
+    waiting: int | None = _timeout("waiting", "Waiting to be started")
+    waiting_warning: int | None = _timeout(
+        "waiting_warning",
+        "Waiting this long, the console shows the row red with the time left; below `waiting`",
     )
-    connecting: int | None = Field(
-        default=None,
-        ge=1,
-        le=24 * 3600,
-        description="Joined by PIN or link, licence not accepted: 1 s..1 day.",
-    )
-    waiting: int | None = Field(
-        default=None, ge=1, le=24 * 3600, description="Waiting to be started: 1 s..1 day."
-    )
-    waiting_warning: int | None = Field(
-        default=None,
-        ge=1,
-        le=24 * 3600,
-        description="Waiting this long, the console shows the row red with the time left; "
-        "below the waiting time-out.",
-    )
-    idle: int | None = Field(
-        default=None,
-        ge=0,
-        le=24 * 3600,
-        description="Active with no video and no action: 0 (never) or 1 s..1 day.",
-    )
+    idle: int | None = _timeout("idle", "Active with no video and no action")
 
 
 # --- answers -----------------------------------------------------------------------------

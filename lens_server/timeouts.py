@@ -7,7 +7,6 @@ gets which time-out ended a session and how long it was."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -196,16 +195,15 @@ def _since(rule: Rule) -> Any:
 
 
 def due_sessions(db: Session, settings: Settings, now: datetime) -> Iterator[Due]:
-    """Every session out of time, by one query per rule and distinct time-out value
-    (groups sharing a value share the query): a sweep's cost grows with the number of
-    values in use, not with the number of groups or of sessions in time."""
+    """Every session out of time: one query per rule, cut off in SQL at the shortest
+    of the groups' values (so sessions in time under every group are never loaded),
+    then each candidate held to its own group's value."""
     yield from _expired_pins(db, now)
     groups = list(db.scalars(select(Group)))
     for rule in RULES[1:]:
-        for seconds, members in _by_value(rule, groups, settings).items():
-            if rule.kind == "idle" and seconds == NEVER:
-                continue
-            yield from _due_for(db, rule, seconds, members, now)
+        limits = _limits(rule, groups, settings)
+        if limits:
+            yield from _due_for(db, rule, limits, now)
 
 
 def _expired_pins(db: Session, now: datetime) -> Iterator[Due]:
@@ -221,38 +219,40 @@ def _expired_pins(db: Session, now: datetime) -> Iterator[Due]:
         yield Due(session_id, RULES[0], seconds, None)
 
 
-def _by_value(
+def _limits(
     rule: Rule, groups: list[Group], settings: Settings
-) -> dict[int, dict[int, str | None]]:
-    """time-out -> {group id: group name, or None where the default applies}."""
-    found: dict[int, dict[int, str | None]] = defaultdict(dict)
+) -> dict[int, tuple[int, str | None]]:
+    """group id -> (time-out, the group's name or None where the default applies),
+    without the groups for which the rule never applies (idle 0)."""
+    found: dict[int, tuple[int, str | None]] = {}
     for group in groups:
         if rule.kind == "reconnect":
-            found[settings.reconnect_timeout_seconds][group.id] = None
+            found[group.id] = (settings.reconnect_timeout_seconds, None)
             continue
         own = getattr(group, COLUMNS[rule.kind])
-        if own is None:
-            found[getattr(settings, COLUMNS[rule.kind])][group.id] = None
-        else:
-            found[own][group.id] = group.name
+        seconds, source = (
+            (getattr(settings, COLUMNS[rule.kind]), None) if own is None else (own, group.name)
+        )
+        if not (rule.kind == "idle" and seconds == NEVER):
+            found[group.id] = (seconds, source)
     return found
 
 
 def _due_for(
-    db: Session,
-    rule: Rule,
-    seconds: int,
-    members: dict[int, str | None],
-    now: datetime,
+    db: Session, rule: Rule, limits: dict[int, tuple[int, str | None]], now: datetime
 ) -> Iterator[Due]:
+    shortest = min(seconds for seconds, _ in limits.values())
+    since = _since(rule)
     query = (
-        select(LensSession.id, Technician.group_id)
+        select(LensSession.id, Technician.group_id, since)
         .join(Technician, LensSession.technician_id == Technician.id)
         .where(
             LensSession.state == rule.state,
-            Technician.group_id.in_(members),
-            _since(rule) <= now - timedelta(seconds=seconds),
+            Technician.group_id.in_(limits),
+            since <= now - timedelta(seconds=shortest),
         )
     )
-    for session_id, group_id in db.execute(query):
-        yield Due(session_id, rule, seconds, members[group_id])
+    for session_id, group_id, moment in db.execute(query):
+        seconds, source = limits[group_id]
+        if moment <= now - timedelta(seconds=seconds):
+            yield Due(session_id, rule, seconds, source)

@@ -10,6 +10,7 @@ through silence as well, so their arrival says nothing about use."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -41,6 +42,7 @@ class ActivityReporter(QObject):
         self._send = send
         self._watched = watched
         self._noted = False
+        self._last = time.monotonic()
         self.reports = 0
         """How many reports went out (for tests and the log)."""
         self._timer = QTimer(self)
@@ -54,6 +56,11 @@ class ActivityReporter(QObject):
     def note(self) -> None:
         """Something happened (a frame arrived): the next tick reports it."""
         self._noted = True
+        self._last = time.monotonic()
+
+    def idle_seconds(self) -> float:
+        """Seconds since the last video frame or input (or since the tab opened)."""
+        return time.monotonic() - self._last
 
     def on_timer_timeout(self) -> None:
         if self._noted:
@@ -64,12 +71,11 @@ class ActivityReporter(QObject):
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
-            not self._noted
-            and event.type() in INPUT_EVENTS
+            event.type() in INPUT_EVENTS
             and isinstance(watched, QWidget)
             and (watched is self._watched or self._watched.isAncestorOf(watched))
         ):
-            self._noted = True
+            self.note()
         return False
 
     def close(self) -> None:

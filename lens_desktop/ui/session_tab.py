@@ -56,6 +56,7 @@ from lens_desktop.ui.recording_control import RecordingControl
 from lens_desktop.ui.settings_dialog import load_settings
 from lens_desktop.ui.snapshot_strip import SnapshotStrip, snapshot_message, take_snapshot
 from lens_desktop.ui.tasks import TaskOwner
+from lens_desktop.ui.timeouts import idle_warning
 from lens_desktop.ui.video_pane import VideoView
 from lens_desktop.ui.video_stage import VideoStage
 from lens_desktop.ui.view_controls import ROW_ICON, ViewControls
@@ -746,6 +747,10 @@ class SessionTab(QWidget):
             self._video_flowing,
             self._stalled_for(),
         )
+        if self._session.state == "active":
+            idle = self.activity.idle_seconds()
+            if warning := idle_warning(idle, self._services.config.idle_timeout_seconds):
+                text = f"{text}\n{warning}" if text else warning
         self.video.pane.set_overlay(text)
 
     def _restart_stall_watch(self) -> None:

@@ -59,6 +59,21 @@ def waiting_tooltip(timeout_seconds: int) -> str:
     ).format(length=format_length(timeout_seconds))
 
 
+def idle_warning(idle_for: float, idle_timeout: int) -> str | None:
+    """Said over the picture in the last quarter minute to minute of the idle time-out
+    (a quarter of it, 1..60 s): an active session with a paused camera and nobody at
+    the console ends soon. None before that, or when the group never times out."""
+    if idle_timeout <= 0:
+        return None
+    lead = max(1, min(60, idle_timeout // 4))
+    if idle_for < idle_timeout - lead:
+        return None
+    left = format_duration(max(0, math.ceil(idle_timeout - idle_for)))
+    return translate(
+        "Timeouts", "No video and no action: this session ends in {left} unless you use it."
+    ).format(left=left)
+
+
 def ended_text(session: SessionInfo) -> str | None:
     """Why a time-out ended the session, with its length; None if none did (or the
     server is older than time-out reasons)."""

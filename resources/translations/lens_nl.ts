@@ -1445,6 +1445,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>De klant wacht al lang. Start de sessie, anders stopt ze vanzelf na {length} wachten.</translation>
     </message>
     <message>
+        <source>No video and no action: this session ends in {left} unless you use it.</source>
+        <translation>Geen beeld en geen handeling: deze sessie stopt over {left} tenzij u haar gebruikt.</translation>
+    </message>
+    <message>
         <source>1 hour</source>
         <translation>1 uur</translation>
     </message>

@@ -178,6 +178,12 @@ async def test_waiting_row_turns_red_with_time_left_then_idle_time_out_ends_a_li
             assert tab.activity.reports >= 3
 
             track.sending = False  # the camera's picture stops; nobody touches the console
+            pane = tab.video.pane
+            await wait_until(lambda: "this session ends in" in pane.overlay, timeout=5)
+            assert pane.overlay.endswith(
+                "No video and no action: this session ends in 00:01 unless you use it."
+            )
+            assert tab.grab().save(str(shots / "idle_warning.png"))
             await customer.wait_state("timed_out", timeout=10)
             await wait_until(lambda: window.session_tab_widgets == {}, timeout=5)
             assert prompter.notices[-1] == (

@@ -11,7 +11,7 @@ from ui_factories import FakeClock, make_session, with_state
 
 from lens_desktop.net.models import SessionInfo, SessionTimeout
 from lens_desktop.ui.session_model import URGENT_BACKGROUND, SessionTableModel
-from lens_desktop.ui.timeouts import ended_text, format_length, time_left
+from lens_desktop.ui.timeouts import ended_text, format_length, idle_warning, time_left
 from tests.qt_fixtures import SignalRecorder
 
 M = SessionTableModel
@@ -128,3 +128,14 @@ def test_the_session_view_carries_the_timeout() -> None:
     assert SessionInfo.from_json({**view, "timeout": None}).timeout is None
     del view["timeout"]  # a server older than time-out reasons
     assert SessionInfo.from_json(view).timeout is None
+
+
+def test_the_idle_warning_comes_in_the_last_quarter_up_to_a_minute() -> None:
+    assert idle_warning(1739, 1800) is None
+    assert idle_warning(1740, 1800) == (
+        "No video and no action: this session ends in 01:00 unless you use it."
+    )
+    assert idle_warning(1799.2, 1800).endswith("ends in 00:01 unless you use it.")
+    assert idle_warning(1900, 1800).endswith("ends in 00:00 unless you use it.")
+    assert idle_warning(29, 40) is None and idle_warning(30, 40) is not None  # a quarter
+    assert idle_warning(10**6, 0) is None  # the group never times out

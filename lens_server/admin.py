@@ -3,12 +3,14 @@ validates first and changes nothing when it raises AdminError."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from lens_server import timeouts
 from lens_server.auth import account_key
+from lens_server.config import Settings
 from lens_server.models import PERMISSIONS, AuthToken, BudgetCounter, Group, Technician
 from lens_server.security import hash_password
 from lens_server.validation import clean_email, clean_name
@@ -62,6 +64,30 @@ def set_permissions(db: Session, name: str, permissions: Iterable[str]) -> Group
     group = _group(db, name)
     group.permissions = _permissions(permissions)
     return group
+
+
+def set_timeouts(
+    db: Session, name: str, changes: Mapping[str, int | None], settings: Settings
+) -> timeouts.Timeouts:
+    """Overrides some of the group's time-outs (None: back to the server default);
+    all are checked, with the result, before any is set."""
+    group = _group(db, name)
+    try:
+        return timeouts.set_overrides(group, changes, settings)
+    except ValueError as exc:
+        raise AdminError(f"{exc}. Nothing was changed.") from None
+
+
+def group_timeouts(db: Session, name: str, settings: Settings) -> list[tuple[str, int, bool]]:
+    """(time-out, seconds, set by the group) for each of the group's time-outs."""
+    group = _group(db, name)
+    return timeout_rows(group, settings)
+
+
+def timeout_rows(group: Group, settings: Settings) -> list[tuple[str, int, bool]]:
+    own = timeouts.overrides(group)
+    values = timeouts.effective(group, settings).as_json()
+    return [(key, values[key], own[key] is not None) for key in timeouts.COLUMNS]
 
 
 def list_groups(db: Session) -> list[Group]:

@@ -18,12 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from lens_server import __version__
-from lens_server.api import chat, customer, reports, technician
+from lens_server.api import admin, chat, customer, reports, technician
 from lens_server.api_docs import install_api_docs
 from lens_server.chat import ChatService
 from lens_server.config import WORKER_SETTINGS, Settings, settings_from_json
 from lens_server.db import THREADS, Database
 from lens_server.errors import DatabaseUnavailable, first_line, install_handlers
+from lens_server.group_admin import GroupAdmin
 from lens_server.health import QUIET_PATHS
 from lens_server.health import router as health_router
 from lens_server.hub import Hub
@@ -90,6 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.chat = ChatService(database, hub, service.budgets)
         app.state.reports = ReportService(database)
         app.state.survey = SurveyService(database)
+        app.state.group_admin = GroupAdmin(database, settings)
         if settings.redis_url:
             hub.relay = app.state.relay = RedisRelay(settings.redis_url, hub)
             hub.on_resync = lambda ids: _spawn_in_thread(service.push_customer_views, ids)
@@ -133,6 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(chat.customer_router)
     app.include_router(reports.router)
     app.include_router(reports.customer_router)
+    app.include_router(admin.router)
     app.include_router(ws_router)
     app.include_router(pages_router)
     app.include_router(health_router)

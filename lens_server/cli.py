@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-from lens_server import admin
+from lens_server import admin, timeouts
 from lens_server.app import configure_logging, create_app
 from lens_server.config import WORKER_SETTINGS, Settings, load_settings, settings_json
 from lens_server.db import Database
@@ -156,7 +156,7 @@ def run_admin(settings: Settings, args: argparse.Namespace) -> int:
             run_report(database, args)
             return 0
         with database.session() as db:
-            for line in _admin_action(db, args):
+            for line in _admin_action(db, args, settings):
                 print(line)
     except admin.AdminError as exc:
         print(f"lens-server admin: {exc}", file=sys.stderr)
@@ -166,13 +166,18 @@ def run_admin(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin_action(db: admin.Session, args: argparse.Namespace) -> list[str]:
+def _admin_action(db: admin.Session, args: argparse.Namespace, settings: Settings) -> list[str]:
     action = f"{args.what} {args.action}"
+    if action == "group timeouts":
+        return _group_timeouts(db, args, settings)
     if action == "group add":
         group = admin.add_group(db, args.name, args.permissions)
         return [f"group {group.name} added: {group.permissions or '(no permissions)'}"]
     if action == "group list":
-        return [f"{g.name}\t{g.permissions}" for g in admin.list_groups(db)]
+        return [
+            f"{g.name}\t{g.permissions}\t{_timeouts_summary(admin.timeout_rows(g, settings))}"
+            for g in admin.list_groups(db)
+        ]
     if action == "group set-permissions":
         group = admin.set_permissions(db, args.name, args.permissions)
         return [f"group {group.name}: {group.permissions or '(no permissions)'}"]
@@ -194,6 +199,38 @@ def _admin_action(db: admin.Session, args: argparse.Namespace) -> list[str]:
         tech = admin.set_group(db, args.email, args.group)
         return [f"technician {tech.email} moved to {args.group}"]
     raise admin.AdminError(f"unknown command {action}")
+
+
+TIMEOUT_OPTIONS = {key.replace("_", "-"): key for key in timeouts.COLUMNS}
+"""``--waiting-warning`` on the command line is the time-out ``waiting_warning``."""
+
+
+def _group_timeouts(db: admin.Session, args: argparse.Namespace, settings: Settings) -> list[str]:
+    """Sets the given time-outs (``--default X`` clears one), then shows them all."""
+    changes: dict[str, int | None] = {TIMEOUT_OPTIONS[o]: None for o in args.default or ()}
+    for option, key in TIMEOUT_OPTIONS.items():
+        value = getattr(args, key)
+        if value is not None:
+            if key in changes:
+                raise admin.AdminError(f"--{option} and --default {option} contradict each other.")
+            changes[key] = value
+    if changes:
+        admin.set_timeouts(db, args.name, changes, settings)
+        db.flush()
+    rows = admin.group_timeouts(db, args.name, settings)
+    lines = [f"group {args.name} time-outs (seconds):"]
+    for key, seconds, own in rows:
+        lines.append(f"{key.replace('_', '-')}\t{seconds}\t{'group' if own else 'default'}")
+    return lines
+
+
+def _timeouts_summary(rows: list[tuple[str, int, bool]]) -> str:
+    """``waiting 15 min, idle never (default)``: the list's time-outs column."""
+    parts = []
+    for key, seconds, own in rows:
+        length = "never" if seconds == 0 else timeouts.describe(seconds)
+        parts.append(f"{key.replace('_', '-')} {length}{'' if own else ' (default)'}")
+    return ", ".join(parts)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -221,6 +258,18 @@ def _parser() -> argparse.ArgumentParser:
     perms = group.add_parser("set-permissions")
     perms.add_argument("name")
     perms.add_argument("permissions", nargs="*")
+    limits = group.add_parser(
+        "timeouts", help="show the group's time-outs, or set some (seconds; idle 0: never)"
+    )
+    limits.add_argument("name")
+    for option in TIMEOUT_OPTIONS:
+        limits.add_argument(f"--{option}", type=int, metavar="SECONDS")
+    limits.add_argument(
+        "--default",
+        action="append",
+        choices=tuple(TIMEOUT_OPTIONS),
+        help="back to the server's default (repeatable)",
+    )
 
     tech = what.add_parser("technician").add_subparsers(dest="action", required=True)
     tadd = tech.add_parser("add", help="the password is read from a prompt or stdin")

@@ -35,9 +35,12 @@ class Settings:
     tls_key: str = ""
     extra_origins: tuple[str, ...] = ()
 
+    # Time-outs: the server's defaults; a group may override each (lens_server/timeouts.py).
     pin_validity_seconds: int = 20 * 60
+    connecting_timeout_seconds: int = 10 * 60  # joined by PIN or link, licence not accepted
     waiting_timeout_seconds: int = 30 * 60
-    waiting_warning_seconds: int = 5 * 60
+    waiting_warning_seconds: int = 5 * 60  # waiting this long, the console's row turns red
+    idle_timeout_seconds: int = 30 * 60  # active, no video and no action; 0: never
     reconnect_timeout_seconds: int = 120
     token_lifetime_seconds: int = 12 * 3600
     # Failure budgets (docs/security.md has the arithmetic behind these numbers).
@@ -125,6 +128,7 @@ class Settings:
         if self.turn_credential_lifetime_seconds <= 0:
             raise ValueError("turn_credential_lifetime_seconds must be positive")
         self._check_sms()
+        self._check_timeouts()
         if self.ice_transport_policy == "relay" and not (self.turn_urls or self._static_turn()):
             raise ValueError(
                 "ice_transport_policy relay needs a TURN server: set turn_urls "
@@ -152,6 +156,21 @@ class Settings:
         region = self.sms_default_region
         if region and region.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"sms_default_region: unknown region {region!r}")
+
+    def _check_timeouts(self) -> None:
+        for name in (
+            "pin_validity_seconds",
+            "connecting_timeout_seconds",
+            "waiting_timeout_seconds",
+            "waiting_warning_seconds",
+            "reconnect_timeout_seconds",
+        ):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if self.idle_timeout_seconds < 0:
+            raise ValueError("idle_timeout_seconds must be 0 (never) or positive")
+        if self.waiting_warning_seconds >= self.waiting_timeout_seconds:
+            raise ValueError("waiting_warning_seconds must be below waiting_timeout_seconds")
 
     def _static_turn(self) -> bool:
         for server in self.ice_servers:

@@ -27,6 +27,7 @@ PERMISSIONS = (
     "connect_sms",
     "record_sessions",
     "view_reports",
+    "manage_groups",
 )
 
 
@@ -58,6 +59,12 @@ class Group(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     permissions: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    # Time-outs in seconds (lens_server.timeouts); NULL: the server's default.
+    pin_validity_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    connecting_timeout_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    waiting_timeout_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    waiting_warning_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    idle_timeout_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @property
     def permission_set(self) -> frozenset[str]:
@@ -109,6 +116,11 @@ class LensSession(Base):
     reconnecting_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     technician: Mapped[Technician] = relationship(lazy="joined")
+    # The console's last report of video or the technician's action (the idle time-out).
+    last_activity_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Which time-out ended the session and its length (the console says why).
+    timeout_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    timeout_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class SessionEvent(Base):

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from lens_server import timeouts
 from lens_server.auth import SignIn
 from lens_server.budget import Rule, SqlBudgetStore
 from lens_server.config import Settings
@@ -145,6 +146,8 @@ class SessionService:
 
         def work(db: Session) -> LensSession:
             now = utcnow()
+            tech = db.get(Technician, who.id)
+            limits = timeouts.effective(tech.group if tech else None, self._settings)
             row = LensSession(
                 id=uuid.uuid4().hex,
                 name=name,
@@ -152,7 +155,7 @@ class SessionService:
                 method=method,
                 language=language,
                 pin=self._fresh_pin(db),
-                pin_expires_at=now + timedelta(seconds=self._settings.pin_validity_seconds),
+                pin_expires_at=now + timedelta(seconds=limits.pin_validity),
                 link_token=secrets.token_urlsafe(24),
                 technician_id=who.id,
                 created_at=now,
@@ -532,57 +535,48 @@ class SessionService:
     # --- time ----------------------------------------------------------------------
 
     def sweep(self) -> int:
-        """Expire unredeemed PINs and time out sessions left waiting or reconnecting.
-        A redeemed PIN's deadline no longer counts: a customer still reading the
-        licence is timed out by the waiting time-out, counted from joining."""
-        s = self._settings
-        now = utcnow()
-        rules = (
-            ("connecting", LensSession.pin_expires_at, timedelta(0), "expired", "pin expired"),
-            (
-                "connecting",
-                LensSession.pin_used_at,
-                timedelta(seconds=s.waiting_timeout_seconds),
-                "timed_out",
-                "did not accept in time",
-            ),
-            (
-                "waiting",
-                LensSession.waiting_since,
-                timedelta(seconds=s.waiting_timeout_seconds),
-                "timed_out",
-                "waited too long",
-            ),
-            (
-                "reconnecting",
-                LensSession.reconnecting_since,
-                timedelta(seconds=s.reconnect_timeout_seconds),
-                "timed_out",
-                "did not reconnect",
-            ),
-        )
-        changed = 0
-        for state, column, grace, target, action in rules:
-            ids = self._due(state, column, now - grace)
-            for session_id in ids:
-                changed += self._sweep_one(session_id, state, target, action)
-        return changed
-
-    def _due(self, state: str, column: Any, cutoff: datetime) -> list[str]:
-        query = select(LensSession.id).where(LensSession.state == state, column <= cutoff)
-        if column is LensSession.pin_expires_at:
-            query = query.where(LensSession.pin_used_at.is_(None))
+        """Expire unredeemed PINs and time out sessions by their technician's group's
+        time-outs (lens_server.timeouts): a customer who joined but has not accepted
+        (connecting), one left waiting, an active session with no video and no action
+        (idle; on hold never), and one whose customer did not come back (reconnect).
+        Each goes to the audit log with the time-out and its length."""
         with self._db.session() as db:
-            return list(db.scalars(query))
+            due = list(timeouts.due_sessions(db, self._settings, utcnow()))
+        return sum(self._sweep_one(item) for item in due)
 
-    def _sweep_one(self, session_id: str, state: str, target: str, action: str) -> int:
+    def _sweep_one(self, due: timeouts.Due) -> int:
         def work(db: Session) -> LensSession | None:
-            row = db.get(LensSession, session_id)
-            if row is None or row.state != state:
+            row = db.get(LensSession, due.session_id)
+            if row is None or row.state != due.rule.state:
                 return None
-            return self._move(db, row, target, "system", action)
+            row.timeout_kind, row.timeout_seconds = due.rule.kind, due.seconds
+            return self._move(db, row, due.rule.target, "system", due.rule.action, due.detail)
 
         return 1 if self._write(work) is not None else 0
+
+    def timeouts_for(self, who: Identity) -> timeouts.Timeouts:
+        """The time-outs of the technician's group, as they apply now."""
+        with self._db.session() as db:
+            tech = db.get(Technician, who.id)
+            return timeouts.effective(tech.group if tech else None, self._settings)
+
+    def note_activity(self, technician_id: int, session_id: str) -> bool:
+        """The console saw video or the technician acted in their active session: its
+        idle time-out starts again. Nothing is pushed or logged (it comes every few
+        seconds). False when the session is not the technician's or not active."""
+        if not storable(session_id) or len(session_id) > 32:
+            return False
+        with self._db.session() as db:
+            result = db.execute(
+                update(LensSession)
+                .where(
+                    LensSession.id == session_id,
+                    LensSession.technician_id == technician_id,
+                    LensSession.state == "active",
+                )
+                .values(last_activity_at=utcnow())
+            )
+            return bool(getattr(result, "rowcount", 0))
 
     # --- plumbing ------------------------------------------------------------------
 
@@ -605,12 +599,14 @@ class SessionService:
             return row
 
     def _move(
-        self, db: Session, row: LensSession, state: str, actor: str, action: str
+        self, db: Session, row: LensSession, state: str, actor: str, action: str, detail: str = ""
     ) -> LensSession:
         row.state = state
         if state in FINAL_STATES:
             row.ended_at = utcnow()
-        self._log(db, row, actor, action)
+        if state == "active":  # started, resumed or back: the idle time-out starts now
+            row.last_activity_at = utcnow()
+        self._log(db, row, actor, action, detail)
         return row
 
     @staticmethod

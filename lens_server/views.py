@@ -52,7 +52,15 @@ def technician_view(row: LensSession, base_url: str) -> dict[str, Any]:
         "ended_at": iso(row.ended_at),
         "technician_id": row.technician_id,
         "private": row.private,
+        "timeout": timeout_view(row),
     }
+
+
+def timeout_view(row: LensSession) -> dict[str, Any] | None:
+    """Which time-out ended the session (``timed_out`` or ``expired``), else None."""
+    if row.timeout_kind is None or row.timeout_seconds is None:
+        return None
+    return {"kind": row.timeout_kind, "seconds": row.timeout_seconds}
 
 
 def organisation_view(settings: Settings) -> dict[str, Any]:

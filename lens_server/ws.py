@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -32,6 +33,8 @@ router = APIRouter()
 AUTH_TIMEOUT = 10.0
 SIGNAL_KINDS = frozenset({"offer", "answer", "candidate", "bye"})
 CLOSE_UNAUTHORIZED = 4401
+ALIVE_SPACING = 0.5
+"""Seconds: a socket's ``alive`` reports closer together than this are not written."""
 CLOSE_TRY_AGAIN = 1013  # the database is away: the clients reconnect (with their back-off)
 
 
@@ -190,8 +193,17 @@ async def _technician_session(
         sessions = await run_in_threadpool(service.snapshot, who)
         await ws.send_json({"type": "snapshot", "sessions": sessions})
 
+        last_alive = -ALIVE_SPACING
+
         async def handle(message: Message) -> None:
+            nonlocal last_alive
             data, session_id = _signal_data(message), message.get("session_id")
+            if message.get("type") == "alive" and isinstance(session_id, str):
+                # A console sends one every 1-30 s; more often is not worth a write.
+                if time.monotonic() - last_alive >= ALIVE_SPACING:
+                    last_alive = time.monotonic()
+                    await _alive(service, who, session_id)
+                return
             if message.get("type") != "signal" or data is None or not isinstance(session_id, str):
                 outbox.put(_error("invalid_message", "Expected a signal message."))
                 return
@@ -211,6 +223,16 @@ async def _technician_session(
         await _database_away(ws, exc)
     finally:
         hub.remove_technician(who.id, outbox)
+
+
+async def _alive(service: SessionService, who: Identity, session_id: str) -> None:
+    """The console saw video or an action in its active session (the idle time-out).
+    Not the technician's, or no longer active (it may have ended a moment ago):
+    ignored, as a late report is harmless. A database away: the next one counts."""
+    try:
+        await run_in_threadpool(service.note_activity, who.id, session_id)
+    except DatabaseUnavailable as exc:
+        log.warning("activity report dropped: database unavailable: %s", first_line(exc))
 
 
 @router.websocket("/ws/customer")

@@ -123,6 +123,13 @@ class EventSocket(QObject):
         else:
             self._unsent.append((time.monotonic(), message))
 
+    def send_alive(self, session_id: str) -> None:
+        """Tell the server the session is in use (video arrives, the technician acts):
+        its idle time-out starts again. Dropped while disconnected: a late report
+        would say nothing about now."""
+        if self._state == "connected":
+            self._outbox.put_nowait(json.dumps({"type": "alive", "session_id": session_id}))
+
     async def close(self) -> None:
         """Stop reconnecting and close the connection; safe to call twice."""
         task, self._task = self._task, None

@@ -45,6 +45,21 @@ class Technician:
 
 
 @dataclass(frozen=True)
+class SessionTimeout:
+    """The time-out that ended a session: ``kind`` is pin_validity, connecting,
+    waiting, idle or reconnect (docs/protocol.md); ``seconds`` its length."""
+
+    kind: str
+    seconds: int
+
+    @classmethod
+    def from_json(cls, data: Any) -> SessionTimeout | None:
+        if not isinstance(data, dict):
+            return None
+        return cls(kind=str(data["kind"]), seconds=int(data["seconds"]))
+
+
+@dataclass(frozen=True)
 class SessionInfo:
     """One support session as the technician sees it (server-authoritative state)."""
 
@@ -60,6 +75,8 @@ class SessionInfo:
     waiting_since: datetime | None
     started_at: datetime | None
     ended_at: datetime | None
+    timeout: SessionTimeout | None = None
+    """Which time-out ended the session, if one did (a server older than that: None)."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SessionInfo:
@@ -79,6 +96,7 @@ class SessionInfo:
             waiting_since=parse_time(data.get("waiting_since")),
             started_at=parse_time(data.get("started_at")),
             ended_at=parse_time(data.get("ended_at")),
+            timeout=SessionTimeout.from_json(data.get("timeout")),
         )
 
     @property
@@ -108,9 +126,10 @@ class CreatedSession:
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """Server settings the console needs: ICE servers for WebRTC, the timers, and
-    whether it can send text messages (a server without an SMS gateway, or one older
-    than SMS invitations, cannot)."""
+    """Server settings the console needs: ICE servers for WebRTC, the time-outs of
+    the technician's group, and whether it can send text messages (a server without an
+    SMS gateway, or one older than SMS invitations, cannot). A server older than
+    group time-outs sends no idle time-out: 0, never."""
 
     ice_servers: list[dict[str, Any]]
     pin_validity_seconds: int
@@ -118,6 +137,9 @@ class ServerConfig:
     waiting_warning_seconds: int
     sms_available: bool = False
     sms_default_region: str | None = None
+    connecting_timeout_seconds: int = 0
+    idle_timeout_seconds: int = 0
+    activity_report_seconds: int = 30
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ServerConfig:
@@ -130,6 +152,9 @@ class ServerConfig:
             waiting_warning_seconds=int(data["waiting_warning_seconds"]),
             sms_available=bool(sms.get("available", False)),
             sms_default_region=sms.get("default_region") or None,
+            connecting_timeout_seconds=int(data.get("connecting_timeout_seconds", 0)),
+            idle_timeout_seconds=int(data.get("idle_timeout_seconds", 0)),
+            activity_report_seconds=max(1, int(data.get("activity_report_seconds", 30))),
         )
 
 

@@ -47,6 +47,7 @@ from lens_desktop.ui.settings_dialog import (
     load_settings,
 )
 from lens_desktop.ui.tasks import TaskOwner
+from lens_desktop.ui.timeouts import ended_text
 
 CONNECTION_TEXT = {
     "connecting": QT_TRANSLATE_NOOP("MainWindow", "Connecting to {server}…"),
@@ -139,7 +140,9 @@ class MainWindow(QMainWindow):
         self.new_session_dialog: NewSessionDialog | None = None
         self.reports_window: ReportsWindow | None = None
         self.model = SessionTableModel(
-            self, warning_seconds=services.config.waiting_warning_seconds
+            self,
+            warning_seconds=services.config.waiting_warning_seconds,
+            timeout_seconds=services.config.waiting_timeout_seconds,
         )
         self.setWindowTitle(translate("MainWindow", "Lens Technician Console"))
         self._build()
@@ -390,6 +393,8 @@ class MainWindow(QMainWindow):
         self.model.apply(session)
         if session.id in self._tabs:
             self._on_tab_session_changed(session)
+        elif text := ended_text(session):  # a time-out in the list: say which
+            self.statusBar().showMessage(text, 10000)
         self._update_actions()
 
     def on_events_signal_received(self, session_id: str, data: dict[str, Any]) -> None:
@@ -646,7 +651,7 @@ class MainWindow(QMainWindow):
         self._tasks.spawn(self._close_tab(session.id))
         message = ENDED_BY_OTHERS.get(session.state)
         if message:
-            text = translate("MainWindow", message).format(name=session.name)
+            text = ended_text(session) or translate("MainWindow", message).format(name=session.name)
             self.statusBar().showMessage(text, 10000)
             self._prompter.inform(self, translate("MainWindow", "Session ended"), text)
 

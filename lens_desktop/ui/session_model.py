@@ -3,7 +3,8 @@
 The server is the authority on every session; this model only mirrors it. A snapshot
 resets the model, each pushed change inserts, updates in place or removes one row, and a
 one-second tick refreshes the "Waiting" column alone so a view repaints as little as
-possible. A customer left waiting too long turns the row urgent (red, bold).
+possible. A customer left waiting too long (the group's waiting warning) turns the row
+urgent (red, bold) and its status says how long is left before the waiting time-out.
 
 While the console cannot hear the server (``set_stale``), every row is greyed and
 italic and its tooltip says why: what it shows may already be out of date.
@@ -38,6 +39,7 @@ from lens_desktop.ui.formatting import (
     state_label,
 )
 from lens_desktop.ui.language import translate
+from lens_desktop.ui.timeouts import ended_text, waiting_status, waiting_tooltip
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -80,6 +82,7 @@ class SessionTableModel(QAbstractTableModel):
         parent: QObject | None = None,
         *,
         warning_seconds: int = DEFAULT_WARNING_SECONDS,
+        timeout_seconds: int = 0,
         final_retention_seconds: int = DEFAULT_FINAL_RETENTION_SECONDS,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
@@ -88,6 +91,8 @@ class SessionTableModel(QAbstractTableModel):
         self._urgent: set[str] = set()
         self._stale = False
         self._warning_seconds = warning_seconds
+        self._timeout_seconds = timeout_seconds
+        """The waiting time-out (0: not known, the row turns red without a countdown)."""
         self._final_retention_seconds = final_retention_seconds
         self._clock = clock
         self._timer = QTimer(self)
@@ -100,6 +105,11 @@ class SessionTableModel(QAbstractTableModel):
     def set_warning_seconds(self, seconds: int) -> None:
         self._warning_seconds = seconds
         self.tick()
+
+    def set_waiting_limits(self, warning_seconds: int, timeout_seconds: int) -> None:
+        """The group's waiting warning and time-out (from the server's /config)."""
+        self._timeout_seconds = timeout_seconds
+        self.set_warning_seconds(warning_seconds)
 
     @property
     def stale(self) -> bool:
@@ -169,9 +179,11 @@ class SessionTableModel(QAbstractTableModel):
             if self._refresh_urgency(session):
                 last = len(self.HEADERS) - 1
                 self.dataChanged.emit(self.index(row, 0), self.index(row, last))
-            else:
-                waiting = self.index(row, self.WAITING)
-                self.dataChanged.emit(waiting, waiting, [Qt.ItemDataRole.DisplayRole])
+                continue
+            columns = (self.STATUS, self.WAITING) if session.id in self._urgent else (self.WAITING,)
+            for column in columns:  # an urgent row's status counts down to the time-out
+                cell = self.index(row, column)
+                self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
 
     def _prune_final(self) -> None:
         now = self._clock()
@@ -256,6 +268,9 @@ class SessionTableModel(QAbstractTableModel):
         if column == self.NAME:
             return session.name
         if column == self.STATUS:
+            waited = self.waiting_seconds(session)
+            if session.id in self._urgent and waited is not None and self._timeout_seconds:
+                return waiting_status(waited, self._timeout_seconds)
             return state_label(session.state)
         if column == self.CONNECTION:
             return method_label(session.method)
@@ -276,6 +291,8 @@ class SessionTableModel(QAbstractTableModel):
         ):
             return self._stale_decoration(role)
         urgent = session.id in self._urgent
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(session, urgent)
         if role == Qt.ItemDataRole.BackgroundRole and urgent:
             return QBrush(URGENT_BACKGROUND)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -290,6 +307,11 @@ class SessionTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.PIN, self.WAITING):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
+
+    def _tooltip(self, session: SessionInfo, urgent: bool) -> str | None:
+        if urgent and self._timeout_seconds:
+            return waiting_tooltip(self._timeout_seconds)
+        return ended_text(session) if session.is_final else None
 
     @staticmethod
     def _stale_decoration(role: int) -> Any:

@@ -46,6 +46,7 @@ from lens_desktop.tools.link import AnnotationLink
 from lens_desktop.tools.protocol import CustomerTap, parse_message
 from lens_desktop.tools.snapshots import SnapshotError, snapshot_stem
 from lens_desktop.tools.tracking_link import TrackingLink
+from lens_desktop.ui.activity_report import ActivityReporter
 from lens_desktop.ui.annotation_canvas import AnnotationCanvas
 from lens_desktop.ui.annotation_tools import AnnotationToolBar, tool_icon, with_key
 from lens_desktop.ui.camera_controls import CameraControls
@@ -56,6 +57,7 @@ from lens_desktop.ui.recording_control import RecordingControl
 from lens_desktop.ui.settings_dialog import load_settings
 from lens_desktop.ui.snapshot_strip import SnapshotStrip, snapshot_message, take_snapshot
 from lens_desktop.ui.tasks import TaskOwner
+from lens_desktop.ui.timeouts import idle_warning
 from lens_desktop.ui.video_pane import VideoView
 from lens_desktop.ui.video_stage import VideoStage
 from lens_desktop.ui.view_controls import ROW_ICON, ViewControls
@@ -193,6 +195,9 @@ class SessionTab(QWidget):
         self._stall_timer = QTimer(self)
         self._stall_timer.setInterval(STALL_CHECK_MS)
         self._build()
+        self.activity = ActivityReporter(
+            session.id, services.config.activity_report_seconds, services.events.send_alive, self
+        )
         # Annotations stick to objects: tracked on the frames the peer decodes, anchored
         # on the frame on screen (tracking_link.enabled is the setting, pause() freezes).
         pane = self.video.pane
@@ -403,6 +408,7 @@ class SessionTab(QWidget):
         self._closed = True
         await self.recording.stop()  # a valid file, and the audit log told, before the rest
         self._stall_timer.stop()
+        self.activity.close()
         self.stage.set_full_screen(False)
         self._services.events.signal_received.disconnect(self.on_events_signal_received)
         self._services.events.chat_received.disconnect(self.on_events_chat_received)
@@ -421,6 +427,7 @@ class SessionTab(QWidget):
 
     def on_peer_frame_ready(self, frame: VideoFrame) -> None:
         self.video.pane.show_frame(frame)
+        self.activity.note()
         self.freeze.setEnabled(True)
         self.snapshot_action.setEnabled(True)
         self.hd_photo.set_available(True)
@@ -763,6 +770,10 @@ class SessionTab(QWidget):
             self._video_flowing,
             self._stalled_for(),
         )
+        if self._session.state == "active":
+            idle = self.activity.idle_seconds()
+            if warning := idle_warning(idle, self._services.config.idle_timeout_seconds):
+                text = f"{text}\n{warning}" if text else warning
         self.video.pane.set_overlay(text)
 
     def _restart_stall_watch(self) -> None:

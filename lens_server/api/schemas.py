@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from lens_server.timeouts import BOUNDS
 from lens_server.validation import (
     CHAT_MAX,
     CHAT_RAW_MAX,
@@ -178,6 +179,34 @@ class ChatPost(Strict):
         return clean_chat_text(value)
 
 
+def _timeout(name: str, what: str) -> Any:
+    """A time-out field with the bounds lens_server.timeouts applies."""
+    bound = BOUNDS[name]
+    low = 0 if bound.never_allowed else bound.low
+    never = "0 (never) or " if bound.never_allowed else ""
+    return Field(
+        default=None,
+        ge=low,
+        le=bound.high,
+        description=f"{what}: {never}{bound.low}..{bound.high} seconds.",
+    )
+
+
+class TimeoutsChange(Strict):
+    """The time-outs to change, in seconds; a field left out stays as it is, a null
+    one goes back to the server's default. Checked all together (and the waiting
+    warning against the waiting time-out): one bad value and nothing changes."""
+
+    pin_validity: int | None = _timeout("pin_validity", "PIN and link validity")
+    connecting: int | None = _timeout("connecting", "Joined by PIN or link, licence not accepted")
+    waiting: int | None = _timeout("waiting", "Waiting to be started")
+    waiting_warning: int | None = _timeout(
+        "waiting_warning",
+        "Waiting this long, the console shows the row red with the time left; below `waiting`",
+    )
+    idle: int | None = _timeout("idle", "Active with no video and no action")
+
+
 # --- answers -----------------------------------------------------------------------------
 # Extra fields are allowed (and passed on): clients must ignore fields they do not know,
 # so adding one is not a breaking change.
@@ -215,10 +244,55 @@ class SmsCapability(Answer):
 
 class ServerConfig(Answer):
     ice_servers: list[dict[str, Any]] = Field(description=ICE_SERVERS)
-    pin_validity_seconds: int
+    pin_validity_seconds: int = Field(description="Of the caller's group (as all time-outs).")
+    connecting_timeout_seconds: int = Field(
+        description="A customer who joined must accept the licence within this."
+    )
     waiting_timeout_seconds: int
-    waiting_warning_seconds: int
+    waiting_warning_seconds: int = Field(
+        description="A session waiting this long is shown as urgent, with the time left."
+    )
+    idle_timeout_seconds: int = Field(
+        description="An active session with no video and no action for this long times "
+        "out; 0: never. The console reports activity (`alive`, docs/protocol.md)."
+    )
+    activity_report_seconds: int = Field(
+        description="How often the console sends `alive` while there is activity."
+    )
     sms: SmsCapability
+
+
+class TimeoutValues(Answer):
+    pin_validity: int
+    connecting: int
+    waiting: int
+    waiting_warning: int
+    idle: int = Field(description="0: never.")
+
+
+class TimeoutOverrides(Answer):
+    pin_validity: int | None
+    connecting: int | None
+    waiting: int | None
+    waiting_warning: int | None
+    idle: int | None
+
+
+class GroupTimeouts(Answer):
+    group: str
+    timeouts: TimeoutValues = Field(description="What applies to the group's sessions now.")
+    overrides: TimeoutOverrides = Field(description="The group's own values; null: default.")
+    defaults: TimeoutValues = Field(description="The server's defaults.")
+
+
+class SessionTimeout(Answer):
+    kind: Literal["pin_validity", "connecting", "waiting", "idle", "reconnect"] = Field(
+        description="`pin_validity`: the PIN and link were not redeemed in time (state "
+        "`expired`); `connecting`: joined but the licence not accepted; `waiting`: not "
+        "started; `idle`: active with no video and no action; `reconnect`: the customer "
+        "did not come back."
+    )
+    seconds: int = Field(description="The length of that time-out.")
 
 
 class SessionView(Answer):
@@ -236,6 +310,9 @@ class SessionView(Answer):
     ended_at: str | None
     technician_id: int
     private: bool = Field(description="Only the technician who created it can see it.")
+    timeout: SessionTimeout | None = Field(
+        default=None, description="Set when a time-out ended the session: which and how long."
+    )
 
 
 class SessionPage(Answer):

@@ -37,6 +37,7 @@ from lens_server.sms import (
     mask_phone,
     normalise_phone,
 )
+from lens_server.timeouts import report_interval
 from lens_server.turn import ice_servers
 from lens_server.views import iso
 
@@ -68,12 +69,18 @@ def me(who: Me) -> dict[str, Any]:
 
 
 @router.get("/config", response_model=ServerConfig, responses=responses(401))
-def config(who: Me, settings: SettingsDep, sms: SmsDep) -> dict[str, Any]:
+def config(who: Me, service: Service, settings: SettingsDep, sms: SmsDep) -> dict[str, Any]:
+    """What the console needs: ICE servers, the time-outs of the caller's group (the
+    server's defaults where the group sets none) and whether SMS can be sent."""
+    limits = service.timeouts_for(who)
     return {
         "ice_servers": ice_servers(settings, f"technician-{who.id}"),
-        "pin_validity_seconds": settings.pin_validity_seconds,
-        "waiting_timeout_seconds": settings.waiting_timeout_seconds,
-        "waiting_warning_seconds": settings.waiting_warning_seconds,
+        "pin_validity_seconds": limits.pin_validity,
+        "connecting_timeout_seconds": limits.connecting,
+        "waiting_timeout_seconds": limits.waiting,
+        "waiting_warning_seconds": limits.waiting_warning,
+        "idle_timeout_seconds": limits.idle,
+        "activity_report_seconds": report_interval(limits.idle),
         "sms": {"available": sms.available, "default_region": sms.default_region},
     }
 

@@ -1697,6 +1697,65 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     </message>
 </context>
 <context>
+    <name>Timeouts</name>
+    <message>
+        <source>The session with {name} expired: the PIN and link were not used within {length}.</source>
+        <translation>De sessie met {name} is verlopen: de pincode en link zijn niet binnen {length} gebruikt.</translation>
+    </message>
+    <message>
+        <source>The session with {name} timed out: the customer joined but did not accept the licence within {length}.</source>
+        <translation>De sessie met {name} is verlopen: de klant deed mee maar accepteerde de licentie niet binnen {length}.</translation>
+    </message>
+    <message>
+        <source>The session with {name} timed out: it waited {length} without being started.</source>
+        <translation>De sessie met {name} is verlopen: ze wachtte {length} zonder te worden gestart.</translation>
+    </message>
+    <message>
+        <source>The session with {name} timed out: no video and no action for {length}.</source>
+        <translation>De sessie met {name} is verlopen: {length} geen beeld en geen handeling.</translation>
+    </message>
+    <message>
+        <source>The session with {name} timed out: the customer did not come back within {length}.</source>
+        <translation>De sessie met {name} is verlopen: de klant kwam niet binnen {length} terug.</translation>
+    </message>
+    <message>
+        <source>Waiting, times out in {left}</source>
+        <translation>Wacht, verloopt over {left}</translation>
+    </message>
+    <message>
+        <source>The customer has waited long. Start the session, or it ends by itself after {length} of waiting.</source>
+        <translation>De klant wacht al lang. Start de sessie, anders stopt ze vanzelf na {length} wachten.</translation>
+    </message>
+    <message>
+        <source>No video and no action: this session ends in {left} unless you use it.</source>
+        <translation>Geen beeld en geen handeling: deze sessie stopt over {left} tenzij u haar gebruikt.</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 uur</translation>
+    </message>
+    <message>
+        <source>{count} hours</source>
+        <translation>{count} uur</translation>
+    </message>
+    <message>
+        <source>1 minute</source>
+        <translation>1 minuut</translation>
+    </message>
+    <message>
+        <source>{count} minutes</source>
+        <translation>{count} minuten</translation>
+    </message>
+    <message>
+        <source>1 second</source>
+        <translation>1 seconde</translation>
+    </message>
+    <message>
+        <source>{count} seconds</source>
+        <translation>{count} seconden</translation>
+    </message>
+</context>
+<context>
     <name>Validation</name>
     <message>
         <source>Enter the customer&apos;s name or another way to recognise the session.</source>

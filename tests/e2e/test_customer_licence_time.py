@@ -1,6 +1,6 @@
 """Time on the phone: the PIN's validity governs redeeming it, not how long the
-customer may read the licence; the waiting time-out governs after that, and the page
-says the session was not started in time (not that a connection was lost)."""
+customer may read the licence (the connecting time-out does); the waiting time-out
+governs after that, and the page says the session was not started in time (not that a connection was lost)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 async def test_licence_accepted_after_the_pin_deadline_then_waiting_times_out(
     live_server: LiveServer, phone: Phone
 ) -> None:
-    live_server.restart(pin_validity_seconds=2, waiting_timeout_seconds=8)
+    live_server.restart(
+        pin_validity_seconds=2, waiting_timeout_seconds=8, waiting_warning_seconds=4
+    )
     tech = live_server.technician()
     created = live_server.create_session(tech.token, method="link")
     unused = live_server.create_session(tech.token)["session"]

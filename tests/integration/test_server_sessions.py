@@ -298,7 +298,7 @@ def test_pin_accepts_spaces_and_dashes(live_server: LiveServer) -> None:
 
 
 def test_waiting_session_times_out(live_server: LiveServer) -> None:
-    live_server.restart(waiting_timeout_seconds=1)
+    live_server.restart(waiting_timeout_seconds=2, waiting_warning_seconds=1)
     tech = live_server.technician()
     session, _ = live_server.join_waiting(tech.token)
     deadline = time.monotonic() + 5
@@ -351,10 +351,10 @@ def test_licence_accepted_after_the_pin_deadline_still_joins(live_server: LiveSe
     assert accepted.json()["state"] == "waiting"
 
 
-def test_joined_but_unaccepted_session_times_out_by_the_waiting_rule(
+def test_joined_but_unaccepted_session_times_out_by_the_connecting_rule(
     live_server: LiveServer,
 ) -> None:
-    live_server.restart(pin_validity_seconds=600, waiting_timeout_seconds=1)
+    live_server.restart(pin_validity_seconds=600, connecting_timeout_seconds=1)
     tech = live_server.technician()
     session = live_server.create_session(tech.token)["session"]
     assert live_server.redeem(pin=session["pin"]).status_code == 200

@@ -34,6 +34,7 @@ from lens_server.pages import router as pages_router
 from lens_server.relay import RedisRelay
 from lens_server.sessions import SessionService
 from lens_server.sms import SmsSender
+from lens_server.transfer import TransferService
 from lens_server.ws import router as ws_router
 
 log = logging.getLogger("lens_server")
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.hub = hub
         app.state.sessions = service = SessionService(database, settings, hub)
         app.state.chat = ChatService(database, hub, service.budgets)
+        app.state.transfers = TransferService(service)
         if settings.redis_url:
             hub.relay = app.state.relay = RedisRelay(settings.redis_url, hub)
             hub.on_resync = lambda ids: _spawn_in_thread(service.push_customer_views, ids)

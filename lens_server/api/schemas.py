@@ -136,6 +136,18 @@ class Activity(Strict):
     )
 
 
+class TransferRequest(Strict):
+    to_technician_id: int = Field(description="From GET /technicians/transfer-targets.")
+    comment: str = Field(
+        default="", max_length=500, description="For the receiver: what the session is about."
+    )
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, value: str) -> str:
+        return value.strip()
+
+
 class Redeem(Strict):
     """A PIN (6 digits; spaces and dashes ignored) or the token of a join link."""
 
@@ -217,6 +229,15 @@ class ServerConfig(Answer):
     sms: SmsCapability
 
 
+class TransferView(Answer):
+    from_technician_id: int
+    from_name: str
+    to_technician_id: int
+    to_name: str
+    comment: str
+    since: str | None
+
+
 class SessionView(Answer):
     id: str
     type: str
@@ -232,6 +253,22 @@ class SessionView(Answer):
     ended_at: str | None
     technician_id: int
     private: bool = Field(description="Only the technician who created it can see it.")
+    transfer: TransferView | None = Field(
+        default=None,
+        description="Set while the session is `transferring`: who hands it to whom, and why.",
+    )
+
+
+class TransferTarget(Answer):
+    id: int
+    display_name: str
+    email: str
+    online: bool = Field(description="Has a console connected to the server now.")
+    busy: bool = Field(description="Has an active Lens session now.")
+
+
+class TransferTargets(Answer):
+    technicians: list[TransferTarget] = Field(description="Online first, then by name.")
 
 
 class SessionPage(Answer):
@@ -296,6 +333,11 @@ class CustomerSessionView(Answer):
     name: str
     state: SessionState
     technician_name: str
+    handovers: int = Field(
+        default=0,
+        description="Accepted transfers so far: when it grows, the page makes a new peer "
+        "connection, which now reaches the new technician.",
+    )
     language: str
 
 

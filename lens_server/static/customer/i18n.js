@@ -133,6 +133,8 @@ const STRINGS = {
     camera_toast_focus: 'Your technician focused the camera',
     recording_badge: '● Recording',
     recording_aria: 'Your technician is recording this session',
+    // Transfer (docs/protocol.md "Transfer")
+    transferring: 'Your technician is passing this session to a colleague. Please stay here.',
   },
   nl: {
     app_name: 'Lens',
@@ -267,6 +269,8 @@ const STRINGS = {
     camera_toast_focus: 'Uw technicus heeft de camera scherpgesteld',
     recording_badge: '● Opname',
     recording_aria: 'Uw technicus neemt deze sessie op',
+    // Transfer (docs/protocol.md "Transfer")
+    transferring: 'Uw technicus draagt deze sessie over aan een collega. Blijf op deze pagina.',
   },
 };
 

@@ -38,12 +38,14 @@ from lens_desktop.ui.formatting import (
     state_label,
 )
 from lens_desktop.ui.language import translate
+from lens_desktop.ui.transfer_dialog import transfer_status
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 URGENT_BACKGROUND = QColor("#f5b7b1")
 URGENT_FOREGROUND = QColor("#7b1010")
 FINAL_FOREGROUND = QColor("#8a8a8a")
+INCOMING_BACKGROUND = QColor("#dbeafe")
 STALE_FOREGROUND = QColor("#9a9a9a")
 STALE_TOOLTIP = QT_TRANSLATE_NOOP(
     "SessionList", "Out of date: the console is reconnecting to the server."
@@ -90,6 +92,8 @@ class SessionTableModel(QAbstractTableModel):
         self._warning_seconds = warning_seconds
         self._final_retention_seconds = final_retention_seconds
         self._clock = clock
+        self.technician_id: int | None = None
+        """The signed-in technician: a transfer to them reads "Incoming"."""
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.on_timer_timeout)
@@ -256,7 +260,7 @@ class SessionTableModel(QAbstractTableModel):
         if column == self.NAME:
             return session.name
         if column == self.STATUS:
-            return state_label(session.state)
+            return transfer_status(session, self.technician_id) or state_label(session.state)
         if column == self.CONNECTION:
             return method_label(session.method)
         if column == self.PIN:
@@ -283,6 +287,11 @@ class SessionTableModel(QAbstractTableModel):
                 return QBrush(URGENT_FOREGROUND)
             if session.is_final:
                 return QBrush(FINAL_FOREGROUND)
+        incoming = self.technician_id is not None and session.incoming_for(self.technician_id)
+        if role == Qt.ItemDataRole.BackgroundRole and incoming:
+            return QBrush(INCOMING_BACKGROUND)
+        if role == Qt.ItemDataRole.ToolTipRole and session.transfer and session.transfer.comment:
+            return session.transfer.comment
         if role == Qt.ItemDataRole.FontRole and urgent:
             font = QFont()
             font.setBold(True)

@@ -138,6 +138,7 @@ QASYNC_TEST_FILES = (
     "test_turn_console.py",
     "test_console_tools_phone.py",
     "test_chat_phone.py",
+    "test_transfer_phone.py",
 )
 
 

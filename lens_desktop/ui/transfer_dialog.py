@@ -121,6 +121,10 @@ class TransferDialog(QDialog):
         self.targets = QListWidget(self)
         self.targets.setAccessibleName(translate("TransferDialog", "Colleagues"))
         self.targets.setMinimumHeight(160)
+        # The choice stays plain to see while the comment is typed (unfocused list).
+        self.targets.setStyleSheet(
+            "QListWidget::item:selected { background: #cfe3ff; color: #000000; }"
+        )
         self.comment = QPlainTextEdit(self)
         self.comment.setPlaceholderText(
             translate("TransferDialog", "What the customer needs, what you tried")
@@ -132,6 +136,7 @@ class TransferDialog(QDialog):
         self.transfer_button = self.buttons.addButton(
             translate("TransferDialog", "&Transfer"), QDialogButtonBox.ButtonRole.AcceptRole
         )
+        self.transfer_button.setDefault(True)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         form = QFormLayout()
         form.addRow(translate("TransferDialog", "&Search:"), self.search)
@@ -159,8 +164,9 @@ class TransferDialog(QDialog):
 
     @property
     def values(self) -> TransferValues:
-        item = self.targets.currentItem()
-        target = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        # The selected colleague (Space or a click picks one; arrows move the choice).
+        chosen = self.targets.selectedItems()
+        target = chosen[0].data(Qt.ItemDataRole.UserRole) if chosen else None
         return TransferValues(
             target.id if isinstance(target, TransferTarget) else None,
             self.comment.toPlainText().strip(),
@@ -211,7 +217,7 @@ class TransferDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, target)
             item.setForeground(ONLINE_COLOUR if target.online else OFFLINE_COLOUR)
             if target.id == chosen:
-                self.targets.setCurrentItem(item)
+                item.setSelected(True)
         if not targets:
             QListWidgetItem(translate("TransferDialog", "No colleague found."), self.targets)
             self.targets.item(0).setFlags(Qt.ItemFlag.NoItemFlags)

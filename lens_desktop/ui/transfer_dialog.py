@@ -330,9 +330,9 @@ class TransferControl:
     def session_changed(self, session: SessionInfo) -> None:
         pending = session.state == "transferring"
         self.button.setText(
-            translate("TransferDialog", "Cancel trans&fer")
+            translate("TransferDialog", "Cancel transf&er")
             if pending
-            else translate("TransferDialog", "Trans&fer…")
+            else translate("TransferDialog", "Transf&er…")
         )
         if not self._allowed:
             self.button.setEnabled(False)

@@ -599,6 +599,10 @@
         <translation>Opnieuw verbinden</translation>
     </message>
     <message>
+        <source>Transferring</source>
+        <translation>Overdragen</translation>
+    </message>
+    <message>
         <source>Ended by you</source>
         <translation>Beëindigd door u</translation>
     </message>
@@ -784,6 +788,22 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>The console shows the new language after you restart it.</source>
         <translation>De console toont de nieuwe taal nadat u hem opnieuw hebt gestart.</translation>
+    </message>
+    <message>
+        <source>The session with {name} is now with {colleague}.</source>
+        <translation>De sessie met {name} is nu bij {colleague}.</translation>
+    </message>
+    <message>
+        <source>Incoming transfer</source>
+        <translation>Inkomende overdracht</translation>
+    </message>
+    <message>
+        <source>{sender} transfers {name} to you.</source>
+        <translation>{sender} draagt {name} aan u over.</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>Overdracht</translation>
     </message>
     <message>
         <source>Session ended</source>
@@ -1412,6 +1432,117 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>The snapshot {path} is no longer there.</source>
         <translation>De momentopname {path} is er niet meer.</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Choose the colleague to transfer to.</source>
+        <translation>Kies de collega aan wie u wilt overdragen.</translation>
+    </message>
+    <message>
+        <source>The comment is too long (500 characters).</source>
+        <translation>De opmerking is te lang (500 tekens).</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>verbonden</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>niet verbonden</translation>
+    </message>
+    <message>
+        <source>, busy</source>
+        <translation>, bezet</translation>
+    </message>
+    <message>
+        <source>Incoming from {name}</source>
+        <translation>Inkomend van {name}</translation>
+    </message>
+    <message>
+        <source>Transferring to {name}</source>
+        <translation>Overdragen aan {name}</translation>
+    </message>
+    <message>
+        <source>Transfer session</source>
+        <translation>Sessie overdragen</translation>
+    </message>
+    <message>
+        <source>Hand the session with {name} to a colleague. They see your comment and accept or decline; until then the session stays with you.</source>
+        <translation>Draag de sessie met {name} over aan een collega. Die ziet uw opmerking en accepteert of weigert; tot dan blijft de sessie bij u.</translation>
+    </message>
+    <message>
+        <source>Name or email address</source>
+        <translation>Naam of e-mailadres</translation>
+    </message>
+    <message>
+        <source>Colleagues</source>
+        <translation>Collega&apos;s</translation>
+    </message>
+    <message>
+        <source>What the customer needs, what you tried</source>
+        <translation>Wat de klant nodig heeft, wat u al hebt geprobeerd</translation>
+    </message>
+    <message>
+        <source>&amp;Transfer</source>
+        <translation>&amp;Overdragen</translation>
+    </message>
+    <message>
+        <source>&amp;Search:</source>
+        <translation>&amp;Zoeken:</translation>
+    </message>
+    <message>
+        <source>C&amp;olleague:</source>
+        <translation>&amp;Collega:</translation>
+    </message>
+    <message>
+        <source>&amp;Comment:</source>
+        <translation>Op&amp;merking:</translation>
+    </message>
+    <message>
+        <source>No colleague found.</source>
+        <translation>Geen collega gevonden.</translation>
+    </message>
+    <message>
+        <source>&amp;Accept</source>
+        <translation>&amp;Accepteren</translation>
+    </message>
+    <message>
+        <source>&amp;Decline</source>
+        <translation>&amp;Weigeren</translation>
+    </message>
+    <message>
+        <source>Incoming transfer from {sender}: the session with {name}.</source>
+        <translation>Inkomende overdracht van {sender}: de sessie met {name}.</translation>
+    </message>
+    <message>
+        <source>Comment: {comment}</source>
+        <translation>Opmerking: {comment}</translation>
+    </message>
+    <message>
+        <source>{count} more waiting.</source>
+        <translation>Nog {count} wachtend.</translation>
+    </message>
+    <message>
+        <source>Cancel transf&amp;er</source>
+        <translation>Over&amp;dracht annuleren</translation>
+    </message>
+    <message>
+        <source>Transf&amp;er…</source>
+        <translation>Over&amp;dragen…</translation>
+    </message>
+    <message>
+        <source>Your group is not allowed to transfer sessions.</source>
+        <translation>Uw groep mag geen sessies overdragen.</translation>
+    </message>
+    <message>
+        <source>Take the transfer back before it is answered</source>
+        <translation>Trek de overdracht in voordat die beantwoord is</translation>
+    </message>
+    <message>
+        <source>Hand this session to a colleague, with a comment</source>
+        <translation>Draag deze sessie over aan een collega, met een opmerking</translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
+from lens_customer import CustomerOptions, HeadlessCustomer
 from lens_desktop.ui.main_window import MainWindow
 from lens_desktop.ui.session_model import SessionTableModel
 from tests.e2e.conftest import MediaFiles, Phone
@@ -27,7 +28,14 @@ from tests.e2e.seed_helpers import (
     status_text,
 )
 from tests.e2e.test_customer_web import link_path, wait_for_state, walk_to_waiting
-from tests.e2e.test_seed_flow import CLIP_FRAMES, chromium_phone, seed_media, settle_qt
+from tests.e2e.test_seed_flow import (
+    CLIP_FRAMES,
+    SMALL,
+    chromium_phone,
+    seed_media,
+    settle_qt,
+    start_session,
+)
 from tests.live_server import LiveServer, Tech
 from tests.qt_fixtures import qt_garbage_collected, wait_until
 from tests.technician_peer import TechnicianPeer
@@ -73,6 +81,13 @@ async def incoming_shown(window: MainWindow, session_id: str) -> None:
     assert "Incoming transfer from Technician" in bar.text.text()
     assert f"Comment: {COMMENT}" in bar.text.text()
     assert status_text(window, session_id).startswith("Incoming from Technician")
+
+
+def headless_customer(pin: str, server: str) -> HeadlessCustomer:
+    options = CustomerOptions(
+        server=server, pin=pin, sources=SMALL, audio_out=False, stats_interval=0
+    )
+    return HeadlessCustomer(options, report=lambda _line: None)
 
 
 async def columns_fit(window: MainWindow) -> None:
@@ -186,3 +201,52 @@ async def test_unanswered_transfer_times_out_back_to_the_first_technician(
         finally:
             await peer.close()
         assert await console.quit() == 0
+
+
+async def test_two_consoles_hand_a_session_over_through_their_windows(
+    live_server: LiveServer, settle_qt: Any, tmp_path: Path
+) -> None:
+    """Both technicians on the real console (the customer headless, to keep it light):
+    Transfer in the sender's tab, the dialog, Accept in the receiver's bar; the sender's
+    tab closes and the receiver's paints the customer's picture."""
+    sender, receiver = live_server.technician(), live_server.technician()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    async with (
+        running_console(live_server, tmp_path / "a", audio=False) as first,
+        running_console(live_server, tmp_path / "b", audio=False) as second,
+    ):
+        window_a = await sign_in(first, live_server, sender)
+        window_b = await sign_in(second, live_server, receiver)
+        created = live_server.create_session(sender.token, "Bob")["session"]
+        customer = headless_customer(created["pin"], live_server.url)
+        try:
+            await customer.join()
+            await wait_until(lambda: window_a.model.row_of(created["id"]) is not None, timeout=10)
+            await wait_for_state(live_server, sender.token, created["id"], "waiting")
+            tab_a = await start_session(window_a, created["id"])
+            await wait_until(lambda: tab_a.video.pane.frames_painted >= 3, timeout=20)
+
+            tab_a.transfer.button.click()
+            dialog = tab_a.transfer.dialog
+            assert dialog is not None
+            await wait_until(lambda: dialog.targets.count() == 1, timeout=10)
+            assert dialog.targets.item(0).text().endswith("— online")
+            dialog.targets.item(0).setSelected(True)
+            dialog.comment.setPlainText("Over to you")
+            dialog.transfer_button.click()
+            await wait_until(lambda: tab_a.transfer.button.text() == "Cancel transf&er", timeout=10)
+            assert status_text(window_a, created["id"]).startswith("Transferring to Technician")
+
+            await wait_until(lambda: window_b.incoming_bar.isVisible(), timeout=10)
+            window_b.incoming_bar.accept_button.click()
+            await wait_until(lambda: created["id"] in window_b.session_tab_widgets, timeout=10)
+            pane = window_b.session_tab_widgets[created["id"]].video.pane
+            await wait_until(lambda: pane.frames_painted >= 5, timeout=20)
+            await wait_until(lambda: window_a.session_tab_widgets == {}, timeout=10)
+            assert window_a.model.row_of(created["id"]) is None
+            assert "is now with Technician" in window_a.statusBar().currentMessage()
+        finally:
+            await customer.close()
+        assert await first.quit() == 0
+        assert await second.quit() == 0

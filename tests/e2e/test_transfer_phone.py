@@ -5,7 +5,8 @@ and a second who is the real console (ConsoleApp, offscreen).
 Accepted: the console shows the Incoming transfer with the comment, Accept opens a tab,
 and the phone's video reaches it through a new peer connection with nothing done on
 the phone. Declined and timed out: the Incoming bar goes away and the video keeps
-reaching the first technician. Screenshot: artifacts/console/transfer-incoming.png.
+reaching the first technician. Screenshots: artifacts/console/transfer-incoming.png,
+artifacts/customer/transferring.png.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ pytestmark = [pytest.mark.browser]
 __all__ = ["qt_garbage_collected", "seed_media", "settle_qt"]
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "console"
+PHONE_SHOTS = SHOTS.parent / "customer"
 COMMENT = "Printer shows E-42 after the paper tray; needs a second-line look."
 TRANSFERRING_TEXT = "Your technician is passing this session to a colleague. Please stay here."
 
@@ -119,6 +121,8 @@ async def test_accepted_transfer_moves_the_video_to_the_second_console(
             offer_transfer(live_server, sender, session_id, receiver)
             await incoming_shown(window, session_id)
             await expect(phone.page.get_by_role("status")).to_have_text(TRANSFERRING_TEXT)
+            PHONE_SHOTS.mkdir(parents=True, exist_ok=True)
+            await phone.page.screenshot(path=str(PHONE_SHOTS / "transferring.png"))
             await frames_still_reach(peer, 5)  # the media stays with the sender meanwhile
             SHOTS.mkdir(parents=True, exist_ok=True)
             await columns_fit(window)

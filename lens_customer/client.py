@@ -26,7 +26,7 @@ from lens_customer.sources import MediaSources, open_sources
 log = logging.getLogger(__name__)
 
 FINAL_STATES = frozenset({"closed_by_technician", "closed_by_customer", "timed_out", "expired"})
-MEDIA_STATES = frozenset({"active", "on_hold", "reconnecting"})
+MEDIA_STATES = frozenset({"active", "on_hold", "reconnecting", "transferring"})
 
 # Final state -> (what to tell the person, exit code).
 OUTCOMES = {
@@ -252,6 +252,9 @@ class HeadlessCustomer:
 
     def _set_session(self, session: dict[str, Any]) -> None:
         previous = self.state
+        # An accepted transfer: a new generation for the new technician, as the web app.
+        if int(session.get("handovers") or 0) > int(self.session.get("handovers") or 0):
+            self._restart_wanted = self.peer is not None
         self.session = {**self.session, **session}
         if self.state != previous:
             self._report(f"session {self.session.get('name', '')!s}: {self.state}")

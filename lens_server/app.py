@@ -37,6 +37,7 @@ from lens_server.reports import ReportService
 from lens_server.sessions import SessionService
 from lens_server.sms import SmsSender
 from lens_server.survey import SurveyService
+from lens_server.transfer import TransferService
 from lens_server.ws import router as ws_router
 
 log = logging.getLogger("lens_server")
@@ -92,6 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.reports = ReportService(database)
         app.state.survey = SurveyService(database)
         app.state.group_admin = GroupAdmin(database, settings)
+        app.state.transfers = TransferService(service)
         if settings.redis_url:
             hub.relay = app.state.relay = RedisRelay(settings.redis_url, hub)
             hub.on_resync = lambda ids: _spawn_in_thread(service.push_customer_views, ids)

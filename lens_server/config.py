@@ -43,6 +43,7 @@ class Settings:
     idle_timeout_seconds: int = 30 * 60  # active, no video and no action; 0: never
     reconnect_timeout_seconds: int = 120
     token_lifetime_seconds: int = 12 * 3600
+    transfer_timeout_seconds: int = 120  # an unanswered transfer comes back (transfer.py)
     # Failure budgets (docs/security.md has the arithmetic behind these numbers).
     pin_failures_burst_per_address: int = 6
     pin_failures_per_address_day: int = 3
@@ -127,6 +128,8 @@ class Settings:
             raise ValueError("redis_url must start with redis://, rediss:// or unix://")
         if self.turn_credential_lifetime_seconds <= 0:
             raise ValueError("turn_credential_lifetime_seconds must be positive")
+        if self.transfer_timeout_seconds <= 0:
+            raise ValueError("transfer_timeout_seconds must be positive")
         self._check_sms()
         self._check_timeouts()
         if self.ice_transport_policy == "relay" and not (self.turn_urls or self._static_turn()):

@@ -187,6 +187,16 @@ class Hub:
             outbox.put({"type": "replaced"})
             outbox.close()
 
+    async def online_technicians(self, ids: list[int]) -> set[int]:
+        """Which of these technicians have a console socket open: on any server
+        process with a relay (its presence sets in Redis), else on this one."""
+        if self.relay is not None:
+            try:
+                return await self.relay.online_technicians(ids)
+            except Exception as exc:  # Redis away: this process's own sockets
+                log.warning("presence from redis failed, answering locally: %s", exc)
+        return {tid for tid in ids if self._technicians.get(tid)}
+
     def customer_connected(self, session_id: str) -> bool:
         return session_id in self._customers
 

@@ -28,6 +28,7 @@ PERMISSIONS = (
     "record_sessions",
     "view_reports",
     "manage_groups",
+    "transfer_sessions",
 )
 
 
@@ -115,12 +116,26 @@ class LensSession(Base):
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reconnecting_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    technician: Mapped[Technician] = relationship(lazy="joined")
+    technician: Mapped[Technician] = relationship(lazy="joined", foreign_keys=[technician_id])
     # The console's last report of video or the technician's action (the idle time-out).
     last_activity_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Which time-out ended the session and its length (the console says why).
     timeout_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
     timeout_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # A pending transfer (lens_server.transfer): to whom, why, since when, and the state
+    # the session returns to on decline, cancel or time-out. Cleared when it ends.
+    transfer_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("technicians.id"), nullable=True, index=True
+    )
+    transfer_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    transfer_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    transfer_back_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # How many transfers were accepted: the customer's page makes a new peer connection
+    # (for the new technician) when it grows.
+    handovers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    transfer_to: Mapped[Technician | None] = relationship(
+        lazy="joined", foreign_keys=[transfer_to_id]
+    )
 
 
 class SessionEvent(Base):

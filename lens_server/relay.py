@@ -206,6 +206,14 @@ class RedisRelay:
             lambda: None,
         )
 
+    async def online_technicians(self, ids: list[int]) -> set[int]:
+        """Technicians with at least one socket registered by any process."""
+        async with self._client.pipeline(transaction=False) as pipe:
+            for technician_id in ids:
+                pipe.scard(technician_key(technician_id))
+            counts = await pipe.execute()
+        return {tid for tid, count in zip(ids, counts, strict=True) if count}
+
     # -- writing -------------------------------------------------------------------
 
     def _write(self, send: Callable[[], Awaitable[Any]], locally: Callable[[], None]) -> None:

@@ -113,6 +113,8 @@ class SessionService:
         self.budgets = SqlBudgetStore(db.engine)
         self.sign_in = SignIn(db, settings, self.budgets)
         self.guessing = PinGuessing(self.budgets, settings)
+        self.sweeps: list[Callable[[datetime], int]] = []
+        """More time-outs, each run by sweep() (lens_server.transfer adds its own)."""
 
     # --- technicians -------------------------------------------------------------
 
@@ -213,7 +215,13 @@ class SessionService:
             rows = db.scalars(
                 select(LensSession)
                 .where(
-                    LensSession.technician_id == who.id,
+                    or_(
+                        LensSession.technician_id == who.id,
+                        and_(
+                            LensSession.transfer_to_id == who.id,
+                            LensSession.state == "transferring",
+                        ),
+                    ),
                     or_(LensSession.state.not_in(FINAL_STATES), LensSession.ended_at >= since),
                 )
                 .order_by(LensSession.created_at)
@@ -335,6 +343,9 @@ class SessionService:
                     & or_(
                         LensSession.resume_state.is_(None), LensSession.resume_state != "on_hold"
                     ),
+                    # A transfer of an active session: it comes back active if declined.
+                    (LensSession.state == "transferring")
+                    & (LensSession.transfer_back_state == "active"),
                 ),
             )
         )
@@ -348,7 +359,7 @@ class SessionService:
             )
 
     def end(self, who: Identity, session_id: str) -> dict[str, Any]:
-        live = ("connecting", "waiting", *OPEN_STATES)
+        live = ("connecting", "waiting", *OPEN_STATES, "transferring")
         return self._technician_move(who, session_id, live, "closed_by_technician", "end", "ended")
 
     def _technician_move(
@@ -444,10 +455,12 @@ class SessionService:
             row = self._by_customer(db, customer_token)
             return row.id, row.technician_id, self._customer_view(row)
 
-    def may_relay_from_customer(self, session_id: str) -> bool:
+    def may_relay_from_customer(self, session_id: str) -> int | None:
+        """The technician the customer's signaling goes to now (a transfer changes it),
+        or None while the session carries no media."""
         with self._db.session() as db:
             row = db.get(LensSession, session_id)
-            return row is not None and row.state in LIVE_MEDIA_STATES
+            return row.technician_id if row is not None and row.state in LIVE_MEDIA_STATES else None
 
     def customer(self, customer_token: str) -> dict[str, Any]:
         with self._db.session() as db:
@@ -542,7 +555,11 @@ class SessionService:
         Each goes to the audit log with the time-out and its length."""
         with self._db.session() as db:
             due = list(timeouts.due_sessions(db, self._settings, utcnow()))
-        return sum(self._sweep_one(item) for item in due)
+        changed = sum(self._sweep_one(item) for item in due)
+        now = utcnow()
+        for extra in self.sweeps:  # more time-outs of other services (a transfer's)
+            changed += extra(now)
+        return changed
 
     def _sweep_one(self, due: timeouts.Due) -> int:
         def work(db: Session) -> LensSession | None:
@@ -580,8 +597,10 @@ class SessionService:
 
     # --- plumbing ------------------------------------------------------------------
 
-    def _write(self, work: Callable[[Session], Any]) -> Any:
-        """Runs one state change in a transaction, then pushes it to the sockets.
+    def _write(self, work: Callable[[Session], Any], also: Iterable[int] = ()) -> Any:
+        """Runs one state change in a transaction, then pushes it to the sockets: of
+        the session's technician, of the receiver of a pending transfer, and of
+        ``also`` (technicians who just lost sight of it; filled in by ``work``).
         The lock keeps the one-active-session rule and the push order race-free."""
         with self._lock:
             with self._db.session() as db:
@@ -589,8 +608,11 @@ class SessionService:
                 if isinstance(row, LensSession):
                     db.flush()
                     views = (self._view(row), self._customer_view(row))
+                    watchers = {row.technician_id, row.transfer_to_id or 0, *also} - {0}
             if isinstance(row, LensSession):
-                self._hub.to_technician(row.technician_id, {"type": "session", "session": views[0]})
+                for technician_id in sorted(watchers, key=lambda t: t != row.technician_id):
+                    message = {"type": "session", "session": views[0]}
+                    self._hub.to_technician(technician_id, message)
                 self._hub.to_customer(row.id, {"type": "session", "session": views[1]})
                 if views[0]["state"] in FINAL_STATES:
                     # No counter outlives its session.

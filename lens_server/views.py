@@ -15,14 +15,16 @@ SessionState = Literal[
     "active",
     "on_hold",
     "reconnecting",
+    "transferring",
     "closed_by_technician",
     "closed_by_customer",
     "timed_out",
     "expired",
 ]
 STATES: tuple[str, ...] = get_args(SessionState)
-FINAL_STATES = frozenset(STATES[5:])
-LIVE_MEDIA_STATES = frozenset({"active", "on_hold", "reconnecting"})
+FINAL_STATES = frozenset({"closed_by_technician", "closed_by_customer", "timed_out", "expired"})
+LIVE_MEDIA_STATES = frozenset({"active", "on_hold", "reconnecting", "transferring"})
+"""While a transfer waits for its receiver, media stays with the sender."""
 LOGO_PATH = "/organisation/logo"
 
 
@@ -53,6 +55,21 @@ def technician_view(row: LensSession, base_url: str) -> dict[str, Any]:
         "technician_id": row.technician_id,
         "private": row.private,
         "timeout": timeout_view(row),
+        "transfer": transfer_view(row),
+    }
+
+
+def transfer_view(row: LensSession) -> dict[str, Any] | None:
+    """The pending transfer of a ``transferring`` session, else None."""
+    if row.state != "transferring" or row.transfer_to is None:
+        return None
+    return {
+        "from_technician_id": row.technician_id,
+        "from_name": row.technician.display_name,
+        "to_technician_id": row.transfer_to.id,
+        "to_name": row.transfer_to.display_name,
+        "comment": row.transfer_comment or "",
+        "since": iso(row.transfer_since),
     }
 
 
@@ -79,6 +96,7 @@ def customer_view(row: LensSession, organisation: dict[str, Any]) -> dict[str, A
         "name": row.name,
         "state": row.state,
         "technician_name": row.technician.display_name,
+        "handovers": row.handovers,
         "language": row.language,
         "organisation": organisation,
     }

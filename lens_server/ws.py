@@ -251,7 +251,7 @@ async def customer_socket(ws: WebSocket) -> None:
 async def _customer_session(
     ws: WebSocket, service: SessionService, hub: Hub, link: tuple[str, int, dict[str, Any]]
 ) -> None:
-    session_id, technician_id, view = link
+    session_id, _technician_id, view = link
     outbox = Outbox()
     hub.add_customer(session_id, outbox)
     try:
@@ -271,11 +271,14 @@ async def _customer_session(
             if message.get("type") != "signal" or data is None:
                 outbox.put(_error("invalid_message", "Expected a signal message."))
                 return
-            allowed = await _allowed(service.may_relay_from_customer, session_id)
-            if allowed is None:
+            try:
+                # The session's technician now: a transfer hands it to another.
+                technician_id = await run_in_threadpool(service.may_relay_from_customer, session_id)
+            except DatabaseUnavailable as exc:
+                log.warning("database unavailable on a socket: %s", first_line(exc))
                 outbox.put(_error(DATABASE_UNAVAILABLE, DATABASE_MESSAGE))
                 return
-            if not allowed:
+            if technician_id is None:
                 outbox.put(_error("signal_refused", "The session is not active."))
                 return
             hub.signal_to_technician(

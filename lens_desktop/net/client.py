@@ -25,6 +25,7 @@ from lens_desktop.net.models import (
     ServerConfig,
     SessionInfo,
     Technician,
+    TransferTarget,
 )
 from lens_desktop.net.reports import ReportFilter, ReportPage, ReportRow
 
@@ -226,6 +227,26 @@ class ServerClient:
 
     async def end(self, session_id: str) -> SessionInfo:
         return await self._transition(session_id, "end")
+
+    async def transfer_targets(self, query: str = "") -> list[TransferTarget]:
+        """Colleagues a session may be transferred to, online ones first."""
+        path = "/technicians/transfer-targets?" + urlencode({"q": query})
+        data = await self._request("GET", path)
+        return [TransferTarget.from_json(item) for item in data.get("technicians", [])]
+
+    async def transfer(self, session_id: str, to_technician_id: int, comment: str) -> SessionInfo:
+        body = {"to_technician_id": to_technician_id, "comment": comment}
+        data = await self._request("POST", f"/sessions/{session_id}/transfer", body)
+        return SessionInfo.from_json(data)
+
+    async def accept_transfer(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "transfer/accept")
+
+    async def decline_transfer(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "transfer/decline")
+
+    async def cancel_transfer(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "transfer/cancel")
 
     async def report_activity(self, session_id: str, action: str) -> None:
         """Record ``action`` (freeze, unfreeze, annotations_used, snapshot,

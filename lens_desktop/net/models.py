@@ -60,6 +60,50 @@ class SessionTimeout:
 
 
 @dataclass(frozen=True)
+class TransferInfo:
+    """A pending transfer of a ``transferring`` session: who hands it to whom, and why."""
+
+    from_technician_id: int
+    from_name: str
+    to_technician_id: int
+    to_name: str
+    comment: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> TransferInfo | None:
+        if not isinstance(data, dict):
+            return None
+        return cls(
+            from_technician_id=int(data["from_technician_id"]),
+            from_name=str(data.get("from_name", "")),
+            to_technician_id=int(data["to_technician_id"]),
+            to_name=str(data.get("to_name", "")),
+            comment=str(data.get("comment") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class TransferTarget:
+    """A colleague a session may be transferred to (GET /technicians/transfer-targets)."""
+
+    id: int
+    display_name: str
+    email: str
+    online: bool
+    busy: bool
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TransferTarget:
+        return cls(
+            id=int(data["id"]),
+            display_name=str(data.get("display_name") or data.get("email", "")),
+            email=str(data.get("email", "")),
+            online=bool(data.get("online")),
+            busy=bool(data.get("busy")),
+        )
+
+
+@dataclass(frozen=True)
 class SessionInfo:
     """One support session as the technician sees it (server-authoritative state)."""
 
@@ -77,6 +121,8 @@ class SessionInfo:
     ended_at: datetime | None
     timeout: SessionTimeout | None = None
     """Which time-out ended the session, if one did (a server older than that: None)."""
+    technician_id: int | None = None
+    transfer: TransferInfo | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SessionInfo:
@@ -97,12 +143,24 @@ class SessionInfo:
             started_at=parse_time(data.get("started_at")),
             ended_at=parse_time(data.get("ended_at")),
             timeout=SessionTimeout.from_json(data.get("timeout")),
+            technician_id=data.get("technician_id"),
+            transfer=TransferInfo.from_json(data.get("transfer")),
         )
 
     @property
     def is_final(self) -> bool:
         """True once the session is over; it will never change again."""
         return self.state in FINAL_STATES
+
+    def incoming_for(self, technician_id: int) -> bool:
+        """A colleague is transferring this session to ``technician_id``."""
+        return self.transfer is not None and self.transfer.to_technician_id == technician_id
+
+    def belongs_to(self, technician_id: int) -> bool:
+        """Whether ``technician_id``'s console lists it: their own, or incoming to them
+        (an older server sends no technician_id: everything it pushes is one's own)."""
+        own = self.technician_id is None or self.technician_id == technician_id
+        return own or self.incoming_for(technician_id)
 
 
 @dataclass(frozen=True)

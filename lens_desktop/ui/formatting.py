@@ -18,6 +18,7 @@ STATE_LABELS = {
     "active": QT_TRANSLATE_NOOP("Formatting", "Active"),
     "on_hold": QT_TRANSLATE_NOOP("Formatting", "On hold"),
     "reconnecting": QT_TRANSLATE_NOOP("Formatting", "Reconnecting"),
+    "transferring": QT_TRANSLATE_NOOP("Formatting", "Transferring"),
     "closed_by_technician": QT_TRANSLATE_NOOP("Formatting", "Ended by you"),
     "closed_by_customer": QT_TRANSLATE_NOOP("Formatting", "Ended by customer"),
     "timed_out": QT_TRANSLATE_NOOP("Formatting", "Timed out"),
@@ -33,7 +34,7 @@ METHOD_LABELS = {
 }
 
 # States in which a session owns a tab in the console (media may flow).
-OPEN_STATES = frozenset({"active", "on_hold", "reconnecting"})
+OPEN_STATES = frozenset({"active", "on_hold", "reconnecting", "transferring"})
 
 
 def format_pin(pin: str | None) -> str:

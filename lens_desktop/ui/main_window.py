@@ -48,6 +48,7 @@ from lens_desktop.ui.settings_dialog import (
 )
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.timeouts import ended_text
+from lens_desktop.ui.transfer_dialog import IncomingTransferBar
 
 CONNECTION_TEXT = {
     "connecting": QT_TRANSLATE_NOOP("MainWindow", "Connecting to {server}…"),
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
             warning_seconds=services.config.waiting_warning_seconds,
             timeout_seconds=services.config.waiting_timeout_seconds,
         )
+        self.model.technician_id = services.technician.id
         self.setWindowTitle(translate("MainWindow", "Lens Technician Console"))
         self._build()
         self._connect_signals()
@@ -206,6 +208,8 @@ class MainWindow(QMainWindow):
         self.offline_banner.hide()
         layout.addWidget(self.session_list_title)
         layout.addWidget(self.offline_banner)
+        self.incoming_bar = IncomingTransferBar(pane)
+        layout.addWidget(self.incoming_bar)
         layout.addWidget(self.table)
         return pane
 
@@ -293,6 +297,8 @@ class MainWindow(QMainWindow):
         self.reports_action.triggered.connect(self.on_reports_action_triggered)
         self.sign_out_action.triggered.connect(self.on_sign_out_action_triggered)
         self.quit_action.triggered.connect(self.close)
+        self.incoming_bar.accept_requested.connect(self.on_incoming_bar_accept_requested)
+        self.incoming_bar.decline_requested.connect(self.on_incoming_bar_decline_requested)
 
     # -- geometry --------------------------------------------------------------------
 
@@ -382,15 +388,20 @@ class MainWindow(QMainWindow):
         """The list resynchronises; the row the technician was on stays selected (or
         the open tab's, as its toolbar actions belong to it)."""
         keep = self._session_to_keep_selected()
-        self.model.set_sessions(sessions)
+        me = self._services.technician.id
+        self.model.set_sessions([s for s in sessions if s.belongs_to(me)])
         if keep is not None:
             self.select_session(keep)
         for session in sessions:
             if session.id in self._tabs:
                 self._on_tab_session_changed(session)
+        self._refresh_incoming()
 
     def on_events_session_changed(self, session: SessionInfo) -> None:
+        if self._transfer_seen(session):
+            return
         self.model.apply(session)
+        self._refresh_incoming()
         if session.id in self._tabs:
             self._on_tab_session_changed(session)
         elif text := ended_text(session):  # a time-out in the list: say which
@@ -450,6 +461,7 @@ class MainWindow(QMainWindow):
         state = session.state if session else ""
         busy = session is not None and session.id in self._pending_signals
         online = self._services.events.state == "connected"
+        incoming = session is not None and session.incoming_for(self._services.technician.id)
         self.start_action.setEnabled(online and state == "waiting" and not busy)
         self.hold_action.setEnabled(online and state in ("active", "on_hold"))
         self.hold_action.setText(
@@ -457,7 +469,9 @@ class MainWindow(QMainWindow):
             if state == "on_hold"
             else translate("MainWindow", "&Hold")
         )
-        self.end_action.setEnabled(online and session is not None and not session.is_final)
+        self.end_action.setEnabled(
+            online and session is not None and not session.is_final and not incoming
+        )
         tip = "" if online else translate("MainWindow", OFFLINE_ACTION_TIP)
         for action in (self.start_action, self.hold_action, self.end_action):
             action.setToolTip(tip)
@@ -626,6 +640,74 @@ class MainWindow(QMainWindow):
             await self._services.client.end(session_id)
         except ApiError as exc:
             self.statusBar().showMessage(describe_error(exc), 5000)
+
+    # -- transfer (lens_desktop/ui/transfer_dialog.py) ----------------------------------
+
+    def _transfer_seen(self, session: SessionInfo) -> bool:
+        """A pushed change that concerns a transfer: an incoming one is announced; one
+        that is no longer this technician's (accepted by the colleague, or no longer
+        offered to them) leaves the list and its tab. True when nothing else applies."""
+        me = self._services.technician.id
+        if not session.belongs_to(me):
+            known = self.model.session_by_id(session.id)
+            self.model.remove(session.id)
+            self._refresh_incoming()
+            if session.id in self._tabs:
+                self._tasks.spawn(self._close_tab(session.id))
+                text = translate("MainWindow", "The session with {name} is now with {colleague}.")
+                colleague = known.transfer.to_name if known and known.transfer else "—"
+                self.statusBar().showMessage(text.format(name=session.name, colleague=colleague))
+            return True
+        before = self.model.session_by_id(session.id)
+        if session.incoming_for(me) and not (before and before.incoming_for(me)):
+            assert session.transfer is not None
+            self._notifier.notify(
+                translate("MainWindow", "Incoming transfer"),
+                translate("MainWindow", "{sender} transfers {name} to you.").format(
+                    sender=session.transfer.from_name, name=session.name
+                ),
+            )
+        return False
+
+    def _refresh_incoming(self) -> None:
+        me = self._services.technician.id
+        incoming = [s for s in self.model.sessions() if s.incoming_for(me)]
+        incoming.sort(key=lambda s: s.created_at)
+        self.incoming_bar.show_incoming(
+            incoming, busy=any(s.id in self._pending_signals for s in incoming)
+        )
+        # The bar changes the list's height; its columns fit their contents again.
+        self.table.horizontalHeader().resizeSections()
+
+    def on_incoming_bar_accept_requested(self, session_id: str) -> None:
+        session = self.model.session_by_id(session_id)
+        if session is None or session_id in self._pending_signals:
+            return
+        # The phone's new offer may come before the answer: kept for the tab, as Start.
+        self._pending_signals[session_id] = []
+        self._refresh_incoming()
+        self._tasks.spawn(self._accept_transfer(session))
+
+    def on_incoming_bar_decline_requested(self, session_id: str) -> None:
+        session = self.model.session_by_id(session_id)
+        if session is not None:
+            self._tasks.spawn(self._call(self._services.client.decline_transfer, session))
+
+    async def _accept_transfer(self, session: SessionInfo) -> None:
+        try:
+            accepted = await self._services.client.accept_transfer(session.id)
+        except ApiError as exc:
+            self._pending_signals.pop(session.id, None)
+            self._refresh_incoming()
+            text = describe_error(exc)
+            self.statusBar().showMessage(text, 10000)
+            self._prompter.inform(self, translate("MainWindow", "Transfer"), text)
+            return
+        self.model.apply(accepted)
+        self._refresh_incoming()
+        self._open_tab(accepted, self._pending_signals.pop(session.id, []))
+        self.select_session(accepted.id)
+        self._update_actions()
 
     # -- tabs ------------------------------------------------------------------------
 

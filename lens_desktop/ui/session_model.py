@@ -40,12 +40,14 @@ from lens_desktop.ui.formatting import (
 )
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.timeouts import ended_text, waiting_status, waiting_tooltip
+from lens_desktop.ui.transfer_dialog import transfer_status
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 URGENT_BACKGROUND = QColor("#f5b7b1")
 URGENT_FOREGROUND = QColor("#7b1010")
 FINAL_FOREGROUND = QColor("#8a8a8a")
+INCOMING_BACKGROUND = QColor("#dbeafe")
 STALE_FOREGROUND = QColor("#9a9a9a")
 STALE_TOOLTIP = QT_TRANSLATE_NOOP(
     "SessionList", "Out of date: the console is reconnecting to the server."
@@ -95,6 +97,8 @@ class SessionTableModel(QAbstractTableModel):
         """The waiting time-out (0: not known, the row turns red without a countdown)."""
         self._final_retention_seconds = final_retention_seconds
         self._clock = clock
+        self.technician_id: int | None = None
+        """The signed-in technician: a transfer to them reads "Incoming"."""
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.on_timer_timeout)
@@ -268,6 +272,9 @@ class SessionTableModel(QAbstractTableModel):
         if column == self.NAME:
             return session.name
         if column == self.STATUS:
+            transfer = transfer_status(session, self.technician_id)
+            if transfer:
+                return transfer
             waited = self.waiting_seconds(session)
             if session.id in self._urgent and waited is not None and self._timeout_seconds:
                 return waiting_status(waited, self._timeout_seconds)
@@ -300,6 +307,11 @@ class SessionTableModel(QAbstractTableModel):
                 return QBrush(URGENT_FOREGROUND)
             if session.is_final:
                 return QBrush(FINAL_FOREGROUND)
+        incoming = self.technician_id is not None and session.incoming_for(self.technician_id)
+        if role == Qt.ItemDataRole.BackgroundRole and incoming:
+            return QBrush(INCOMING_BACKGROUND)
+        if role == Qt.ItemDataRole.ToolTipRole and session.transfer and session.transfer.comment:
+            return session.transfer.comment
         if role == Qt.ItemDataRole.FontRole and urgent:
             font = QFont()
             font.setBold(True)

@@ -58,6 +58,7 @@ from lens_desktop.ui.settings_dialog import load_settings
 from lens_desktop.ui.snapshot_strip import SnapshotStrip, snapshot_message, take_snapshot
 from lens_desktop.ui.tasks import TaskOwner
 from lens_desktop.ui.timeouts import idle_warning
+from lens_desktop.ui.transfer_dialog import TransferControl
 from lens_desktop.ui.video_pane import VideoView
 from lens_desktop.ui.video_stage import VideoStage
 from lens_desktop.ui.view_controls import ROW_ICON, ViewControls
@@ -343,6 +344,14 @@ class SessionTab(QWidget):
         self._build_chat(controls, picture)
         self._build_camera_controls(controls)
         self._build_recording(controls, layout)
+        self.transfer = TransferControl(
+            self,
+            self._services.client,
+            self._services.technician.may("transfer_sessions"),
+            lambda: self._session,
+            self._tasks.spawn,
+        )
+        controls.insertWidget(controls.indexOf(self.recording.sign) + 1, self.transfer.button)
         layout.addWidget(self.stage, 1)
         layout.addWidget(self.snapshots)
 
@@ -399,6 +408,7 @@ class SessionTab(QWidget):
         if session.state != self._session.state:
             self._restart_stall_watch()
         self._session = session
+        self.transfer.session_changed(session)
         self._refresh_overlay()
 
     async def shutdown(self) -> None:
@@ -407,6 +417,7 @@ class SessionTab(QWidget):
             return
         self._closed = True
         await self.recording.stop()  # a valid file, and the audit log told, before the rest
+        await self.transfer.close()
         self._stall_timer.stop()
         self.activity.close()
         self.stage.set_full_screen(False)

@@ -9,9 +9,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lens_server.config import Settings
 from lens_server.errors import ApiError
+from lens_server.hub import Hub
 from lens_server.mail import Mailer
 from lens_server.sessions import Identity, SessionService
 from lens_server.sms import SmsSender
+from lens_server.transfer import TransferService
 
 
 def services(request: Request) -> SessionService:
@@ -24,6 +26,14 @@ def mailer(request: Request) -> Mailer:
 
 def sms(request: Request) -> SmsSender:
     return request.app.state.sms
+
+
+def transfers(request: Request) -> TransferService:
+    return request.app.state.transfers
+
+
+def hub(request: Request) -> Hub:
+    return request.app.state.hub
 
 
 def settings(request: Request) -> Settings:
@@ -75,3 +85,5 @@ Token = Annotated[str, Depends(bearer)]
 MailerDep = Annotated[Mailer, Depends(mailer)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 SmsDep = Annotated[SmsSender, Depends(sms)]
+Transfers = Annotated[TransferService, Depends(transfers)]
+HubDep = Annotated[Hub, Depends(hub)]

@@ -141,6 +141,18 @@ class Activity(Strict):
     )
 
 
+class TransferRequest(Strict):
+    to_technician_id: int = Field(description="From GET /technicians/transfer-targets.")
+    comment: str = Field(
+        default="", max_length=500, description="For the receiver: what the session is about."
+    )
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, value: str) -> str:
+        return value.strip()
+
+
 class Redeem(Strict):
     """A PIN (6 digits; spaces and dashes ignored) or the token of a join link."""
 
@@ -295,6 +307,15 @@ class SessionTimeout(Answer):
     seconds: int = Field(description="The length of that time-out.")
 
 
+class TransferView(Answer):
+    from_technician_id: int
+    from_name: str
+    to_technician_id: int
+    to_name: str
+    comment: str
+    since: str | None
+
+
 class SessionView(Answer):
     id: str
     type: str
@@ -313,6 +334,22 @@ class SessionView(Answer):
     timeout: SessionTimeout | None = Field(
         default=None, description="Set when a time-out ended the session: which and how long."
     )
+    transfer: TransferView | None = Field(
+        default=None,
+        description="Set while the session is `transferring`: who hands it to whom, and why.",
+    )
+
+
+class TransferTarget(Answer):
+    id: int
+    display_name: str
+    email: str
+    online: bool = Field(description="Has a console connected to the server now.")
+    busy: bool = Field(description="Has an active Lens session now.")
+
+
+class TransferTargets(Answer):
+    technicians: list[TransferTarget] = Field(description="Online first, then by name.")
 
 
 class SessionPage(Answer):
@@ -377,6 +414,11 @@ class CustomerSessionView(Answer):
     name: str
     state: SessionState
     technician_name: str
+    handovers: int = Field(
+        default=0,
+        description="Accepted transfers so far: when it grows, the page makes a new peer "
+        "connection, which now reaches the new technician.",
+    )
     language: str
 
 

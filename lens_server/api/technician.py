@@ -8,7 +8,16 @@ from typing import Annotated, Any
 import anyio.from_thread
 from fastapi import APIRouter, Query, Request, Response
 
-from lens_server.api.deps import MailerDep, Me, Service, SettingsDep, SmsDep, Token
+from lens_server.api.deps import (
+    HubDep,
+    MailerDep,
+    Me,
+    Service,
+    SettingsDep,
+    SmsDep,
+    Token,
+    Transfers,
+)
 from lens_server.api.schemas import (
     Activity,
     AuditLog,
@@ -24,6 +33,8 @@ from lens_server.api.schemas import (
     SessionPage,
     SessionView,
     TechnicianView,
+    TransferRequest,
+    TransferTargets,
 )
 from lens_server.errors import ApiError, responses
 from lens_server.mail import MailError, build_message, compose_text, mailto_url
@@ -271,3 +282,73 @@ def activity(session_id: str, body: Activity, who: Me, service: Service) -> Resp
 @router.get("/sessions/{session_id}/events", response_model=AuditLog, responses=responses(401, 404))
 def events(session_id: str, who: Me, service: Service) -> dict[str, Any]:
     return {"events": service.events(who, session_id)}
+
+
+# --- transfer (lens_server.transfer) --------------------------------------------------
+
+
+@router.get(
+    "/technicians/transfer-targets",
+    response_model=TransferTargets,
+    responses=responses(401, 403, 422),
+)
+def transfer_targets(
+    who: Me,
+    transfers: Transfers,
+    hub: HubDep,
+    q: Annotated[
+        str, Query(max_length=64, description="Part of a name or email address; empty: all.")
+    ] = "",
+) -> dict[str, Any]:
+    """Technicians the caller may transfer a session to (needs `transfer_sessions`):
+    enabled, with `lens_sessions`, not the caller; whether each is online (a console
+    connected to any server process) and busy (an active session)."""
+
+    def online(ids: list[int]) -> set[int]:
+        return anyio.from_thread.run(hub.online_technicians, ids)
+
+    return {"technicians": transfers.targets(who, q, online)}
+
+
+@router.post(
+    "/sessions/{session_id}/transfer",
+    response_model=SessionView,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def transfer(
+    session_id: str, body: TransferRequest, who: Me, transfers: Transfers
+) -> dict[str, Any]:
+    """Offer an active or held session to another technician (needs
+    `transfer_sessions`); it is `transferring` until they answer, you cancel, or
+    `transfer_timeout_seconds` pass."""
+    return transfers.transfer(who, session_id, body.to_technician_id, body.comment)
+
+
+@router.post(
+    "/sessions/{session_id}/transfer/accept",
+    response_model=SessionView,
+    responses=responses(401, 403, 404, 409),
+)
+def accept_transfer(session_id: str, who: Me, transfers: Transfers) -> dict[str, Any]:
+    """The receiver takes the session over, in the state it had."""
+    return transfers.accept(who, session_id)
+
+
+@router.post(
+    "/sessions/{session_id}/transfer/decline",
+    response_model=SessionView,
+    responses=responses(401, 404, 409),
+)
+def decline_transfer(session_id: str, who: Me, transfers: Transfers) -> dict[str, Any]:
+    """The receiver says no: the session goes back to its sender as it was."""
+    return transfers.decline(who, session_id)
+
+
+@router.post(
+    "/sessions/{session_id}/transfer/cancel",
+    response_model=SessionView,
+    responses=responses(401, 404, 409),
+)
+def cancel_transfer(session_id: str, who: Me, transfers: Transfers) -> dict[str, Any]:
+    """The sender takes the offer back before it is answered."""
+    return transfers.cancel(who, session_id)

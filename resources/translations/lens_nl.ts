@@ -603,6 +603,10 @@
         <translation>Opnieuw verbinden</translation>
     </message>
     <message>
+        <source>Transferring</source>
+        <translation>Overdragen</translation>
+    </message>
+    <message>
         <source>Ended by you</source>
         <translation>Beëindigd door u</translation>
     </message>
@@ -889,6 +893,22 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>De console toont de nieuwe taal nadat u hem opnieuw hebt gestart.</translation>
     </message>
     <message>
+        <source>The session with {name} is now with {colleague}.</source>
+        <translation>De sessie met {name} is nu bij {colleague}.</translation>
+    </message>
+    <message>
+        <source>Incoming transfer</source>
+        <translation>Inkomende overdracht</translation>
+    </message>
+    <message>
+        <source>{sender} transfers {name} to you.</source>
+        <translation>{sender} draagt {name} aan u over.</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>Overdracht</translation>
+    </message>
+    <message>
         <source>Session ended</source>
         <translation>Sessie beëindigd</translation>
     </message>
@@ -1098,6 +1118,18 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
 <context>
     <name>Reports</name>
     <message>
+        <source>The last day is before the first day.</source>
+        <translation>De laatste dag ligt vóór de eerste dag.</translation>
+    </message>
+    <message>
+        <source>Type the technician&apos;s email address.</source>
+        <translation>Typ het e-mailadres van de technicus.</translation>
+    </message>
+    <message>
+        <source>Type the group&apos;s name.</source>
+        <translation>Typ de naam van de groep.</translation>
+    </message>
+    <message>
         <source>Ended by technician</source>
         <translation>Beëindigd door technicus</translation>
     </message>
@@ -1147,7 +1179,7 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     </message>
     <message>
         <source>Waiting</source>
-        <translation>Wachtend</translation>
+        <translation>Wachttijd</translation>
     </message>
     <message>
         <source>Chat</source>
@@ -1195,7 +1227,7 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     </message>
     <message>
         <source>&amp;To:</source>
-        <translation>T&amp;ot en met:</translation>
+        <translation>&amp;Aan:</translation>
     </message>
     <message>
         <source>Sessions &amp;of:</source>
@@ -1260,18 +1292,6 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>CSV files (*.csv)</source>
         <translation>CSV-bestanden (*.csv)</translation>
-    </message>
-    <message>
-        <source>The last day is before the first day.</source>
-        <translation>De laatste dag ligt vóór de eerste dag.</translation>
-    </message>
-    <message>
-        <source>Type the technician&apos;s email address.</source>
-        <translation>Typ het e-mailadres van de technicus.</translation>
-    </message>
-    <message>
-        <source>Type the group&apos;s name.</source>
-        <translation>Typ de naam van de groep.</translation>
     </message>
 </context>
 <context>
@@ -1753,6 +1773,117 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>{count} seconds</source>
         <translation>{count} seconden</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Choose the colleague to transfer to.</source>
+        <translation>Kies de collega aan wie u wilt overdragen.</translation>
+    </message>
+    <message>
+        <source>The comment is too long (500 characters).</source>
+        <translation>De opmerking is te lang (500 tekens).</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>verbonden</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>niet verbonden</translation>
+    </message>
+    <message>
+        <source>, busy</source>
+        <translation>, bezet</translation>
+    </message>
+    <message>
+        <source>Incoming from {name}</source>
+        <translation>Inkomend van {name}</translation>
+    </message>
+    <message>
+        <source>Transferring to {name}</source>
+        <translation>Overdragen aan {name}</translation>
+    </message>
+    <message>
+        <source>Transfer session</source>
+        <translation>Sessie overdragen</translation>
+    </message>
+    <message>
+        <source>Hand the session with {name} to a colleague. They see your comment and accept or decline; until then the session stays with you.</source>
+        <translation>Draag de sessie met {name} over aan een collega. Die ziet uw opmerking en accepteert of weigert; tot dan blijft de sessie bij u.</translation>
+    </message>
+    <message>
+        <source>Name or email address</source>
+        <translation>Naam of e-mailadres</translation>
+    </message>
+    <message>
+        <source>Colleagues</source>
+        <translation>Collega&apos;s</translation>
+    </message>
+    <message>
+        <source>What the customer needs, what you tried</source>
+        <translation>Wat de klant nodig heeft, wat u al hebt geprobeerd</translation>
+    </message>
+    <message>
+        <source>&amp;Transfer</source>
+        <translation>&amp;Overdragen</translation>
+    </message>
+    <message>
+        <source>&amp;Search:</source>
+        <translation>&amp;Zoeken:</translation>
+    </message>
+    <message>
+        <source>C&amp;olleague:</source>
+        <translation>&amp;Collega:</translation>
+    </message>
+    <message>
+        <source>&amp;Comment:</source>
+        <translation>Op&amp;merking:</translation>
+    </message>
+    <message>
+        <source>No colleague found.</source>
+        <translation>Geen collega gevonden.</translation>
+    </message>
+    <message>
+        <source>&amp;Accept</source>
+        <translation>&amp;Accepteren</translation>
+    </message>
+    <message>
+        <source>&amp;Decline</source>
+        <translation>&amp;Weigeren</translation>
+    </message>
+    <message>
+        <source>Incoming transfer from {sender}: the session with {name}.</source>
+        <translation>Inkomende overdracht van {sender}: de sessie met {name}.</translation>
+    </message>
+    <message>
+        <source>Comment: {comment}</source>
+        <translation>Opmerking: {comment}</translation>
+    </message>
+    <message>
+        <source>{count} more waiting.</source>
+        <translation>Nog {count} wachtend.</translation>
+    </message>
+    <message>
+        <source>Cancel transf&amp;er</source>
+        <translation>Over&amp;dracht annuleren</translation>
+    </message>
+    <message>
+        <source>Transf&amp;er…</source>
+        <translation>Over&amp;dragen…</translation>
+    </message>
+    <message>
+        <source>Your group is not allowed to transfer sessions.</source>
+        <translation>Uw groep mag geen sessies overdragen.</translation>
+    </message>
+    <message>
+        <source>Take the transfer back before it is answered</source>
+        <translation>Trek de overdracht in voordat die beantwoord is</translation>
+    </message>
+    <message>
+        <source>Hand this session to a colleague, with a comment</source>
+        <translation>Draag deze sessie over aan een collega, met een opmerking</translation>
     </message>
 </context>
 <context>

@@ -139,6 +139,7 @@ QASYNC_TEST_FILES = (
     "test_console_tools_phone.py",
     "test_chat_phone.py",
     "test_hd_photo_phone.py",
+    "test_transfer_phone.py",
 )
 
 

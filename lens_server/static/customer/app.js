@@ -349,6 +349,7 @@ function refreshLiveStatus() {
   if (state === 'reconnecting') setStatus('reconnecting', 'warning');
   else if (state !== 'live') setStatus('live_connecting', 'info');
   else if (app.session.state === 'on_hold') setStatus('on_hold', 'warning');
+  else if (app.session.state === 'transferring') setStatus('transferring', 'info');
   else if (app.userPaused || app.hiddenPaused) setStatus('live_paused', 'warning');
   else if (app.camera.micMissing) setStatus('live_no_mic', 'info');
   else if (app.muted) setStatus('live_muted', 'info');

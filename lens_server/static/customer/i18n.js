@@ -158,6 +158,8 @@ const STRINGS = {
     survey_closed: 'This survey is no longer open.',
     survey_refused: 'This answer cannot be sent. Keep the comment shorter and leave out special characters.',
     survey_failed: 'Your answer was not sent. Check your internet connection and try again.',
+    // Transfer (docs/protocol.md "Transfer")
+    transferring: 'Your technician is passing this session to a colleague. Please stay here.',
   },
   nl: {
     app_name: 'Lens',
@@ -316,6 +318,8 @@ const STRINGS = {
     survey_closed: 'Deze enquête is niet meer open.',
     survey_refused: 'Dit antwoord kan niet worden verstuurd. Maak de opmerking korter en laat speciale tekens weg.',
     survey_failed: 'Uw antwoord is niet verstuurd. Controleer uw internetverbinding en probeer het opnieuw.',
+    // Transfer (docs/protocol.md "Transfer")
+    transferring: 'Uw technicus draagt deze sessie over aan een collega. Blijf op deze pagina.',
   },
 };
 

@@ -8,7 +8,8 @@ import { PeerLink } from './peer.js';
 export const FINAL_STATES = new Set([
   'closed_by_technician', 'closed_by_customer', 'timed_out', 'expired',
 ]);
-const MEDIA_STATES = new Set(['active', 'on_hold', 'reconnecting']);
+// While a transfer waits for its answer the media stays with the current technician.
+const MEDIA_STATES = new Set(['active', 'on_hold', 'reconnecting', 'transferring']);
 // How long ICE may stay "disconnected" before the link is rebuilt. Short blips (a few
 // lost packets) recover by themselves; a real path change does not.
 const DISCONNECTED_GRACE_MS = 3000;
@@ -122,6 +123,10 @@ export class SessionLink extends EventTarget {
 
   onSession(session) {
     if (this.closed || !session) return;
+    // A transfer was accepted: the new technician's console gets a new peer connection
+    // (the next generation; the server routes it there), with nothing to do on the phone.
+    const handedOver = Boolean(this.session) && (session.handovers || 0) > (this.session.handovers || 0);
+    if (handedOver && this.peer) this.restartWanted = true;
     this.session = session;
     // While reconnecting the hold stays as it was: the server returns to the state
     // the session had (on_hold or active) when the phone is back.

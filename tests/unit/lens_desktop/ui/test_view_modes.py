@@ -328,9 +328,11 @@ async def test_drawing_pointer_taps_eraser_and_freeze_land_on_the_picture_zoomed
             right = max(0, pane.width() - editor.width())
             return QPoint(min(max(at.x(), 0), right), at.y())
 
-        assert editor.pos() == where_editor_goes()
+        # Within a pixel: the editor's point is the click's, read back from the frame
+        # (a round trip through frame coordinates may round the other way).
+        assert (editor.pos() - where_editor_goes()).manhattanLength() <= 1
         wheel(tab, pane_point(tab, (0.6, 0.5)), -1)
-        assert editor.pos() == where_editor_goes() and pane.zoom == 1.5
+        assert (editor.pos() - where_editor_goes()).manhattanLength() <= 1 and pane.zoom == 1.5
         QTest.keyClick(editor, Qt.Key.Key_Escape)
 
         # Erase one: a click on the stroke at this zoom finds it.

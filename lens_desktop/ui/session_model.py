@@ -310,8 +310,6 @@ class SessionTableModel(QAbstractTableModel):
         incoming = self.technician_id is not None and session.incoming_for(self.technician_id)
         if role == Qt.ItemDataRole.BackgroundRole and incoming:
             return QBrush(INCOMING_BACKGROUND)
-        if role == Qt.ItemDataRole.ToolTipRole and session.transfer and session.transfer.comment:
-            return session.transfer.comment
         if role == Qt.ItemDataRole.FontRole and urgent:
             font = QFont()
             font.setBold(True)
@@ -321,6 +319,8 @@ class SessionTableModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, session: SessionInfo, urgent: bool) -> str | None:
+        if session.transfer and session.transfer.comment:
+            return session.transfer.comment
         if urgent and self._timeout_seconds:
             return waiting_tooltip(self._timeout_seconds)
         return ended_text(session) if session.is_final else None

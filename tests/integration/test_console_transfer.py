@@ -29,7 +29,7 @@ from tests.qt_fixtures import next_emission, wait_until
 
 def _session(state: str = "active", transfer: TransferInfo | None = None) -> SessionInfo:
     now = datetime.now(UTC)
-    return SessionInfo("s1", "lens", "Ann", state, "pin", "123456", None, None, now, None, now, None, 7, transfer)  # fmt: skip
+    return SessionInfo("s1", "lens", "Ann", state, "pin", "123456", None, None, now, None, now, None, technician_id=7, transfer=transfer)  # fmt: skip
 
 
 def test_validation_needs_a_colleague_and_a_short_comment() -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -57,6 +58,8 @@ class Group(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     permissions: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    force_recording: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The group's policy: the console records every session of its technicians."""
 
     @property
     def permission_set(self) -> frozenset[str]:

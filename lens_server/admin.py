@@ -90,6 +90,27 @@ def timeout_rows(group: Group, settings: Settings) -> list[tuple[str, int, bool]
     return [(key, values[key], own[key] is not None) for key in timeouts.COLUMNS]
 
 
+RECORDING_POLICIES = {"forced": True, "optional": False}
+"""``lens-server admin group recording NAME POLICY``: the words an admin types."""
+
+
+def set_recording_policy(db: Session, name: str, policy: str) -> Group:
+    """``forced``: the console records every session of the group's technicians, and
+    they cannot stop it; ``optional``: recording is up to them (``record_sessions``)."""
+    forced = RECORDING_POLICIES.get(policy.strip().lower())
+    if forced is None:
+        raise AdminError(
+            f"Unknown recording policy {policy!r}. Known: {', '.join(RECORDING_POLICIES)}"
+        )
+    group = _group(db, name)
+    group.force_recording = forced
+    return group
+
+
+def recording_policy(group: Group) -> str:
+    return "forced" if group.force_recording else "optional"
+
+
 def list_groups(db: Session) -> list[Group]:
     return list(db.scalars(select(Group).order_by(Group.name)))
 

@@ -176,8 +176,12 @@ def _admin_action(db: admin.Session, args: argparse.Namespace, settings: Setting
     if action == "group list":
         return [
             f"{g.name}\t{g.permissions}\t{_timeouts_summary(admin.timeout_rows(g, settings))}"
+            f"\trecording {admin.recording_policy(g)}"
             for g in admin.list_groups(db)
         ]
+    if action == "group recording":
+        group = admin.set_recording_policy(db, args.name, args.policy)
+        return [f"group {group.name}: recording {admin.recording_policy(group)}"]
     if action == "group set-permissions":
         group = admin.set_permissions(db, args.name, args.permissions)
         return [f"group {group.name}: {group.permissions or '(no permissions)'}"]
@@ -270,6 +274,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=tuple(TIMEOUT_OPTIONS),
         help="back to the server's default (repeatable)",
     )
+    policy = group.add_parser(
+        "recording",
+        help="forced: the console records every session of the group and cannot stop it; "
+        "optional: recording is up to the technician (permission record_sessions)",
+    )
+    policy.add_argument("name")
+    policy.add_argument("policy", metavar="forced|optional")
 
     tech = what.add_parser("technician").add_subparsers(dest="action", required=True)
     tadd = tech.add_parser("add", help="the password is read from a prompt or stdin")

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -66,6 +67,8 @@ class Group(Base):
     waiting_timeout_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     waiting_warning_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     idle_timeout_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    force_recording: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The group's policy: the console records every session of its technicians."""
 
     @property
     def permission_set(self) -> frozenset[str]:

@@ -55,6 +55,8 @@ ACTIVITY_STATES = ("active", "on_hold")
 RECORDING_STATES = ("active", "on_hold", "reconnecting")
 """Where a recording may start (the console records across a reconnect)."""
 ACTIVITY_VERBS = {"recording_started": "start recording", "hd_photo": "save an HD photo of"}
+FORCED_DETAIL = "forced by the group's recording policy"
+"""The audit detail of a recording the technician's group requires."""
 RECENT_FINAL = timedelta(hours=1)
 
 
@@ -66,6 +68,8 @@ class Identity:
     email: str
     display_name: str
     permissions: frozenset[str]
+    recording_forced: bool = False
+    """The group records every session (``lens-server admin group recording``)."""
 
     @property
     def actor(self) -> str:
@@ -77,11 +81,15 @@ class Identity:
             "email": self.email,
             "display_name": self.display_name,
             "permissions": sorted(self.permissions),
+            "recording_forced": self.recording_forced,
         }
 
 
 def _identity(tech: Technician) -> Identity:
-    return Identity(tech.id, tech.email, tech.display_name, tech.group.permission_set)
+    group = tech.group
+    return Identity(
+        tech.id, tech.email, tech.display_name, group.permission_set, group.force_recording
+    )
 
 
 CUSTOMER_ACTIVITIES = ("camera_paused", "camera_resumed", "mic_muted", "mic_unmuted")
@@ -281,15 +289,19 @@ class SessionService:
 
     def activity(self, who: Identity, session_id: str, action: str) -> None:
         """The technician's ``action`` in their own active or held session, for its
-        audit log (404 not theirs, 409 in any other state)."""
-        if action == "recording_started":
+        audit log (404 not theirs, 409 in any other state). A group that forces
+        recording needs no ``record_sessions`` to start one: its policy decides."""
+        detail = ""
+        if action == "recording_started" and who.recording_forced:
+            detail = FORCED_DETAIL
+        elif action == "recording_started":
             require(who, "record_sessions")
         with self._db.session() as db:
             row = self._own(db, who, session_id)
             if action != "recording_stopped":  # a recording ends with its session too
                 states = RECORDING_STATES if action == "recording_started" else ACTIVITY_STATES
                 self._expect(row, states, ACTIVITY_VERBS.get(action, action.replace("_", " ")))
-            self._log(db, row, who.actor, action)
+            self._log(db, row, who.actor, action, detail)
 
     def start(self, who: Identity, session_id: str) -> dict[str, Any]:
         require(who, "lens_sessions")

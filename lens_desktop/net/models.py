@@ -29,6 +29,8 @@ class Technician:
     email: str
     display_name: str
     permissions: frozenset[str]
+    recording_forced: bool = False
+    """The group records every session: the console starts it and offers no Stop."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Technician:
@@ -37,6 +39,7 @@ class Technician:
             email=data["email"],
             display_name=data.get("display_name") or data["email"],
             permissions=frozenset(data.get("permissions", ())),
+            recording_forced=data.get("recording_forced") is True,
         )
 
     def may(self, permission: str) -> bool:

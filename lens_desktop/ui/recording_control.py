@@ -7,6 +7,12 @@ a worker thread, so nothing waits on the disk. The phone is told on the data cha
 (docs/protocol.md, "Recording (version 1)") and the audit log gets
 ``recording_started`` / ``recording_stopped``. A write that fails (disk full, folder
 gone) stops the recording with a message beside the button; the session goes on.
+
+A group that forces recording (``recording_forced``, docs/decisions/0036) needs no
+click: the recording starts when the customer's connection of the active session is
+up (its control channel opens, so the phone is told at once), the button says it is
+required and stays pressed (a click shows why instead of stopping), and a start that failed (a folder that cannot be
+written) is tried again when Settings gives another folder or the button is pressed.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QToolButton, QToolTip, QWidget
 
 from lens_desktop.media.recorder import Recorder, RecordingError
 from lens_desktop.ui.language import translate
@@ -57,22 +63,35 @@ class RecordingControl(QObject):
         session: Callable[[], tuple[str, str]],
         report: Callable[[str], Coroutine[Any, Any, None]],
         spawn: Callable[[Coroutine[Any, Any, None]], object],
+        forced: bool = False,
     ) -> None:
         super().__init__(parent)
         self._peer = peer
         self._session = session
         self._report = report
         self._spawn = spawn
-        self.folder = default_recordings_folder()
-        """Where recordings go (Settings; the main window sets it)."""
+        self.forced = forced
+        """The group's policy: every session is recorded, and the technician cannot stop it."""
+        self._folder = default_recordings_folder()
         self.recorder: Recorder | None = None
         self._recorded = False
+        self._refused = False
         self.button = QToolButton(parent)
         self.button.setText(translate("SessionTab", "Record"))
         self.button.setCheckable(True)
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.button.setShortcut(RECORD_SHORTCUT)
-        if allowed:
+        if forced:
+            self.button.setText(translate("SessionTab", "Recording required"))
+            self.button.setToolTip(
+                translate(
+                    "SessionTab",
+                    "Your technician group records every session: the recording starts by "
+                    "itself when the customer is connected and cannot be stopped. The "
+                    "customer sees that you record.",
+                )
+            )
+        elif allowed:
             self.button.setToolTip(
                 translate(
                     "SessionTab",
@@ -106,11 +125,26 @@ class RecordingControl(QObject):
     def recording(self) -> bool:
         return self.recorder is not None
 
+    @property
+    def folder(self) -> str:
+        """Where recordings go (Settings; the main window sets it)."""
+        return self._folder
+
+    @folder.setter
+    def folder(self, folder: str) -> None:
+        self._folder = folder
+        if self.forced and self._refused and self.recorder is None:
+            self.start()  # the required recording could not start; try the new folder
+
     # -- slots -----------------------------------------------------------------------
 
     def on_button_toggled(self, checked: bool) -> None:
         if checked and self.recorder is None:
             self.start()
+        elif not checked and self.recorder is not None and self.forced:
+            self._check(True)  # required by the group: not the technician's to stop
+            corner = self.button.mapToGlobal(self.button.rect().bottomLeft())
+            QToolTip.showText(corner, self.button.toolTip(), self.button)
         elif not checked and self.recorder is not None:
             self._spawn(self.stop())
 
@@ -140,8 +174,11 @@ class RecordingControl(QObject):
             self._spawn(self.stop())
 
     def channel_opened(self) -> None:
-        """A new control channel: the phone is told again whether it is recorded."""
-        if self.recorder is not None or self._recorded:
+        """A new control channel: the phone is told again whether it is recorded. The
+        first one of a session whose group forces recording starts the recording."""
+        if self.forced and not self._recorded and self.recorder is None:
+            self.start()
+        elif self.recorder is not None or self._recorded:
             self._tell_phone(self.recorder is not None)
 
     # -- start and stop --------------------------------------------------------------
@@ -161,9 +198,11 @@ class RecordingControl(QObject):
                 ).format(folder=str(folder), reason=str(exc).removeprefix(f"{folder}: "))
             )
             self._uncheck()
+            self._refused = True
             return False
         self.recorder = recorder
         self._recorded = True
+        self._refused = False
         self._peer.set_recorder(recorder)
         self._tell_phone(True)
         self._spawn(self._report("recording_started"))

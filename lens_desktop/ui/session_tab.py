@@ -734,14 +734,17 @@ class SessionTab(QWidget):
     def _build_recording(self, controls: QHBoxLayout, layout: QVBoxLayout) -> None:
         """The Record toggle after Chat, the red REC sign beside it, and a line under
         the controls for what went wrong. Without the group's ``record_sessions``
-        permission the button is off and its tooltip says why."""
+        permission the button is off and its tooltip says why; a group that forces
+        recording records every session by itself (docs/decisions/0036)."""
+        technician = self._services.technician
         self.recording = RecordingControl(
             self,
             self.peer,
-            self._services.technician.may("record_sessions"),
+            technician.may("record_sessions") or technician.recording_forced,
             lambda: (self._session.name, self._session.id),
             self._report_activity,
             self._tasks.spawn,
+            forced=technician.recording_forced,
         )
         index = controls.indexOf(self.chat_toggle) + 1
         controls.insertWidget(index, self.recording.button)

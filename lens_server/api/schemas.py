@@ -134,7 +134,8 @@ class Activity(Strict):
     ] = Field(
         description="`freeze` and `unfreeze` of the picture; `annotations_used` once per "
         "session, when the first annotation is drawn; `snapshot` each time the technician "
-        "saves the picture; `recording_started` (needs the `record_sessions` permission) "
+        "saves the picture; `recording_started` (needs the `record_sessions` permission, "
+        "unless the group forces recording: then its audit detail says so) "
         "and `recording_stopped` when the console records the session (stopped is "
         "accepted in any state: a recording ends with the session); `hd_photo` each "
         "time an HD photo from the phone is saved."
@@ -233,6 +234,12 @@ class TechnicianView(Answer):
     email: str
     display_name: str
     permissions: list[str]
+    recording_forced: bool = Field(
+        description="The technician's group records every session: the console starts "
+        "recording by itself when a session becomes active and offers no Stop "
+        "(`lens-server admin group recording NAME forced`); `record_sessions` is not "
+        "needed then."
+    )
 
 
 class LoginAnswer(Answer):

@@ -1503,6 +1503,14 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
         <translation>Opnemen</translation>
     </message>
     <message>
+        <source>Recording required</source>
+        <translation>Opname verplicht</translation>
+    </message>
+    <message>
+        <source>Your technician group records every session: the recording starts by itself when the customer is connected and cannot be stopped. The customer sees that you record.</source>
+        <translation>Uw groep neemt elke sessie op: de opname start vanzelf zodra de klant verbonden is en kan niet worden gestopt. De klant ziet dat u opneemt.</translation>
+    </message>
+    <message>
         <source>Record the customer&apos;s video and both voices to a file (Ctrl+R); the customer sees that you record</source>
         <translation>Neem de video van de klant en beide stemmen op in een bestand (Ctrl+R); de klant ziet dat u opneemt</translation>
     </message>

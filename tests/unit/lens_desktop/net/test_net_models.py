@@ -76,6 +76,13 @@ def test_technician_permissions_become_a_frozenset() -> None:
     )
     assert tech.permissions == frozenset({"connect_pin"})
     assert tech.may("connect_pin") and not tech.may("connect_email")
+    assert tech.recording_forced is False  # a server without the field: optional
+
+
+def test_a_group_that_forces_recording_reaches_the_technician() -> None:
+    data = {"id": 3, "email": "t@example.com", "permissions": [], "recording_forced": True}
+    assert Technician.from_json(data).recording_forced is True
+    assert Technician.from_json({**data, "recording_forced": "yes"}).recording_forced is False
 
 
 def test_created_session_and_config() -> None:

@@ -269,9 +269,9 @@ class ReportService:
                 LensSession.technician_id == self._technician_id(db, query.technician)
             )
         if query.group:
-            select_rows = select_rows.join(Technician).where(
-                Technician.group_id == self._group_id(db, query.group)
-            )
+            select_rows = select_rows.join(
+                Technician, LensSession.technician_id == Technician.id
+            ).where(Technician.group_id == self._group_id(db, query.group))
         if after is not None:
             select_rows = select_rows.where(
                 or_(

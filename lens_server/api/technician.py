@@ -313,7 +313,7 @@ def transfer_targets(
 @router.post(
     "/sessions/{session_id}/transfer",
     response_model=SessionView,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(400, 401, 403, 404, 409, 422),
 )
 def transfer(
     session_id: str, body: TransferRequest, who: Me, transfers: Transfers

@@ -43,6 +43,8 @@ class GuestWindowPart(QObject):
         """The colleagues' sessions this console is a guest in (or invited to)."""
         self._leaving: set[str] = set()
         """Left or declined here: the push that clears the guest needs no explanation."""
+        self._gone: set[str] = set()
+        """Guest sessions cleared here: a later push or answer about them is not news."""
         self.bar = IncomingInvitationBar(self._me)
         self.invite_action = QAction(translate("GuestWindow", "&Invite colleague…"), window)
         self.invite_action.setShortcut(INVITE_SHORTCUT)
@@ -77,13 +79,15 @@ class GuestWindowPart(QObject):
         """A pushed session: True when it was a guest's session here and no longer is
         (the row and tab are gone and the window need do nothing more)."""
         if session.guest_of(self._me):
+            self._gone.discard(session.id)
             if session.id not in self._known:
                 self._announce(session)
             self._known[session.id] = session
             return False
         before = self._known.pop(session.id, None)
         if before is None:
-            return False
+            return session.id in self._gone and not session.belongs_to(self._me)
+        self._gone.add(session.id)
         self._cleared(before, session)
         return True
 
@@ -94,6 +98,7 @@ class GuestWindowPart(QObject):
             now = listed.get(session_id)
             if now is None or not now.guest_of(self._me):
                 del self._known[session_id]
+                self._gone.add(session_id)
                 self._cleared(before, now or before)
         for session in sessions:
             if session.guest_of(self._me):

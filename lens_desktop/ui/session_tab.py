@@ -426,8 +426,9 @@ class SessionTab(QWidget):
             self._restart_stall_watch()
         self._session = session
         self.transfer.session_changed(session)
-        self.guest_control.session_changed(session)
-        if self.visit is not None:
+        if self.visit is None:
+            self.guest_control.session_changed(session)
+        else:
             self.visit.session_changed(session)
         self._refresh_overlay()
 

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabBar, QWidget
 
+from lens_desktop.net.models import GuestInfo, SessionInfo
 from lens_desktop.ui.main_window import MainWindow
+from lens_desktop.ui.session_model import SessionTableModel
 from lens_desktop.ui.session_tab import SessionTab
 from lens_server.models import PERMISSIONS
 from tests.e2e.seed_helpers import Console, running_console, sign_in, status_text
@@ -121,6 +125,26 @@ def owner_as_the_guest_sees(server: LiveServer, pair: Pair) -> str:
     console's "A colleague"."""
     view = server.api("GET", f"/sessions/{pair.session_id}", pair.guest.token).json()
     return str(view.get("technician_name") or "A colleague")
+
+
+def test_the_list_words_a_colleagues_session(qapp: Any) -> None:
+    del qapp
+    now = datetime.now(UTC)
+    guest = GuestInfo(9, "Bob Jones", "invited", "Look at the fuse box", now)
+    session = SessionInfo("s1", "lens", "Ann", "active", "pin", "123456", None, None, now, None, now, None, technician_id=3, guest=guest, technician_name="Alice Smith")  # fmt: skip
+    model = SessionTableModel()
+    model.technician_id = 9
+    model.set_sessions([session])
+    status = model.index(0, SessionTableModel.STATUS)
+    assert status.data() == "Invitation from Alice Smith"
+    assert status.data(Qt.ItemDataRole.ToolTipRole) == (
+        "Alice Smith's session: you are with them as a guest.\nLook at the fuse box"
+    )
+    model.apply(replace(session, guest=replace(guest, state="joined")))
+    assert status.data() == "With Alice Smith"
+    model.technician_id = 3  # the owner's list
+    assert status.data() == "Active"
+    assert status.data(Qt.ItemDataRole.ToolTipRole) == "Bob Jones is with you"
 
 
 def shown(widget: QWidget) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTabBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QTabBar, QWidget
 
 from lens_desktop.net.models import GuestInfo, SessionInfo
 from lens_desktop.ui.main_window import MainWindow
@@ -276,6 +276,17 @@ async def test_the_colleague_declines(live_server: LiveServer, tmp_path: Path) -
         await wait_until(lambda: not shown(pair.tab.guest_control.status), timeout=10)
         assert pair.guest_console.prompter.notices == []
         assert pair.guest_window.session_tab_widgets == {}
+
+        invite_over_rest(live_server, pair)  # again; joined, the tab's close button leaves
+        tab = await joined(pair)
+        tabs = pair.guest_window.session_tabs
+        close = tabs.tabBar().tabButton(tabs.indexOf(tab), QTabBar.ButtonPosition.RightSide)
+        assert isinstance(close, QAbstractButton)
+        close.click()
+        await wait_until(lambda: pair.guest_tab is None, timeout=10)
+        await wait_until(lambda: not shown(pair.tab.guest_control.status), timeout=10)
+        assert pair.guest_console.prompter.notices == []
+        assert audit(live_server, pair)[-1] == (f"technician:{pair.guest.email}", "colleague left")
 
 
 async def test_the_owner_withdraws_the_invitation(live_server: LiveServer, tmp_path: Path) -> None:

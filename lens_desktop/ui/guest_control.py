@@ -26,7 +26,7 @@ from lens_desktop.ui.colleague_picker import ColleagueDialog
 from lens_desktop.ui.errors import describe_error
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.transfer_dialog import IncomingTransferBar
-from lens_desktop.ui.widgets import ERROR_STYLE
+from lens_desktop.ui.widgets import ERROR_STYLE, ElidedLabel
 
 PERMISSION = "invite_technician"
 INVITE_SHORTCUT = QKeySequence("Ctrl+I")
@@ -153,11 +153,10 @@ class GuestControl(QObject):
         self._spawn = spawn
         self.dialog: InviteDialog | None = None
         self.button = QToolButton(parent)
-        self.button.setText(translate("GuestControl", "&Invite colleague…"))
+        self.button.setText(translate("GuestControl", "&Invite…"))  # the row is full
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.status = QLabel(parent)
+        self.status = ElidedLabel(parent)  # gives up its width before the buttons do
         self.status.setStyleSheet(GUEST_STYLE)
-        self.status.setAccessibleName(translate("GuestControl", "Colleague"))
         self.remove_button = QPushButton(parent)
         self.error = QLabel(parent)
         self.error.setStyleSheet(ERROR_STYLE)
@@ -181,7 +180,7 @@ class GuestControl(QObject):
             tip
             or translate(
                 "GuestControl",
-                "Bring a colleague into this session to see, hear and help ({key})",
+                "Invite a colleague into this session to see, hear and help ({key})",
             ).format(key=INVITE_SHORTCUT.toString(QKeySequence.SequenceFormat.NativeText))
         )
         guest = session.guest

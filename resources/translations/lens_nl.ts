@@ -714,16 +714,12 @@
         <translation>{owner} nodigt u uit voor &apos;{name}&apos;</translation>
     </message>
     <message>
-        <source>&amp;Invite colleague…</source>
-        <translation>&amp;Collega uitnodigen…</translation>
+        <source>&amp;Invite…</source>
+        <translation>Uitnodi&amp;gen…</translation>
     </message>
     <message>
-        <source>Colleague</source>
-        <translation>Collega</translation>
-    </message>
-    <message>
-        <source>Bring a colleague into this session to see, hear and help ({key})</source>
-        <translation>Haal een collega bij deze sessie om mee te kijken, te luisteren en te helpen ({key})</translation>
+        <source>Invite a colleague into this session to see, hear and help ({key})</source>
+        <translation>Nodig een collega uit voor deze sessie om mee te kijken, te luisteren en te helpen ({key})</translation>
     </message>
     <message>
         <source>Rem&amp;ove</source>

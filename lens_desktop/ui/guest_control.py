@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from lens_desktop.net.client import ServerClient
 from lens_desktop.net.errors import ApiError, ServerUnreachable
@@ -26,7 +26,7 @@ from lens_desktop.ui.colleague_picker import ColleagueDialog
 from lens_desktop.ui.errors import describe_error
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.transfer_dialog import IncomingTransferBar
-from lens_desktop.ui.widgets import ERROR_STYLE, ElidedLabel
+from lens_desktop.ui.widgets import ERROR_STYLE
 
 PERMISSION = "invite_technician"
 INVITE_SHORTCUT = QKeySequence("Ctrl+I")
@@ -155,13 +155,21 @@ class GuestControl(QObject):
         self.button = QToolButton(parent)
         self.button.setText(translate("GuestControl", "&Invite…"))  # the row is full
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.status = ElidedLabel(parent)  # gives up its width before the buttons do
+        # The guest's line, under the controls (their row is full), while there is one.
+        self.line = QWidget(parent)
+        self.status = QLabel(self.line)
         self.status.setStyleSheet(GUEST_STYLE)
-        self.remove_button = QPushButton(parent)
-        self.error = QLabel(parent)
+        self.remove_button = QPushButton(self.line)
+        self.error = QLabel(self.line)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
+        row = QHBoxLayout(self.line)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.status)
+        row.addWidget(self.remove_button)
+        row.addWidget(self.error, 1)
+        row.addStretch(1)
         self.button.clicked.connect(self.on_button_clicked)
         self.remove_button.clicked.connect(self.on_remove_button_clicked)
         self.session_changed(session())
@@ -171,7 +179,8 @@ class GuestControl(QObject):
         return self.button.isEnabled()
 
     def widgets(self) -> list[QWidget]:
-        return [self.button, self.status, self.remove_button]
+        """The owner's tab puts the button in its controls row and the line under it."""
+        return [self.button, self.line]
 
     def session_changed(self, session: SessionInfo) -> None:
         tip = self._refusal(session)
@@ -187,6 +196,7 @@ class GuestControl(QObject):
         self.status.setText(owner_status(session) or "")
         self.status.setVisible(guest is not None)
         self.remove_button.setVisible(guest is not None)
+        self.line.setVisible(guest is not None)
         if guest is not None:
             self.error.hide()
             self.remove_button.setText(
@@ -243,6 +253,7 @@ class GuestControl(QObject):
         except (ApiError, ServerUnreachable) as exc:
             self.error.setText(describe_error(exc))
             self.error.show()
+            self.line.show()
         finally:
             self.remove_button.setEnabled(True)
 

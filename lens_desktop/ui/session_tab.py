@@ -806,9 +806,9 @@ class SessionTab(QWidget):
         self.visit: GuestVisit | None = None
         at = controls.indexOf(self.transfer.button) + 1
         if not self.guest_mode:
-            for offset, widget in enumerate(self.guest_control.widgets()):
-                controls.insertWidget(at + offset, widget)
-            layout.insertWidget(layout.indexOf(self.stats), self.guest_control.error)
+            button, line = self.guest_control.widgets()
+            controls.insertWidget(at, button)
+            layout.insertWidget(layout.indexOf(self.stats), line)
             return
         for widget in self._owner_widgets():
             widget.hide()
@@ -836,7 +836,6 @@ class SessionTab(QWidget):
             self.recording.message,
             self.transfer.button,
             *self.guest_control.widgets(),
-            self.guest_control.error,
         ]
 
     def on_visit_leave_requested(self) -> None:

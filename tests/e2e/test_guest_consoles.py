@@ -150,7 +150,7 @@ async def test_both_consoles_see_and_hear_the_chromium_customer(
             # The colleague leaves: the tab closes, the owner's picture goes on.
             assert guest_tab.visit is not None
             guest_tab.visit.leave_button.click()
-            await wait_until(lambda: window_b.session_tab_widgets == {}, timeout=10)
+            await wait_until(lambda: window_b.session_tab_widgets == {}, timeout=20)
             await wait_until(lambda: not owner_tab.guest_control.status.isVisible(), timeout=10)
             await painting(owner_tab)
             assert phone.errors == []

@@ -197,7 +197,7 @@ function route(session, { fresh }) {
   app.session = session;
   useLanguage(sessionLanguage(session, language()));
   showCaller(session);
-  app.guest.update(FINAL_STATES.has(session.state) ? null : session);
+  if (app.guest.update(FINAL_STATES.has(session.state) ? null : session)) refreshLiveStatus();
   const state = session.state;
   if (state === 'active' && !app.timing.activeAt) app.timing.activeAt = performance.now();
   if (FINAL_STATES.has(state)) {
@@ -357,7 +357,7 @@ function refreshLiveStatus() {
   else if (app.userPaused || app.hiddenPaused) setStatus('live_paused', 'warning');
   else if (app.camera.micMissing) setStatus('live_no_mic', 'info');
   else if (app.muted) setStatus('live_muted', 'info');
-  else setStatus('live_status', 'live');
+  else setStatus(app.session.guest ? 'live_status_guest' : 'live_status', 'live');
   document.body.dataset.link = state;
 }
 

@@ -21,14 +21,16 @@ export class GuestView {
     this.notices = []; // what was said, for tests (lensDebug.guest.notices)
   }
 
-  /** Follows the customer view's `guest` (non-null only while a guest has joined). */
+  /** Follows the customer view's `guest` (non-null only while a guest has joined);
+   * true when someone joined or left. */
   update(session) {
     const name = session?.guest ? String(session.guest.name || '') : null;
-    if (name === this.name) return;
+    if (name === this.name) return false;
     if (name) this.say('guest_joined', name);
     else this.say('guest_left', this.name);
     if (this.name) this.annotations.reset(); // the one who left takes their drawings along
     this.name = name;
+    return true;
   }
 
   say(key, name) {

@@ -164,6 +164,7 @@ const STRINGS = {
     guest_joined: '{name} joined: a second technician now sees and hears you',
     guest_left: '{name} left',
     caller_technicians: 'Technicians: {technician} and {guest}',
+    live_status_guest: 'Your technicians can now see and hear you.',
   },
   nl: {
     app_name: 'Lens',
@@ -328,6 +329,7 @@ const STRINGS = {
     guest_joined: '{name} doet mee: een tweede technicus ziet en hoort u nu',
     guest_left: '{name} is vertrokken',
     caller_technicians: 'Technici: {technician} en {guest}',
+    live_status_guest: 'Uw technici kunnen u nu zien en horen.',
   },
 };
 

@@ -24,6 +24,7 @@ import pytest
 from playwright.async_api import Page, expect
 from PySide6.QtGui import QImage
 
+from lens_desktop.tools.photo import request_message
 from lens_server.models import PERMISSIONS
 from tests.e2e.conftest import Phone
 from tests.e2e.seed_helpers import tone_level
@@ -204,21 +205,32 @@ async def check_drawings(call: Call) -> None:
 
 
 async def check_freeze_ignored(call: Call) -> None:
-    """Freeze and camera requests are the owner's: from the guest they do nothing."""
+    """Freeze, camera requests, HD photos and the recording badge are the owner's: from
+    the guest they do nothing."""
     page = call.page
-    freeze = {
-        "type": "freeze", "v": 1, "id": "g1", "width": 16, "height": 16,
-        "mime": "image/jpeg", "size": 100, "chunks": 1,
-    }  # fmt: skip
+    owner_seen = len(call.owner_peer.control_messages)
+    messages = [
+        {
+            "type": "freeze", "v": 1, "id": "g1", "width": 16, "height": 16,
+            "mime": "image/jpeg", "size": 100, "chunks": 1,
+        },
+        {"type": "camera_request", "v": 1, "id": "r1", "action": "torch", "value": True},
+        request_message("p1"),
+        {"type": "recording", "v": 1, "on": True},
+    ]  # fmt: skip
     ignored = (await page.evaluate("lensDebug.guest"))["ignored"]
-    assert call.guest_peer.send_control(freeze)
-    request = {"type": "camera_request", "v": 1, "id": "r1", "action": "torch", "value": True}
-    assert call.guest_peer.send_control(request)
-    await wait_js(page, f"lensDebug.guest.ignored >= {ignored + 2}")
+    for message in messages:
+        assert call.guest_peer.send_control(message)
+    await wait_js(page, f"lensDebug.guest.ignored >= {ignored + len(messages)}")
     state = await page.evaluate("lensDebug.freeze")
     assert not state["frozen"] and state["loading"] is None
     await expect(page.locator("#freeze-sign")).to_be_hidden()
+    await expect(page.locator("#recording-badge")).to_be_hidden()
     assert (await page.evaluate("lensDebug.cameraRequests"))["results"] == []
+    assert (await page.evaluate("lensDebug.hdPhoto"))["results"] == []
+    # and nothing went to anyone in answer (the owner's channel included)
+    answers = call.owner_peer.control_messages[owner_seen:] + call.guest_peer.control_messages
+    assert not [m for m in answers if str(m.get("type")).startswith(("photo", "camera_"))]
 
 
 async def check_mute(call: Call) -> None:

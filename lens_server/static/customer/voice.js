@@ -49,7 +49,10 @@ export class VoiceMix extends EventTarget {
       this.closeContext();
       return;
     }
-    this.context.resume().catch(() => {}); // may need a gesture: trackFor() falls back meanwhile
+    if (this.context.state === 'running') return;
+    // A browser that wants a gesture first: the mic alone until the next tap resumes it.
+    this.context.resume().catch(() => {});
+    document.addEventListener('pointerdown', () => this.context?.resume().catch(() => {}), { once: true });
   }
 
   open() {

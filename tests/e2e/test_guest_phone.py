@@ -2,7 +2,7 @@
 
 Chromium is the customer (fake camera clip whose frames carry a counter, fake 440 Hz
 microphone); the owner and the guest are real aiortc technicians (tests/technician_peer.py)
-whose voices are tones of 660 and 880 Hz. The owner invites, the guest accepts: the phone
+whose voices are tones of 660 and 1000 Hz. The owner invites, the guest accepts: the phone
 makes a second peer connection to the guest (video whose counter moves, the customer's
 voice mixed with the owner's), plays the guest's voice, draws the guest's annotation on
 a layer of its own (the same id as the owner's replaces nothing) with an orange pointer,
@@ -46,7 +46,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "customer"
 LIVE_TEXT = "Your technician can now see and hear you."
 LIVE_TEXT_TWO = "Your technicians can now see and hear you."
 HOLD_TEXT = "Your technician put the session on hold. Your camera and microphone are off."
-MIC_HZ, OWNER_HZ, GUEST_HZ = 440.0, 660.0, 880.0
+MIC_HZ, OWNER_HZ, GUEST_HZ = 440.0, 660.0, 1000.0  # the mic beeps at 880 Hz
 OWNER_RED, GUEST_BLUE = "#ff1744", "#2979ff"
 GUEST_POINTER = "#ff9100"  # guest_view.js GUEST_POINTER_COLOUR
 

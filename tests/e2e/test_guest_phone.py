@@ -8,7 +8,7 @@ voice mixed with the owner's), plays the guest's voice, draws the guest's annota
 a layer of its own (the same id as the owner's replaces nothing) with an orange pointer,
 and ignores a freeze from the guest. Hold stops the guest's video too; the guest leaving
 closes the second connection while the owner's video carries on.
-Screenshot: artifacts/customer/guest-joined.png.
+Screenshots: artifacts/customer/guest-joined.png, guest-joined-nl.png, guest-left-nl.png.
 """
 
 from __future__ import annotations
@@ -311,3 +311,58 @@ async def check_leave(call: Call, server: LiveServer) -> None:
     # The owner hears the bare microphone again.
     await asyncio.sleep(1.0)
     assert share(await hears(call.owner_peer), GUEST_HZ) < 0.01
+
+
+async def test_a_guest_joining_a_held_session_gets_nothing_until_resume_and_survives_a_reload(
+    live_server: LiveServer, phone: Phone
+) -> None:
+    """A guest connection made while held starts without tracks; resume gives it the
+    camera. A reload offers both technicians anew (the guest's count goes on), and the
+    Dutch customer reads who is there in Dutch."""
+    call = await start_call(live_server, phone)
+    page, status = call.page, call.page.locator("#status")
+    hold = f"/sessions/{call.session_id}/hold"
+    try:
+        live_server.api("POST", hold, call.owner.token).raise_for_status()
+        await expect(status).to_have_text(HOLD_TEXT)
+        await join_guest(live_server, call.owner, call.session_id, call.guest)
+        await wait_js(page, "lensDebug.guest.connectionState === 'connected'", timeout=30)
+        assert await page.evaluate("lensDebug.guest.sentCamera") is None
+        before = await page.evaluate("lensDebug.guestSent()")
+        await asyncio.sleep(1.5)
+        assert await page.evaluate("lensDebug.guestSent()") == before
+        assert call.guest_peer.frames_received == 0
+
+        resume = f"/sessions/{call.session_id}/resume"
+        live_server.api("POST", resume, call.owner.token).raise_for_status()
+        await expect(status).to_have_text(LIVE_TEXT_TWO)
+        await call.guest_peer.wait_for_frames(10, timeout=20)
+
+        owner_generation, guest_generation = call.owner_peer.generation, call.guest_peer.generation
+        await page.reload()
+        # Said again after the reload, and again when the customer switches language.
+        notice = page.locator("#guest-notice")
+        await expect(notice).to_contain_text(f"{call.guest.display_name} joined")
+        await page.get_by_role("button", name="Schakel over naar Nederlands").click()
+        await expect(notice).to_have_text(
+            f"{call.guest.display_name} doet mee: een tweede technicus ziet en hoort u nu"
+        )
+        await expect(status).to_have_text("Uw technici kunnen u nu zien en horen.", timeout=30000)
+        await expect(page.locator("#caller-technician")).to_have_text(
+            f"Technici: {call.owner.display_name} en {call.guest.display_name}"
+        )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SHOTS / "guest-joined-nl.png"))
+        await new_generation_flows(call.owner_peer, owner_generation)
+        await new_generation_flows(call.guest_peer, guest_generation)
+        assert await page.evaluate("lensDebug.guest.generation") == guest_generation + 1
+        left = live_server.api("POST", f"/sessions/{call.session_id}/guest/leave", call.guest.token)
+        assert left.status_code == 200, left.text
+        await expect(notice).to_have_text(f"{call.guest.display_name} is vertrokken")
+        await expect(status).to_have_text("Uw technicus kan u nu zien en horen.")
+        await page.screenshot(path=str(SHOTS / "guest-left-nl.png"))
+        await page.get_by_role("button", name="Switch to English").click()
+        assert phone.errors == []
+    finally:
+        await call.guest_peer.close()
+        await call.owner_peer.close()

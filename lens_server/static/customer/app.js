@@ -535,6 +535,7 @@ function useLanguage(code) {
   renderCaller();
   app.chat.relabel();
   app.survey.relabel();
+  app.guest.relabel();
   if (screen() === 'eula') showEula();
 }
 

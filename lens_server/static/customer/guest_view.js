@@ -17,6 +17,7 @@ export class GuestView {
     this.audio = audio;
     this.notice = notice;
     this.noticeTimer = null;
+    this.shown = null; // {key, name} of the notice on screen, for a language switch
     this.name = null;
     this.notices = []; // what was said, for tests (lensDebug.guest.notices)
   }
@@ -34,12 +35,20 @@ export class GuestView {
   }
 
   say(key, name) {
-    const text = t(key, { name });
-    this.notices.push(text);
-    this.notice.textContent = text;
+    this.shown = { key, name };
+    this.relabel();
+    this.notices.push(this.notice.textContent);
     this.notice.hidden = false;
     clearTimeout(this.noticeTimer);
-    this.noticeTimer = setTimeout(() => { this.notice.hidden = true; }, NOTICE_MS);
+    this.noticeTimer = setTimeout(() => {
+      this.notice.hidden = true;
+      this.shown = null;
+    }, NOTICE_MS);
+  }
+
+  /** Says the notice on screen again in the language now chosen. */
+  relabel() {
+    if (this.shown) this.notice.textContent = t(this.shown.key, { name: this.shown.name });
   }
 
   /** An `annot` or `pointer` message from the guest (guest.js has filtered the rest). */
@@ -65,6 +74,7 @@ export class GuestView {
   reset() {
     clearTimeout(this.noticeTimer);
     this.notice.hidden = true;
+    this.shown = null;
     this.annotations.reset();
     this.audio.srcObject = null;
     this.name = null;

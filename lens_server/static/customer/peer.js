@@ -231,7 +231,8 @@ export class PeerLink extends EventTarget {
   /** Sends what audioTrack() answers now (the mix started or stopped); not while held. */
   async refreshAudioTrack() {
     const track = this.audioTrack();
-    if (!this.held && this.audioSender && this.audioSender.track !== track) await this.audioSender.replaceTrack(track);
+    if (this.held || !this.audioSender || this.audioSender.track === track) return;
+    await this.audioSender.replaceTrack(track);
   }
 
   async replaceVideoTrack(track) {

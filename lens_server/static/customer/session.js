@@ -201,7 +201,7 @@ export class SessionLink extends EventTarget {
     if (this.closed || !this.camera.stream || !this.socket.ready) return;
     if (!this.session || !MEDIA_STATES.has(this.session.state)) return;
     if (!this.peer || this.restartWanted) this.startPeer();
-    this.guest.held = this.held;
+    this.guest.held = this.held; // startPeer() may have just taken it from the session's state
     this.guest.ensure();
   }
 
@@ -304,12 +304,10 @@ export class SessionLink extends EventTarget {
   setHeld(held) {
     if (held === this.held) return;
     this.held = held;
-    const peer = this.peer;
-    const guestHeld = this.guest.setHeld(held);
-    if (!peer) return;
     const startedAt = performance.now();
-    Promise.all([peer.setHeld(held), guestHeld]).then(() => {
-      this.emit('hold', { held, ms: performance.now() - startedAt });
+    const owner = this.peer?.setHeld(held);
+    Promise.all([owner, this.guest.setHeld(held)]).then(() => {
+      if (owner) this.emit('hold', { held, ms: performance.now() - startedAt });
     }).catch((error) => console.warn('lens: hold change failed', error));
   }
 

@@ -7,7 +7,9 @@ makes a second peer connection to the guest (video whose counter moves, the cust
 voice mixed with the owner's), plays the guest's voice, draws the guest's annotation on
 a layer of its own (the same id as the owner's replaces nothing) with an orange pointer,
 and ignores a freeze from the guest. Hold stops the guest's video too; the guest leaving
-closes the second connection while the owner's video carries on.
+closes the second connection while the owner's video carries on. Also: a guest who joins
+while held gets nothing until resume, a reload offers both anew (Dutch text), and without
+WebAudio both technicians get the bare microphone.
 Screenshots: artifacts/customer/guest-joined.png, guest-joined-nl.png, guest-left-nl.png.
 """
 
@@ -362,6 +364,33 @@ async def test_a_guest_joining_a_held_session_gets_nothing_until_resume_and_surv
         await expect(status).to_have_text("Uw technicus kan u nu zien en horen.")
         await page.screenshot(path=str(SHOTS / "guest-left-nl.png"))
         await page.get_by_role("button", name="Switch to English").click()
+        assert phone.errors == []
+    finally:
+        await call.guest_peer.close()
+        await call.owner_peer.close()
+
+
+async def test_without_webaudio_each_technician_hears_the_microphone_alone(
+    live_server: LiveServer, phone: Phone
+) -> None:
+    """The mix is a nicety: a browser without WebAudio sends both technicians the bare
+    microphone track, and the call goes on."""
+    await phone.page.add_init_script("delete window.AudioContext;")
+    call = await start_call(live_server, phone)
+    page = call.page
+    try:
+        await join_guest(live_server, call.owner, call.session_id, call.guest)
+        await wait_js(page, "lensDebug.guest.connectionState === 'connected'", timeout=30)
+        voice = await page.evaluate("lensDebug.guest.voice")
+        assert voice["failed"] and not voice["mixing"], voice
+        assert await page.evaluate("lensDebug.guest.sentAudio") != "MediaStreamAudioDestinationNode"
+        await call.guest_peer.wait_for_frames(10, timeout=30)
+        await asyncio.sleep(1.0)
+        for peer, other in ((call.guest_peer, OWNER_HZ), (call.owner_peer, GUEST_HZ)):
+            samples = await hears(peer)
+            assert abs(tone_level(samples, MIC_HZ, 48_000)[0] - MIC_HZ) <= 10
+            assert share(samples, other) < 0.01
+        await wait_js(page, "lensDebug.guest.playing")
         assert phone.errors == []
     finally:
         await call.guest_peer.close()

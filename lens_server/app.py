@@ -25,6 +25,7 @@ from lens_server.config import WORKER_SETTINGS, Settings, settings_from_json
 from lens_server.db import THREADS, Database
 from lens_server.errors import DatabaseUnavailable, first_line, install_handlers
 from lens_server.group_admin import GroupAdmin
+from lens_server.guest import GuestService
 from lens_server.health import QUIET_PATHS
 from lens_server.health import router as health_router
 from lens_server.hub import Hub
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.survey = SurveyService(database)
         app.state.group_admin = GroupAdmin(database, settings)
         app.state.transfers = TransferService(service)
+        app.state.guests = GuestService(service)
         if settings.redis_url:
             hub.relay = app.state.relay = RedisRelay(settings.redis_url, hub)
             hub.on_resync = lambda ids: _spawn_in_thread(service.push_customer_views, ids)

@@ -38,11 +38,20 @@ def _generation(message: Message) -> int:
     return value if isinstance(value, int) else 0
 
 
+def _lane(message: Message) -> str:
+    """Which of the phone's peer connections a signal belongs to: the owner's (``""``)
+    or the second technician's (``"guest"``); each counts its own generations."""
+    data = message.get("data")
+    value = data.get("peer", "") if isinstance(data, dict) else ""
+    return value if isinstance(value, str) else ""
+
+
 class SignalHold:
     """Undelivered signaling for one absent party of one session, oldest first.
 
     Only the newest negotiation generation is worth keeping: a message of a newer
-    generation drops every older one (the peers ignore old generations anyway), and
+    generation drops every older one of its peer connection (the peers ignore old
+    generations anyway; the owner's and a guest's connections count apart), and
     the hold is bounded in count and age so a party that never comes back costs little.
     """
 
@@ -62,8 +71,12 @@ class SignalHold:
         self._add(message, self._clock())
 
     def _add(self, message: Message, at: float) -> None:
-        generation = _generation(message)
-        self._held = [(at, held) for at, held in self._fresh() if _generation(held) >= generation]
+        generation, lane = _generation(message), _lane(message)
+        self._held = [
+            (at, held)
+            for at, held in self._fresh()
+            if _lane(held) != lane or _generation(held) >= generation
+        ]
         if len(self._held) >= HOLD_LIMIT:
             log.warning("signal hold full; dropping a %s", message.get("data", {}).get("kind"))
             return

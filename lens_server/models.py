@@ -30,6 +30,7 @@ PERMISSIONS = (
     "view_reports",
     "manage_groups",
     "transfer_sessions",
+    "invite_technician",
 )
 
 
@@ -139,6 +140,15 @@ class LensSession(Base):
     transfer_to: Mapped[Technician | None] = relationship(
         lazy="joined", foreign_keys=[transfer_to_id]
     )
+    # A second technician (lens_server.guest): invited, then joined; cleared when they
+    # leave, decline, are removed, the invitation times out or the session ends.
+    guest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("technicians.id"), nullable=True, index=True
+    )
+    guest_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    guest_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    guest_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    guest: Mapped[Technician | None] = relationship(lazy="joined", foreign_keys=[guest_id])
 
 
 class SessionEvent(Base):

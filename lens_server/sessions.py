@@ -229,6 +229,7 @@ class SessionService:
                             LensSession.transfer_to_id == who.id,
                             LensSession.state == "transferring",
                         ),
+                        and_(LensSession.guest_id == who.id, LensSession.guest_state.is_not(None)),
                     ),
                     or_(LensSession.state.not_in(FINAL_STATES), LensSession.ended_at >= since),
                 )
@@ -390,16 +391,20 @@ class SessionService:
 
         return self._view(self._write(work))
 
-    def may_signal(self, technician_id: int, session_id: str) -> bool:
+    def may_signal(self, technician_id: int, session_id: str) -> str | None:
+        """The technician's part in the session's media: ``"owner"``, ``"guest"`` (a
+        second technician who has joined), or None (their signals are refused)."""
         if not storable(session_id):
-            return False
+            return None
         with self._db.session() as db:
             row = db.get(LensSession, session_id)
-            return (
-                row is not None
-                and row.technician_id == technician_id
-                and row.state in LIVE_MEDIA_STATES
-            )
+            if row is None or row.state not in LIVE_MEDIA_STATES:
+                return None
+            if row.technician_id == technician_id:
+                return "owner"
+            if row.guest_id == technician_id and row.guest_state == "joined":
+                return "guest"
+            return None
 
     # --- customer side -----------------------------------------------------------
 
@@ -467,12 +472,17 @@ class SessionService:
             row = self._by_customer(db, customer_token)
             return row.id, row.technician_id, self._customer_view(row)
 
-    def may_relay_from_customer(self, session_id: str) -> int | None:
-        """The technician the customer's signaling goes to now (a transfer changes it),
-        or None while the session carries no media."""
+    def may_relay_from_customer(self, session_id: str, peer: str = "") -> int | None:
+        """The technician the customer's signaling goes to now: the session's (a
+        transfer changes it), or for ``peer == "guest"`` the second technician who has
+        joined; None while the session carries no media or there is no such guest."""
         with self._db.session() as db:
             row = db.get(LensSession, session_id)
-            return row.technician_id if row is not None and row.state in LIVE_MEDIA_STATES else None
+            if row is None or row.state not in LIVE_MEDIA_STATES:
+                return None
+            if peer == "guest":
+                return row.guest_id if row.guest_state == "joined" else None
+            return row.technician_id
 
     def customer(self, customer_token: str) -> dict[str, Any]:
         with self._db.session() as db:
@@ -618,9 +628,16 @@ class SessionService:
             with self._db.session() as db:
                 row = work(db)
                 if isinstance(row, LensSession):
+                    former_guest = self._guest_goes_with_end(db, row)
                     db.flush()
                     views = (self._view(row), self._customer_view(row))
-                    watchers = {row.technician_id, row.transfer_to_id or 0, *also} - {0}
+                    watchers = {
+                        row.technician_id,
+                        row.transfer_to_id or 0,
+                        row.guest_id or 0,
+                        former_guest,
+                        *also,
+                    } - {0}
             if isinstance(row, LensSession):
                 for technician_id in sorted(watchers, key=lambda t: t != row.technician_id):
                     message = {"type": "session", "session": views[0]}
@@ -631,6 +648,17 @@ class SessionService:
                     for key in (activity_key(row.id), *chat_keys(row.id)):
                         self.budgets.reset(key)
             return row
+
+    def _guest_goes_with_end(self, db: Session, row: LensSession) -> int:
+        """A session that has ended has no second technician any more: the guest's id,
+        who is told by the push, or 0."""
+        if row.state not in FINAL_STATES or row.guest_id is None:
+            return 0
+        former = row.guest_id
+        detail = row.guest.email if row.guest is not None else ""
+        clear_guest(row)
+        self._log(db, row, "system", "guest left", f"{detail}: the session ended")
+        return former
 
     def _move(
         self, db: Session, row: LensSession, state: str, actor: str, action: str, detail: str = ""
@@ -689,6 +717,15 @@ class SessionService:
 
     def _customer_view(self, row: LensSession) -> dict[str, Any]:
         return customer_view(row, organisation_view(self._settings))
+
+
+def clear_guest(row: LensSession) -> None:
+    """The session has no second technician, invited or joined, any more."""
+    row.guest_id = None
+    row.guest = None
+    row.guest_state = None
+    row.guest_comment = None
+    row.guest_since = None
 
 
 def storable(text: str) -> bool:

@@ -58,45 +58,7 @@ class TransferService:
         """Technicians the caller may transfer to, matching ``query`` in name or email,
         online ones first, then by name."""
         require(who, "transfer_sessions")
-        if not storable(query):
-            return []
-        pattern = "%" + _escape_like(query.strip().lower()) + "%"
-        with self._db.session() as db:
-            rows = db.scalars(
-                select(Technician)
-                .where(
-                    Technician.id != who.id,
-                    Technician.disabled.is_(False),
-                    or_(
-                        Technician.display_name.ilike(pattern, escape="\\"),
-                        Technician.email.ilike(pattern, escape="\\"),
-                    ),
-                )
-                .order_by(Technician.display_name)
-            )
-            allowed = [t for t in rows if RECEIVER_PERMISSION in t.group.permission_set]
-            allowed = allowed[:TARGETS_LIMIT]
-            ids = [t.id for t in allowed]
-            busy = set(
-                db.scalars(
-                    select(LensSession.technician_id).where(
-                        LensSession.technician_id.in_(ids), busy_clause()
-                    )
-                )
-            )
-            found = [(t.id, t.display_name, t.email) for t in allowed]
-        here = online(ids) if ids else set()
-        targets = [
-            {
-                "id": tid,
-                "display_name": name,
-                "email": email,
-                "online": tid in here,
-                "busy": tid in busy,
-            }
-            for tid, name, email in found
-        ]
-        return sorted(targets, key=lambda t: (not t["online"], t["display_name"].lower()))
+        return colleagues(self._sessions, who, query, online)
 
     # --- the steps -----------------------------------------------------------------
 
@@ -109,6 +71,14 @@ class TransferService:
         def work(db: Session) -> LensSession:
             row = service._own(db, who, session_id)
             service._expect(row, TRANSFERABLE, "transfer")
+            if row.guest_state is not None:
+                raise ApiError(
+                    409,
+                    "guest_present",
+                    "A colleague is invited into this session or in it. Remove them before "
+                    "you transfer it.",
+                    {"guest_state": row.guest_state},
+                )
             receiver = self._receiver(db, who, to_technician_id)
             row.transfer_back_state = row.state
             row.transfer_to_id = receiver.id
@@ -266,6 +236,54 @@ class TransferService:
         row.state = state
         self._sessions._log(db, row, actor, action, detail)
         return row
+
+
+def colleagues(
+    sessions: SessionService, who: Identity, query: str, online: Presence
+) -> list[dict[str, Any]]:
+    """Technicians who may take part in the caller's sessions (receive a transfer, or
+    join as a second technician): enabled, with ``lens_sessions``, not the caller,
+    matching ``query`` in name or email; online ones first, then by name. The caller's
+    permission for what they are about to do is checked by the caller."""
+    if not storable(query):
+        return []
+    pattern = "%" + _escape_like(query.strip().lower()) + "%"
+    with sessions._db.session() as db:
+        rows = db.scalars(
+            select(Technician)
+            .where(
+                Technician.id != who.id,
+                Technician.disabled.is_(False),
+                or_(
+                    Technician.display_name.ilike(pattern, escape="\\"),
+                    Technician.email.ilike(pattern, escape="\\"),
+                ),
+            )
+            .order_by(Technician.display_name)
+        )
+        allowed = [t for t in rows if RECEIVER_PERMISSION in t.group.permission_set]
+        allowed = allowed[:TARGETS_LIMIT]
+        ids = [t.id for t in allowed]
+        busy = set(
+            db.scalars(
+                select(LensSession.technician_id).where(
+                    LensSession.technician_id.in_(ids), busy_clause()
+                )
+            )
+        )
+        found = [(t.id, t.display_name, t.email) for t in allowed]
+    here = online(ids) if ids else set()
+    targets = [
+        {
+            "id": tid,
+            "display_name": name,
+            "email": email,
+            "online": tid in here,
+            "busy": tid in busy,
+        }
+        for tid, name, email in found
+    ]
+    return sorted(targets, key=lambda t: (not t["online"], t["display_name"].lower()))
 
 
 def _escape_like(text: str) -> str:

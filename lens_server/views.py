@@ -56,6 +56,20 @@ def technician_view(row: LensSession, base_url: str) -> dict[str, Any]:
         "private": row.private,
         "timeout": timeout_view(row),
         "transfer": transfer_view(row),
+        "guest": guest_view(row),
+    }
+
+
+def guest_view(row: LensSession) -> dict[str, Any] | None:
+    """The second technician invited into the session or in it, else None."""
+    if row.guest is None or row.guest_state is None:
+        return None
+    return {
+        "technician_id": row.guest.id,
+        "name": row.guest.display_name,
+        "state": row.guest_state,
+        "comment": row.guest_comment or "",
+        "since": iso(row.guest_since),
     }
 
 
@@ -98,5 +112,11 @@ def customer_view(row: LensSession, organisation: dict[str, Any]) -> dict[str, A
         "technician_name": row.technician.display_name,
         "handovers": row.handovers,
         "language": row.language,
+        # Only a guest who has joined: the page makes a peer connection to them.
+        "guest": (
+            {"name": row.guest.display_name}
+            if row.guest is not None and row.guest_state == "joined"
+            else None
+        ),
         "organisation": organisation,
     }

@@ -109,15 +109,6 @@ async def _database_away(ws: WebSocket, exc: Exception) -> None:
     await _refuse(ws, DATABASE_UNAVAILABLE, DATABASE_MESSAGE, CLOSE_TRY_AGAIN)
 
 
-async def _allowed(check: Callable[..., bool], *args: Any) -> bool | None:
-    """A permission check in the thread pool; None when the database is away."""
-    try:
-        return await run_in_threadpool(check, *args)
-    except DatabaseUnavailable as exc:
-        log.warning("database unavailable on a socket: %s", first_line(exc))
-        return None
-
-
 async def _pump(
     ws: WebSocket, role: str, outbox: Outbox, handle: Callable[[Message], Awaitable[None]]
 ) -> None:
@@ -171,6 +162,19 @@ def _signal_data(message: Message) -> dict[str, Any] | None:
     return None
 
 
+def _tagged(data: dict[str, Any], part: str) -> dict[str, Any]:
+    """A console's signal for the page: the second technician's carry ``peer:
+    "guest"`` (the page's second peer connection); the owner's carry no ``peer``,
+    whatever the console put there."""
+    plain = _untagged(data)
+    return {**plain, "peer": "guest"} if part == "guest" else plain
+
+
+def _untagged(data: dict[str, Any]) -> dict[str, Any]:
+    """Consoles need no ``peer``: each has one peer connection per session."""
+    return {key: value for key, value in data.items() if key != "peer"}
+
+
 @router.websocket("/ws/technician")
 async def technician_socket(ws: WebSocket) -> None:
     if not _origin_allowed(ws):
@@ -207,14 +211,16 @@ async def _technician_session(
             if message.get("type") != "signal" or data is None or not isinstance(session_id, str):
                 outbox.put(_error("invalid_message", "Expected a signal message."))
                 return
-            allowed = await _allowed(service.may_signal, who.id, session_id)
-            if allowed is None:
+            try:
+                part = await run_in_threadpool(service.may_signal, who.id, session_id)
+            except DatabaseUnavailable as exc:
+                log.warning("database unavailable on a socket: %s", first_line(exc))
                 outbox.put(_error(DATABASE_UNAVAILABLE, DATABASE_MESSAGE))
                 return
-            if not allowed:
+            if part is None:
                 outbox.put(_error("signal_refused", "That session is not active for you."))
                 return
-            hub.signal_to_customer(session_id, {"type": "signal", "data": data})
+            hub.signal_to_customer(session_id, {"type": "signal", "data": _tagged(data, part)})
 
         await _pump(ws, "technician", outbox, handle)
     except WebSocketDisconnect:
@@ -271,9 +277,13 @@ async def _customer_session(
             if message.get("type") != "signal" or data is None:
                 outbox.put(_error("invalid_message", "Expected a signal message."))
                 return
+            peer = "guest" if data.get("peer") == "guest" else ""
             try:
-                # The session's technician now: a transfer hands it to another.
-                technician_id = await run_in_threadpool(service.may_relay_from_customer, session_id)
+                # The session's technician now (a transfer hands it to another), or the
+                # second technician for the page's second peer connection.
+                technician_id = await run_in_threadpool(
+                    service.may_relay_from_customer, session_id, peer
+                )
             except DatabaseUnavailable as exc:
                 log.warning("database unavailable on a socket: %s", first_line(exc))
                 outbox.put(_error(DATABASE_UNAVAILABLE, DATABASE_MESSAGE))
@@ -284,7 +294,7 @@ async def _customer_session(
             hub.signal_to_technician(
                 technician_id,
                 session_id,
-                {"type": "signal", "session_id": session_id, "data": data},
+                {"type": "signal", "session_id": session_id, "data": _untagged(data)},
             )
 
         await _pump(ws, "customer", outbox, handle)

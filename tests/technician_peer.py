@@ -82,6 +82,10 @@ class TechnicianPeer:
         self.newest_frame: VideoFrame | None = None
         self.audio_samples_received = 0
         self.audio_peak = 0
+        self.audio_tail = np.zeros(0, dtype=np.float32)
+        """The newest second of the customer's audio, mono, -1..1 at 48 kHz (for FFTs)."""
+        self.voice_freq = 660.0
+        """The pitch of the tone sent as this technician's voice (set before the offer)."""
         self.control_messages: list[Message] = []
         self.channel: Any = None
         self.on_channel_open: Callable[[], None] | None = None
@@ -207,7 +211,7 @@ class TechnicianPeer:
         self.pc = pc
         self._watch(pc, generation)
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
-        pc.addTrack(ToneTrack())
+        pc.addTrack(ToneTrack(self.voice_freq))
         await pc.setLocalDescription(await pc.createAnswer())
         answer = {"kind": "answer", "sdp": pc.localDescription.sdp, "generation": generation}
         await self._send_signal(answer)
@@ -273,7 +277,17 @@ class TechnicianPeer:
                 samples = frame.to_ndarray()
                 self.audio_samples_received += samples.shape[-1]
                 self.audio_peak = max(self.audio_peak, int(np.abs(samples).max()))
+                self._keep_tail(frame, samples)
                 self._notify()
+
+    def _keep_tail(self, frame: AudioFrame, samples: np.ndarray) -> None:
+        if frame.format.is_planar:
+            mono = samples.mean(axis=0) / 32768.0
+        else:
+            mono = samples.reshape(-1, len(frame.layout.channels)).mean(axis=1) / 32768.0
+        self.audio_tail = np.concatenate((self.audio_tail, mono.astype(np.float32)))[
+            -frame.sample_rate :
+        ]
 
     def _notify(self) -> None:
         self._changed.set()

@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lens_server.config import Settings
 from lens_server.errors import ApiError
+from lens_server.guest import GuestService
 from lens_server.hub import Hub
 from lens_server.mail import Mailer
 from lens_server.sessions import Identity, SessionService
@@ -30,6 +31,10 @@ def sms(request: Request) -> SmsSender:
 
 def transfers(request: Request) -> TransferService:
     return request.app.state.transfers
+
+
+def guests(request: Request) -> GuestService:
+    return request.app.state.guests
 
 
 def hub(request: Request) -> Hub:
@@ -86,4 +91,5 @@ MailerDep = Annotated[Mailer, Depends(mailer)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 SmsDep = Annotated[SmsSender, Depends(sms)]
 Transfers = Annotated[TransferService, Depends(transfers)]
+Guests = Annotated[GuestService, Depends(guests)]
 HubDep = Annotated[Hub, Depends(hub)]

@@ -323,6 +323,28 @@ class TransferView(Answer):
     since: str | None
 
 
+class GuestView(Answer):
+    technician_id: int
+    name: str
+    state: Literal["invited", "joined"] = Field(
+        description="`invited`: not answered yet; `joined`: in the session with the owner."
+    )
+    comment: str
+    since: str | None
+
+
+class GuestRequest(Strict):
+    to_technician_id: int = Field(description="From GET /technicians/invite-targets.")
+    comment: str = Field(
+        default="", max_length=500, description="For the colleague: why they are asked in."
+    )
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, value: str) -> str:
+        return value.strip()
+
+
 class SessionView(Answer):
     id: str
     type: str
@@ -344,6 +366,11 @@ class SessionView(Answer):
     transfer: TransferView | None = Field(
         default=None,
         description="Set while the session is `transferring`: who hands it to whom, and why.",
+    )
+    guest: GuestView | None = Field(
+        default=None,
+        description="A second technician invited into the session or in it. A console whose "
+        "technician is the guest (not `technician_id`) shows the session as a colleague's.",
     )
 
 
@@ -416,6 +443,10 @@ class AuditLog(Answer):
     events: list[AuditEvent] = Field(description="Oldest first.")
 
 
+class CustomerGuest(Answer):
+    name: str
+
+
 class CustomerSessionView(Answer):
     id: str
     name: str
@@ -427,6 +458,11 @@ class CustomerSessionView(Answer):
         "connection, which now reaches the new technician.",
     )
     language: str
+    guest: CustomerGuest | None = Field(
+        default=None,
+        description="A second technician who has joined: the page makes a second peer "
+        'connection to them (its signals carry `peer: "guest"`).',
+    )
 
 
 class Redeemed(Answer):

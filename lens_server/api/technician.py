@@ -9,6 +9,7 @@ import anyio.from_thread
 from fastapi import APIRouter, Query, Request, Response
 
 from lens_server.api.deps import (
+    Guests,
     HubDep,
     MailerDep,
     Me,
@@ -23,6 +24,7 @@ from lens_server.api.schemas import (
     AuditLog,
     CreatedSession,
     CreateSession,
+    GuestRequest,
     LoginAnswer,
     LoginRequest,
     ResendEmail,
@@ -37,6 +39,7 @@ from lens_server.api.schemas import (
     TransferTargets,
 )
 from lens_server.errors import ApiError, responses
+from lens_server.hub import Hub
 from lens_server.mail import MailError, build_message, compose_text, mailto_url
 from lens_server.pagination import DEFAULT_PAGE, MAX_PAGE, Cursor
 from lens_server.sessions import METHOD_PERMISSION, Identity, SessionService, require
@@ -49,6 +52,7 @@ from lens_server.sms import (
     normalise_phone,
 )
 from lens_server.timeouts import report_interval
+from lens_server.transfer import Presence
 from lens_server.turn import ice_servers
 from lens_server.views import iso
 
@@ -304,10 +308,17 @@ def transfer_targets(
     enabled, with `lens_sessions`, not the caller; whether each is online (a console
     connected to any server process) and busy (an active session)."""
 
+    return {"technicians": transfers.targets(who, q, _presence(hub))}
+
+
+def _presence(hub: Hub) -> Presence:
+    """Which of some technicians have a console connected (on any server process),
+    asked from a route's worker thread."""
+
     def online(ids: list[int]) -> set[int]:
         return anyio.from_thread.run(hub.online_technicians, ids)
 
-    return {"technicians": transfers.targets(who, q, online)}
+    return online
 
 
 @router.post(
@@ -352,3 +363,77 @@ def decline_transfer(session_id: str, who: Me, transfers: Transfers) -> dict[str
 def cancel_transfer(session_id: str, who: Me, transfers: Transfers) -> dict[str, Any]:
     """The sender takes the offer back before it is answered."""
     return transfers.cancel(who, session_id)
+
+
+# --- a second technician (lens_server.guest) -------------------------------------------
+
+
+@router.get(
+    "/technicians/invite-targets",
+    response_model=TransferTargets,
+    responses=responses(401, 403, 422),
+)
+def invite_targets(
+    who: Me,
+    guests: Guests,
+    hub: HubDep,
+    q: Annotated[
+        str, Query(max_length=64, description="Part of a name or email address; empty: all.")
+    ] = "",
+) -> dict[str, Any]:
+    """Colleagues the caller may invite into a live session (needs
+    `invite_technician`): enabled, with `lens_sessions`, not the caller; online and
+    busy as for transfer targets."""
+    return {"technicians": guests.targets(who, q, _presence(hub))}
+
+
+@router.post(
+    "/sessions/{session_id}/guest",
+    response_model=SessionView,
+    responses=responses(400, 401, 403, 404, 409, 422),
+)
+def invite_guest(session_id: str, body: GuestRequest, who: Me, guests: Guests) -> dict[str, Any]:
+    """Invite a colleague into your active or held session (needs
+    `invite_technician`); one at a time. Unanswered, the invitation ends after
+    `transfer_timeout_seconds`."""
+    return guests.invite(who, session_id, body.to_technician_id, body.comment)
+
+
+@router.delete(
+    "/sessions/{session_id}/guest",
+    response_model=SessionView,
+    responses=responses(401, 404, 409),
+)
+def remove_guest(session_id: str, who: Me, guests: Guests) -> dict[str, Any]:
+    """Withdraw the invitation, or send the colleague who joined away."""
+    return guests.remove(who, session_id)
+
+
+@router.post(
+    "/sessions/{session_id}/guest/accept",
+    response_model=SessionView,
+    responses=responses(401, 403, 404, 409),
+)
+def accept_guest(session_id: str, who: Me, guests: Guests) -> dict[str, Any]:
+    """The invited colleague joins: the customer's page connects to them too."""
+    return guests.accept(who, session_id)
+
+
+@router.post(
+    "/sessions/{session_id}/guest/decline",
+    response_model=SessionView,
+    responses=responses(401, 404, 409),
+)
+def decline_guest(session_id: str, who: Me, guests: Guests) -> dict[str, Any]:
+    """The invited colleague says no."""
+    return guests.decline(who, session_id)
+
+
+@router.post(
+    "/sessions/{session_id}/guest/leave",
+    response_model=SessionView,
+    responses=responses(401, 404, 409),
+)
+def leave_guest(session_id: str, who: Me, guests: Guests) -> dict[str, Any]:
+    """The colleague leaves the session (or an invitation they have not answered)."""
+    return guests.leave(who, session_id)

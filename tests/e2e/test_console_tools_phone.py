@@ -28,18 +28,15 @@ from lens_customer.pattern import read_stamp
 from lens_desktop.tools.annotations import PALETTE
 from lens_desktop.ui.annotation_layer import to_pane
 from lens_desktop.ui.session_tab import SessionTab
+from tests.e2e.chromium_session import started_with_chromium
 from tests.e2e.conftest import MediaFiles
 from tests.e2e.seed_helpers import (
     counter_in,
     qimage_array,
-    running_console,
-    sign_in,
-    wait_for_state,
     wait_js,
 )
 from tests.e2e.test_annotations_phone import colour_near, picture_mapper
-from tests.e2e.test_customer_web import LIVE_TEXT, link_path, walk_to_waiting
-from tests.e2e.test_seed_flow import chromium_phone, start_session
+from tests.e2e.test_customer_web import LIVE_TEXT
 from tests.live_server import LiveServer
 from tests.qt_fixtures import qt_garbage_collected, wait_until
 
@@ -151,18 +148,9 @@ async def test_console_tools_reach_the_chromium_phone_and_its_tap_comes_back(
     live_server: LiveServer, settle_qt: Any, media_files: MediaFiles, tmp_path: Path
 ) -> None:
     tech = live_server.technician()
-    async with (
-        running_console(live_server, tmp_path, audio=False) as console,
-        chromium_phone(media_files) as phone,
-    ):
-        window = await sign_in(console, live_server, tech)
-        created = live_server.create_session(tech.token, method="link")
-        session_id = created["session"]["id"]
-        page = phone.page
-        await page.goto(live_server.url + link_path(created))
-        await walk_to_waiting(page, skip=True)
-        await wait_for_state(window, session_id, "waiting", timeout=15)
-        tab: SessionTab = await start_session(window, session_id)
+    async with started_with_chromium(live_server, tmp_path, media_files, tech) as live:
+        window, page = live.window, live.page
+        tab, phone, console = live.tab, live.phone, live.console
         await expect(page.get_by_role("status")).to_have_text(LIVE_TEXT, timeout=30000)
         pane = tab.video.pane
         await wait_until(lambda: pane.frames_painted >= 10, timeout=30)

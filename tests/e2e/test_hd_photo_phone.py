@@ -18,11 +18,11 @@ import pytest
 from playwright.async_api import expect
 from PySide6.QtGui import QImage
 
-from lens_desktop.ui.session_tab import SessionTab
+from tests.e2e.chromium_session import started_with_chromium
 from tests.e2e.conftest import MediaFiles
-from tests.e2e.seed_helpers import running_console, sign_in, wait_for_state, wait_js
-from tests.e2e.test_customer_web import LIVE_TEXT, SHOTS, link_path, walk_to_waiting
-from tests.e2e.test_seed_flow import audit_actions, chromium_phone, start_session
+from tests.e2e.seed_helpers import wait_js
+from tests.e2e.test_customer_web import LIVE_TEXT, SHOTS
+from tests.e2e.test_seed_flow import audit_actions
 from tests.live_server import LiveServer
 from tests.qt_fixtures import qt_garbage_collected, wait_until
 
@@ -54,18 +54,9 @@ async def test_an_hd_photo_arrives_at_no_less_than_the_cameras_capture_size(
     live_server: LiveServer, settle_qt: Any, media_files: MediaFiles, tmp_path: Path
 ) -> None:
     tech = live_server.technician()
-    async with (
-        running_console(live_server, tmp_path, audio=False) as console,
-        chromium_phone(media_files) as phone,
-    ):
-        window = await sign_in(console, live_server, tech)
-        created = live_server.create_session(tech.token, method="link")
-        session_id = created["session"]["id"]
-        page = phone.page
-        await page.goto(live_server.url + link_path(created))
-        await walk_to_waiting(page, skip=True)
-        await wait_for_state(window, session_id, "waiting", timeout=15)
-        tab: SessionTab = await start_session(window, session_id)
+    async with started_with_chromium(live_server, tmp_path, media_files, tech) as live:
+        window, page, session_id = live.window, live.page, live.session_id
+        tab, phone, console = live.tab, live.phone, live.console
         folder = tmp_path / "Pictures" / "Lens"
         tab.snapshot_folder = lambda: str(folder)
         await expect(page.get_by_role("status").first).to_have_text(LIVE_TEXT, timeout=30000)

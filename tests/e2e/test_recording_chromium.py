@@ -19,11 +19,10 @@ import numpy as np
 import pytest
 from playwright.async_api import expect
 
-from lens_desktop.ui.session_tab import SessionTab
+from tests.e2e.chromium_session import started_with_chromium
 from tests.e2e.conftest import CLIP_FPS, CLIP_SECONDS, MediaFiles
-from tests.e2e.seed_helpers import running_console, sign_in, wait_for_state
-from tests.e2e.test_customer_web import LIVE_TEXT, link_path, walk_to_waiting
-from tests.e2e.test_seed_flow import chromium_phone, settle_qt, start_session
+from tests.e2e.test_customer_web import LIVE_TEXT
+from tests.e2e.test_seed_flow import settle_qt
 from tests.integration.test_console_forced_recording import FORCED_NOTE, force_recording
 from tests.integration.test_console_media import dominant_frequency
 from tests.integration.test_console_recording import read_recording
@@ -47,18 +46,9 @@ async def test_a_forced_recording_of_a_chromium_customer_is_a_valid_file(
     tech = live_server.technician(["lens_sessions", "private_sessions", "connect_link"])
     force_recording(live_server, tech.email)
     folder = tmp_path / "recordings"
-    async with (
-        running_console(live_server, tmp_path, audio=True) as console,
-        chromium_phone(media_files) as phone,
-    ):
-        window = await sign_in(console, live_server, tech)
-        created = live_server.create_session(tech.token, method="link")
-        session_id = created["session"]["id"]
-        page = phone.page
-        await page.goto(live_server.url + link_path(created))
-        await walk_to_waiting(page, skip=True)
-        await wait_for_state(window, session_id, "waiting", timeout=15)
-        tab: SessionTab = await start_session(window, session_id)
+    async with started_with_chromium(live_server, tmp_path, media_files, tech, audio=True) as live:
+        page, session_id = live.page, live.session_id
+        tab, phone = live.tab, live.phone
         tab.recordings_folder = str(folder)  # before the customer's connection is up
         control = tab.recording
         await expect(page.get_by_role("status").first).to_have_text(LIVE_TEXT, timeout=30000)

@@ -122,10 +122,15 @@ function objectPosition(video) {
   return [fraction(parts[0]), fraction(parts[1] || parts[0])];
 }
 
-/** Keeps the annotation set and the pointer, and draws them over the video. */
+/**
+ * Keeps the annotation set and the pointer, and draws them over the video. One layer per
+ * technician (a second technician draws on a layer of their own, with a pointer of
+ * another colour: guest_view.js).
+ */
 export class AnnotationLayer {
-  constructor(video, canvas) {
+  constructor(video, canvas, { pointerColour = POINTER_COLOUR } = {}) {
     this.video = video;
+    this.pointerColour = pointerColour;
     this.surface = video; // the picture drawn on: the preview, or the frozen still
     this.canvas = canvas;
     this.items = new Map(); // id -> annotation
@@ -256,7 +261,7 @@ export class AnnotationLayer {
       const item = this.items.get(id);
       if (item.visible) drawAnnotation(ctx, view, item);
     }
-    if (this.pointer) drawPointer(ctx, view, this.pointer);
+    if (this.pointer) drawPointer(ctx, view, this.pointer, this.pointerColour);
   }
 
   /** What tests and support read (window.lensDebug.annotations). */
@@ -369,13 +374,13 @@ const DRAW = {
   },
 };
 
-function drawPointer(ctx, view, pointer) {
+function drawPointer(ctx, view, pointer, colour) {
   const [x, y] = view.map([pointer.x, pointer.y], null);
   const radius = Math.max(6, POINTER_RADIUS * view.unit);
   ctx.save();
   ctx.beginPath();
   ctx.arc(x, y, radius, 0, 2 * Math.PI);
-  ctx.fillStyle = POINTER_COLOUR;
+  ctx.fillStyle = colour;
   ctx.fill();
   ctx.lineWidth = 2;
   ctx.strokeStyle = '#ffffff';

@@ -11,6 +11,7 @@ import { Camera, browserFamily, mediaErrorKind } from './camera.js';
 import { CameraRequests } from './camera_requests.js';
 import { ChatView } from './chat.js';
 import { FreezeView } from './freeze.js';
+import { GuestView } from './guest_view.js';
 import { HdPhoto } from './hd_photo.js';
 import { language, setLanguage, t, translate } from './i18n.js';
 import { trackTopBar } from './layout.js';
@@ -170,6 +171,8 @@ function openLink() {
   link.addEventListener('chat', (event) => app.chat.add([event.detail]));
   link.addEventListener('socketready', () => app.chat.load());
   link.addEventListener('channelopen', () => app.cameraRequests.sendCaps());
+  link.addEventListener('guestcontrol', (event) => app.guest.handle(event.detail));
+  link.addEventListener('guestvoice', (event) => app.guest.play(event.detail));
   app.link = link;
   app.chat.start(app.token);
   link.open();
@@ -194,6 +197,7 @@ function route(session, { fresh }) {
   app.session = session;
   useLanguage(sessionLanguage(session, language()));
   showCaller(session);
+  if (app.guest.update(FINAL_STATES.has(session.state) ? null : session)) refreshLiveStatus();
   const state = session.state;
   if (state === 'active' && !app.timing.activeAt) app.timing.activeAt = performance.now();
   if (FINAL_STATES.has(state)) {
@@ -353,7 +357,7 @@ function refreshLiveStatus() {
   else if (app.userPaused || app.hiddenPaused) setStatus('live_paused', 'warning');
   else if (app.camera.micMissing) setStatus('live_no_mic', 'info');
   else if (app.muted) setStatus('live_muted', 'info');
-  else setStatus('live_status', 'live');
+  else setStatus(app.session.guest ? 'live_status_guest' : 'live_status', 'live');
   document.body.dataset.link = state;
 }
 
@@ -494,6 +498,7 @@ function finish(state, { replaced = false } = {}) {
   $('preview').srcObject = null;
   $('remote-audio').srcObject = null;
   app.annotations.reset();
+  app.guest.reset();
   app.freeze.reset();
   app.chat.reset();
   $('confirm-end').hidden = true;
@@ -530,6 +535,7 @@ function useLanguage(code) {
   renderCaller();
   app.chat.relabel();
   app.survey.relabel();
+  app.guest.relabel();
   if (screen() === 'eula') showEula();
 }
 
@@ -575,6 +581,18 @@ async function resume(token) {
   }
 }
 
+/** What a peer connection has sent so far: {video, audio} bytes and packets. */
+async function sentOn(pc) {
+  const out = { video: { bytesSent: 0, packetsSent: 0 }, audio: { bytesSent: 0, packetsSent: 0 } };
+  if (!pc) return out;
+  (await pc.getStats()).forEach((entry) => {
+    if (entry.type === 'outbound-rtp' && out[entry.kind]) {
+      out[entry.kind] = { bytesSent: entry.bytesSent || 0, packetsSent: entry.packetsSent || 0 };
+    }
+  });
+  return out;
+}
+
 function installDebug() {
   window.lensDebug = {
     get screen() { return screen(); },
@@ -595,17 +613,7 @@ function installDebug() {
     get micMuted() { return Boolean(app.link?.micMuted); },
     get held() { return Boolean(app.link?.held); },
     /** What the phone has sent so far, read now: {video, audio} bytes and packets. */
-    async sent() {
-      const pc = app.link?.peer?.pc;
-      const out = { video: { bytesSent: 0, packetsSent: 0 }, audio: { bytesSent: 0, packetsSent: 0 } };
-      if (!pc) return out;
-      (await pc.getStats()).forEach((entry) => {
-        if (entry.type === 'outbound-rtp' && out[entry.kind]) {
-          out[entry.kind] = { bytesSent: entry.bytesSent || 0, packetsSent: entry.packetsSent || 0 };
-        }
-      });
-      return out;
-    },
+    async sent() { return sentOn(app.link?.peer?.pc); },
     get annotations() { return app.annotations.snapshot(); },
     get freeze() { return app.freeze.snapshot(); },
     get taps() { return app.taps.snapshot(); },
@@ -616,6 +624,12 @@ function installDebug() {
     get recording() { return app.recording.snapshot(); },
     get hdPhoto() { return app.hdPhoto.snapshot(); },
     get survey() { return app.survey.snapshot(); },
+    /** The second technician: their link, drawings, voice and the mix (guest.js). */
+    get guest() {
+      return { ...app.link?.guest.snapshot(), ...app.guest.snapshot(), voice: app.link?.voices.snapshot() ?? null };
+    },
+    /** What the phone has sent so far on the guest's connection, as sent() does. */
+    async guestSent() { return sentOn(app.link?.guest.peer?.pc); },
   };
 }
 
@@ -626,8 +640,17 @@ function boot() {
   app.annotations = new AnnotationLayer($('preview'), $('annotations'));
   app.chat = new ChatView();
   app.survey = new SurveyView();
+  app.guest = new GuestView({
+    video: $('preview'), canvas: $('guest-annotations'), audio: $('guest-audio'), notice: $('guest-notice'),
+  });
+  // Both technicians' drawings follow the picture shown: the live preview or a still.
+  const layers = [app.annotations, app.guest.annotations];
   app.freeze = new FreezeView({
-    video: $('preview'), still: $('still'), sign: $('freeze-sign'), progress: $('freeze-progress'), annotations: app.annotations,
+    video: $('preview'),
+    still: $('still'),
+    sign: $('freeze-sign'),
+    progress: $('freeze-progress'),
+    annotations: { setSurface: (element) => layers.forEach((layer) => layer.setSurface(element)) },
   });
   app.recording = new RecordingBadge($('recording-badge'));
   app.taps = new TapSender({

@@ -21,6 +21,7 @@ function callerOf(session) {
   const organisation = session.organisation || {};
   return {
     technician: session.technician_name || '',
+    guest: session.guest?.name || '', // a second technician who joined (guest_view.js)
     organisation: organisation.name || '',
     support: organisation.support_email || '',
     logo: organisation.logo_url || '',
@@ -48,10 +49,14 @@ function renderBrand(caller) {
   }
   const technician = $('caller-technician');
   technician.hidden = !caller?.technician;
-  technician.textContent = caller?.technician ? t('caller_technician', { technician: caller.technician }) : '';
+  technician.textContent = caller?.technician ? technicianLine(caller) : '';
   const logo = $('org-logo');
   if (caller?.logo && logo.getAttribute('src') !== caller.logo) logo.src = caller.logo;
   logo.hidden = !caller?.logo;
+}
+
+function technicianLine({ technician, guest }) {
+  return guest ? t('caller_technicians', { technician, guest }) : t('caller_technician', { technician });
 }
 
 function renderLine(element, caller, key) {

@@ -160,6 +160,11 @@ const STRINGS = {
     survey_failed: 'Your answer was not sent. Check your internet connection and try again.',
     // Transfer (docs/protocol.md "Transfer")
     transferring: 'Your technician is passing this session to a colleague. Please stay here.',
+    // Second technician (docs/protocol.md "Second technician (phone side)")
+    guest_joined: '{name} joined: a second technician now sees and hears you',
+    guest_left: '{name} left',
+    caller_technicians: 'Technicians: {technician} and {guest}',
+    live_status_guest: 'Your technicians can now see and hear you.',
   },
   nl: {
     app_name: 'Lens',
@@ -320,6 +325,11 @@ const STRINGS = {
     survey_failed: 'Uw antwoord is niet verstuurd. Controleer uw internetverbinding en probeer het opnieuw.',
     // Transfer (docs/protocol.md "Transfer")
     transferring: 'Uw technicus draagt deze sessie over aan een collega. Blijf op deze pagina.',
+    // Second technician (docs/protocol.md "Second technician (phone side)")
+    guest_joined: '{name} doet mee: een tweede technicus ziet en hoort u nu',
+    guest_left: '{name} is vertrokken',
+    caller_technicians: 'Technici: {technician} en {guest}',
+    live_status_guest: 'Uw technici kunnen u nu zien en horen.',
   },
 };
 

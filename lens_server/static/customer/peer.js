@@ -54,9 +54,16 @@ function audioNumbers(entry) {
  * "stats" (detail: outbound video numbers), "control" (detail: a data channel message).
  */
 export class PeerLink extends EventTarget {
-  constructor({ iceServers, iceTransportPolicy = 'all', generation, camera, sendSignal, held = false }) {
+  /**
+   * audioTrack(): the track to send as the customer's voice (the microphone, or with a
+   * second technician on the line its mix with the other's voice: voice.js).
+   */
+  constructor({
+    iceServers, iceTransportPolicy = 'all', generation, camera, sendSignal, held = false, audioTrack = null,
+  }) {
     super();
     this.generation = generation;
+    this.audioTrack = audioTrack || (() => camera.audioTrack);
     // On hold nothing is sent: the senders carry no track (docs/protocol.md, "Hold").
     this.held = held;
     this.camera = camera;
@@ -100,7 +107,7 @@ export class PeerLink extends EventTarget {
 
   addTracks() {
     const video = this.camera.videoTrack;
-    const audio = this.camera.audioTrack;
+    const audio = this.audioTrack();
     const stream = this.camera.stream;
     const videoTransceiver = this.pc.addTransceiver((!this.held && video) || 'video', {
       direction: 'sendonly',
@@ -123,7 +130,7 @@ export class PeerLink extends EventTarget {
   async setHeld(held) {
     this.held = held;
     const video = held ? null : this.camera.videoTrack;
-    const audio = held ? null : this.camera.audioTrack;
+    const audio = held ? null : this.audioTrack();
     await Promise.all([
       this.videoSender.replaceTrack(video),
       this.audioSender.replaceTrack(audio),
@@ -219,6 +226,13 @@ export class PeerLink extends EventTarget {
     } catch (error) {
       console.warn('lens: remote candidate refused', error);
     }
+  }
+
+  /** Sends what audioTrack() answers now (the mix started or stopped); not while held. */
+  async refreshAudioTrack() {
+    const track = this.audioTrack();
+    if (this.held || !this.audioSender || this.audioSender.track === track) return;
+    await this.audioSender.replaceTrack(track);
   }
 
   async replaceVideoTrack(track) {

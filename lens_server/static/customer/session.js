@@ -2,8 +2,10 @@
 // and the reconnect rules that keep a session alive across network changes.
 
 import { CustomerSocket } from './api.js';
+import { GuestLink } from './guest.js';
 import { PathWatch } from './ice_watch.js';
 import { PeerLink } from './peer.js';
+import { VoiceMix } from './voice.js';
 
 export const FINAL_STATES = new Set([
   'closed_by_technician', 'closed_by_customer', 'timed_out', 'expired',
@@ -24,7 +26,9 @@ const MAX_UNSENT = 200;
  * (detail: a data channel message from the console), "hold" (detail: {held, ms}: the
  * senders dropped or took back their tracks, ms after the server's word), "chat" (detail:
  * a chat message the server stored), "socketready" (the socket is (back) up),
- * "channelopen" (the control channel of a new connection opened).
+ * "channelopen" (the control channel of a new connection opened), "guestcontrol" (an
+ * `annot` or `pointer` message of the second technician), "guestvoice" (detail: the
+ * second technician's voice, or null when that link closed).
  */
 export class SessionLink extends EventTarget {
   constructor({ token, camera, iceServers, iceTransportPolicy = 'all', generationBase = 0 }) {
@@ -49,6 +53,9 @@ export class SessionLink extends EventTarget {
     this.held = false;
     this.linkState = 'idle';
     this.socket = new CustomerSocket(token);
+    this.voices = new VoiceMix(camera);
+    this.voices.addEventListener('change', () => this.refreshAudio());
+    this.guest = this.makeGuest(generationBase);
     this.onOffline = () => { this.networkLost = true; };
     window.addEventListener('offline', this.onOffline);
     this.wireSocket();
@@ -82,8 +89,28 @@ export class SessionLink extends EventTarget {
     });
   }
 
+  /** The second technician's link (guest.js): the same camera, its own generations. */
+  makeGuest(generationBase) {
+    const guest = new GuestLink({
+      camera: this.camera,
+      sendSignal: (data) => this.sendSignal({ ...data, peer: 'guest' }),
+      iceConfig: () => ({ iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy }),
+      audioTrack: () => this.voices.trackFor('guest'),
+      mayRestart: () => this.session?.state === 'active',
+      generationBase,
+    });
+    const on = (type, handler) => guest.addEventListener(type, (event) => handler(event.detail));
+    on('control', (message) => this.emit('guestcontrol', message));
+    on('channelopen', () => this.sendControlState(guest));
+    on('remotestream', (stream) => {
+      this.voices.setVoice('guest', stream);
+      this.emit('guestvoice', stream);
+    });
+    return guest;
+  }
+
   onSocketDown() {
-    if (this.peer) this.socketWasDown = true;
+    if (this.peer || this.guest.peer) this.socketWasDown = true;
     this.updateLinkState();
   }
 
@@ -100,6 +127,7 @@ export class SessionLink extends EventTarget {
       const connected = ['connected', 'completed'].includes(this.peer.connectionState);
       if (!connected || this.lostTimer || this.networkLost) this.restartWanted = true;
     }
+    if (this.socketWasDown) this.guest.onSocketBack({ networkLost: this.networkLost });
     this.socketWasDown = false;
     this.networkLost = false;
     this.sendUnsent();
@@ -115,10 +143,13 @@ export class SessionLink extends EventTarget {
   sendUnsent() {
     const pending = this.unsent;
     this.unsent = [];
-    if (!this.peer || this.restartWanted) return;
     for (const data of pending) {
-      if (data.generation === this.peer.generation) this.sendSignal(data);
+      if (data.peer === 'guest' ? this.guest.isCurrent(data) : this.isCurrent(data)) this.sendSignal(data);
     }
+  }
+
+  isCurrent(data) {
+    return Boolean(this.peer) && !this.restartWanted && data.generation === this.peer.generation;
   }
 
   onSession(session) {
@@ -132,13 +163,30 @@ export class SessionLink extends EventTarget {
     // the session had (on_hold or active) when the phone is back.
     if (session.state === 'on_hold') this.setHeld(true);
     else if (session.state === 'active') this.setHeld(false);
+    this.followGuest(session);
     this.emit('session', session);
     if (FINAL_STATES.has(session.state)) return;
     if (MEDIA_STATES.has(session.state)) this.ensurePeer();
     this.updateLinkState();
   }
 
+  /**
+   * A joined guest (the customer view names them) gets a second peer connection while
+   * the session carries media; the mix of voices runs while that guest is there.
+   */
+  followGuest(session) {
+    const media = MEDIA_STATES.has(session.state);
+    const name = media && session.guest ? String(session.guest.name || '') || 'guest' : null;
+    this.guest.want(name);
+    if (name) this.voices.start();
+    else this.voices.stop();
+  }
+
   async onSignal(data) {
+    if (data?.peer === 'guest') {
+      await this.guest.handleSignal(data);
+      return;
+    }
     if (!data || !this.peer) return;
     try {
       await this.peer.handleSignal(data);
@@ -152,8 +200,9 @@ export class SessionLink extends EventTarget {
   ensurePeer() {
     if (this.closed || !this.camera.stream || !this.socket.ready) return;
     if (!this.session || !MEDIA_STATES.has(this.session.state)) return;
-    if (this.peer && !this.restartWanted) return;
-    this.startPeer();
+    if (!this.peer || this.restartWanted) this.startPeer();
+    this.guest.held = this.held; // startPeer() may have just taken it from the session's state
+    this.guest.ensure();
   }
 
   restart() {
@@ -176,6 +225,7 @@ export class SessionLink extends EventTarget {
       generation: this.generation,
       camera: this.camera,
       sendSignal: (data) => this.sendSignal(data),
+      audioTrack: () => this.voices.trackFor('owner'),
       held: this.held,
     });
     this.peer = peer;
@@ -193,9 +243,12 @@ export class SessionLink extends EventTarget {
       if (this.peer === peer) handler(event.detail);
     });
     on('connection', (state) => this.onPeerState(state));
-    on('remotestream', (stream) => this.emit('remotestream', stream));
+    on('remotestream', (stream) => {
+      this.voices.setVoice('owner', stream);
+      this.emit('remotestream', stream);
+    });
     on('channelopen', () => {
-      this.sendControlState();
+      this.sendControlState(this.peer);
       this.emit('channelopen');
     });
     on('control', (message) => this.emit('control', message));
@@ -210,6 +263,7 @@ export class SessionLink extends EventTarget {
       if (this.session?.state !== 'active') return false; // on hold: silence is expected
       console.info(`lens: no media for ${Math.round(silentMs)} ms, reconnecting`);
       this.socket.reconnectNow();
+      this.guest.restart(); // a new network: the guest's path is gone too
       this.restart();
       return true;
     });
@@ -245,15 +299,15 @@ export class SessionLink extends EventTarget {
     this.emit('link', state);
   }
 
-  /** On hold the phone sends no video and no audio; resume sends both again. */
+  /** On hold the phone sends no video and no audio, to either technician; resume sends
+   * both again. */
   setHeld(held) {
     if (held === this.held) return;
     this.held = held;
-    const peer = this.peer;
-    if (!peer) return;
     const startedAt = performance.now();
-    peer.setHeld(held).then(() => {
-      this.emit('hold', { held, ms: performance.now() - startedAt });
+    const owner = this.peer?.setHeld(held);
+    Promise.all([owner, this.guest.setHeld(held)]).then(() => {
+      if (owner) this.emit('hold', { held, ms: performance.now() - startedAt });
     }).catch((error) => console.warn('lens: hold change failed', error));
   }
 
@@ -261,21 +315,31 @@ export class SessionLink extends EventTarget {
     this.cameraPaused = paused;
     this.camera.setVideoEnabled(!paused);
     this.peer?.sendControl({ type: 'camera', paused });
+    this.guest.sendControl({ type: 'camera', paused });
   }
 
   setMicMuted(muted) {
     this.micMuted = muted;
     this.camera.setAudioEnabled(!muted);
     this.peer?.sendControl({ type: 'mic', muted });
+    this.guest.sendControl({ type: 'mic', muted });
   }
 
-  sendControlState() {
-    this.peer?.sendControl({ type: 'camera', paused: this.cameraPaused });
-    this.peer?.sendControl({ type: 'mic', muted: this.micMuted });
+  /** The phone's camera and mic state, on a control channel that just opened. */
+  sendControlState(link) {
+    link?.sendControl({ type: 'camera', paused: this.cameraPaused });
+    link?.sendControl({ type: 'mic', muted: this.micMuted });
   }
 
   async replaceVideoTrack(track) {
-    if (this.peer) await this.peer.replaceVideoTrack(track);
+    await Promise.all([this.peer?.replaceVideoTrack(track), this.guest.replaceVideoTrack(track)]);
+  }
+
+  /** The voice mix started or stopped: each sender takes what it should send now. */
+  refreshAudio() {
+    for (const link of [this.peer, this.guest]) {
+      link?.refreshAudioTrack().catch((error) => console.warn('lens: voice change failed', error));
+    }
   }
 
   /** Drops the current socket, e.g. after the browser reports it is back online. */
@@ -291,6 +355,8 @@ export class SessionLink extends EventTarget {
     this.pathWatch?.close();
     if (this.peer) this.peer.close();
     this.peer = null;
+    this.guest.close();
+    this.voices.close();
     this.socket.close();
     sessionStorage.removeItem(GENERATION_KEY);
   }

@@ -3,8 +3,9 @@
 real consoles (ConsoleApp, each with its PeerSession and its AudioEngine on the null
 sink). The owner invites through the dialog, the colleague joins from the invitation
 bar; the phone then makes a second peer connection to the colleague's console, whose
-guest tab paints the customer's frames while the owner's goes on painting them, and
-each console plays the customer's tone (told apart by muting the other's speaker).
+guest tab paints the customer's frames while the owner's goes on painting them; the
+colleague's drawing and pointer land on the phone's guest layer; and each console
+plays the customer's tone (told apart by muting the other's speaker).
 Leave closes the guest's tab and the owner's picture goes on.
 
 The tone is 770 Hz, not the usual 440 Hz: other tests on this shared machine play 440
@@ -32,6 +33,7 @@ from tests.e2e.seed_helpers import (
     running_console,
     sign_in,
     wait_for_state,
+    wait_js,
 )
 from tests.e2e.test_customer_web import LIVE_TEXT, link_path, walk_to_waiting
 from tests.e2e.test_seed_flow import chromium_phone, settle_qt, start_session
@@ -141,6 +143,16 @@ async def test_both_consoles_see_and_hear_the_chromium_customer(
             assert window_a.grab().save(str(SHOTS / "guest-live-owner.png"))
             assert window_b.grab().save(str(SHOTS / "guest-live-guest.png"))
             await page.screenshot(path=str(PHONE_SHOTS / "guest-joined.png"))
+
+            # The guest draws and points over its own connection: the phone's guest layer.
+            guest_tab.annotations.add("marker", [(0.3, 0.6)], colour="#2979ff")
+            assert guest_tab.annotation_link.send_pointer(0.7, 0.25)
+            await wait_js(page, "lensDebug.guest.annotations.ids.length === 1", timeout=10)
+            await wait_js(page, "lensDebug.guest.annotations.pointer !== null", timeout=10)
+            pointer = await page.evaluate("lensDebug.guest.annotations.pointer")
+            assert abs(pointer["x"] - 0.7) < 0.01 and abs(pointer["y"] - 0.25) < 0.01
+            owner_layer = await page.evaluate("lensDebug.annotations")
+            assert owner_layer["ids"] == [] and owner_layer["pointer"] is None
 
             # Both voices: each console plays the customer's tone on its own.
             await heard_from(listener, guest_tab, owner_tab)

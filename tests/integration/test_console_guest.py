@@ -2,7 +2,8 @@
 colleague's ConsoleApp, offscreen) against a live server: Invite colleague… lists the
 colleague, the colleague's console shows the invitation with Join / Decline, Join opens
 a tab in guest mode (what a guest has and what it has not), Leave closes it; Decline,
-Withdraw, Remove and End each clear the guest and say so; an owner without
+Withdraw, Remove and End each clear the guest and say so; a refused Join says why in
+words; an owner without
 ``invite_technician`` has the action off with the reason. The customer is REST only
 here (tests/e2e/test_guest_consoles.py has the phone's media). Screenshots:
 artifacts/console/guest-owner.png, guest-invitation.png, guest-tab.png."""
@@ -339,3 +340,24 @@ async def test_without_the_permission_invite_is_off_and_says_why(
         assert not action.isEnabled() and action.toolTip() == control.button.toolTip()
         action.trigger()
         assert control.dialog is None
+
+
+async def test_joining_with_an_active_session_of_ones_own_is_refused_in_words(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    async with two_consoles(live_server, tmp_path) as pair:
+        own, _customer = live_server.join_waiting(pair.guest.token, "Bea Own")
+        live_server.start_session(pair.guest.token, own["id"])
+        invite_over_rest(live_server, pair)
+        await invitation_shown(pair)
+        bar = pair.guest_window.guests.bar
+        bar.accept_button.click()
+        notices = pair.guest_console.prompter.notices
+        await wait_until(lambda: len(notices) == 1, timeout=10)
+        assert notices[0] == (
+            "You already have an active Lens session (Bea Own). "
+            "End it or put it on hold before joining a colleague's session."
+        )
+        assert pair.guest_tab is None
+        await wait_until(lambda: bar.accept_button.isEnabled(), timeout=5)  # to try again
+        assert bar.isVisible()

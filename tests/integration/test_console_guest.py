@@ -3,8 +3,9 @@ colleague's ConsoleApp, offscreen) against a live server: Invite colleague… li
 colleague, the colleague's console shows the invitation with Join / Decline, Join opens
 a tab in guest mode (what a guest has and what it has not), Leave closes it; Decline,
 Withdraw, Remove and End each clear the guest and say so; a refused Join says why in
-words; an owner without ``invite_technician`` has the action off with the reason. The customer is REST only
-here (tests/e2e/test_guest_consoles.py has the phone's media). Screenshots:
+words; an owner without ``invite_technician`` has the action off with the reason. The
+customer is REST only here (tests/e2e/test_guest_consoles.py has the phone's media).
+Screenshots:
 artifacts/console/guest-owner.png, guest-invitation.png, guest-tab.png."""
 
 from __future__ import annotations

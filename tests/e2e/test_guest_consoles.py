@@ -4,7 +4,8 @@ real consoles (ConsoleApp, each with its PeerSession and its AudioEngine on the 
 sink). The owner invites through the dialog, the colleague joins from the invitation
 bar; the phone then makes a second peer connection to the colleague's console, whose
 guest tab paints the customer's frames while the owner's goes on painting them; the
-colleague's drawing and pointer land on the phone's guest layer; and each console
+colleague's drawing and pointer land on the phone's guest layer; the colleague's group
+forcing recording does not make its console record the owner's session; and each console
 plays the customer's tone (told apart by muting the other's speaker).
 Leave closes the guest's tab and the owner's picture goes on.
 
@@ -37,6 +38,7 @@ from tests.e2e.seed_helpers import (
 )
 from tests.e2e.test_customer_web import LIVE_TEXT, link_path, walk_to_waiting
 from tests.e2e.test_seed_flow import chromium_phone, settle_qt, start_session
+from tests.integration.test_console_forced_recording import force_recording
 from tests.live_server import LiveServer
 from tests.qt_fixtures import qt_garbage_collected, wait_until
 
@@ -102,6 +104,7 @@ async def test_both_consoles_see_and_hear_the_chromium_customer(
     live_server: LiveServer, settle_qt: Any, guest_media: MediaFiles, tmp_path: Path
 ) -> None:
     owner, colleague = live_server.technician(), live_server.technician()
+    force_recording(live_server, colleague.email)  # the colleague's own sessions, not this
     (tmp_path / "owner").mkdir()
     (tmp_path / "guest").mkdir()
     listener = SinkListener()
@@ -153,6 +156,11 @@ async def test_both_consoles_see_and_hear_the_chromium_customer(
             assert abs(pointer["x"] - 0.7) < 0.01 and abs(pointer["y"] - 0.25) < 0.01
             owner_layer = await page.evaluate("lensDebug.annotations")
             assert owner_layer["ids"] == [] and owner_layer["pointer"] is None
+            # The session is the owner's: the colleague's forced recording does not apply
+            # (the guest's control channel is open: the drawing came over it).
+            assert guest_tab.recording.recorder is None and not guest_tab.recording.forced
+            events = live_server.api("GET", f"/sessions/{session_id}/events", owner.token)
+            assert not [e for e in events.json()["events"] if "recording" in e["action"]]
 
             # Both voices: each console plays the customer's tone on its own.
             await heard_from(listener, guest_tab, owner_tab)

@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QTabBar, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QTabBar, QWidget
 
 from lens_desktop.net.models import GuestInfo, SessionInfo
 from lens_desktop.ui.main_window import MainWindow
@@ -172,8 +173,10 @@ async def test_invite_join_and_leave_through_both_windows(
         assert owner_window.guests.invite_action.shortcut().toString() == "Ctrl+I"
         assert not shown(control.status) and not shown(control.remove_button)
 
-        # The Session menu's action (Ctrl+I) opens the dialog of the current tab.
-        owner_window.guests.invite_action.trigger()
+        # Ctrl+I (the Session menu's action) opens the dialog of the current tab.
+        owner_window.activateWindow()
+        await wait_until(lambda: QApplication.activeWindow() is owner_window, timeout=5)
+        QTest.keyClick(owner_window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
         dialog = control.dialog
         assert dialog is not None and dialog.windowTitle() == "Invite a colleague"
         await wait_until(lambda: dialog.targets.count() == 1, timeout=10)
@@ -316,8 +319,10 @@ async def test_removed_then_ended_closes_the_guest_tab_with_the_reason(
         notices = pair.guest_console.prompter.notices
         assert notices == [f"{owner_name} ended your visit to 'Ann Smith'."]
 
-        invite_over_rest(live_server, pair)  # again, and this time the session ends
-        await joined(pair)
+        invite_over_rest(live_server, pair)  # again: the owner holds, then ends
+        tab = await joined(pair)
+        live_server.api("POST", f"/sessions/{pair.session_id}/hold", pair.owner.token)
+        await wait_until(lambda: tab.video.pane.overlay == "On hold", timeout=10)
         pair.owner_window.select_session(pair.session_id)
         pair.owner_window.end_action.trigger()
         await wait_until(lambda: pair.guest_tab is None, timeout=10)

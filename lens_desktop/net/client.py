@@ -248,6 +248,36 @@ class ServerClient:
     async def cancel_transfer(self, session_id: str) -> SessionInfo:
         return await self._transition(session_id, "transfer/cancel")
 
+    # -- a second technician (docs/protocol.md, "Second technician") --------------------
+
+    async def invite_targets(self, query: str = "") -> list[TransferTarget]:
+        """Colleagues who may be invited into a session, online ones first (the same
+        answer as transfer_targets; needs invite_technician)."""
+        path = "/technicians/invite-targets?" + urlencode({"q": query})
+        data = await self._request("GET", path)
+        return [TransferTarget.from_json(item) for item in data.get("technicians", [])]
+
+    async def invite_guest(
+        self, session_id: str, to_technician_id: int, comment: str
+    ) -> SessionInfo:
+        body = {"to_technician_id": to_technician_id, "comment": comment}
+        data = await self._request("POST", f"/sessions/{session_id}/guest", body)
+        return SessionInfo.from_json(data)
+
+    async def remove_guest(self, session_id: str) -> SessionInfo:
+        """The owner withdraws the invitation or sends the guest away."""
+        data = await self._request("DELETE", f"/sessions/{session_id}/guest")
+        return SessionInfo.from_json(data)
+
+    async def accept_guest(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "guest/accept")
+
+    async def decline_guest(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "guest/decline")
+
+    async def leave_guest(self, session_id: str) -> SessionInfo:
+        return await self._transition(session_id, "guest/leave")
+
     async def report_activity(self, session_id: str, action: str) -> None:
         """Record ``action`` (freeze, unfreeze, annotations_used, snapshot,
         recording_started, recording_stopped, hd_photo) in the session's audit

@@ -86,6 +86,38 @@ class TransferInfo:
 
 
 @dataclass(frozen=True)
+class GuestInfo:
+    """A second technician invited into a live session (``invited``) or in it
+    (``joined``), with the owner's comment (docs/protocol.md, "Second technician")."""
+
+    technician_id: int
+    name: str
+    state: str
+    comment: str
+    since: datetime | None
+
+    @classmethod
+    def from_json(cls, data: Any) -> GuestInfo | None:
+        """None for an absent or malformed ``guest``, as for other optional fields."""
+        if not isinstance(data, dict) or data.get("state") not in ("invited", "joined"):
+            return None
+        try:
+            return cls(
+                technician_id=int(data["technician_id"]),
+                name=str(data.get("name") or ""),
+                state=str(data["state"]),
+                comment=str(data.get("comment") or ""),
+                since=parse_time(data.get("since")),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    @property
+    def joined(self) -> bool:
+        return self.state == "joined"
+
+
+@dataclass(frozen=True)
 class TransferTarget:
     """A colleague a session may be transferred to (GET /technicians/transfer-targets)."""
 
@@ -126,6 +158,10 @@ class SessionInfo:
     """Which time-out ended the session, if one did (a server older than that: None)."""
     technician_id: int | None = None
     transfer: TransferInfo | None = None
+    guest: GuestInfo | None = None
+    """A second technician invited or joined; None when there is none."""
+    technician_name: str = ""
+    """The owner's name, when the server sends it (a guest's console shows it)."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SessionInfo:
@@ -148,6 +184,8 @@ class SessionInfo:
             timeout=SessionTimeout.from_json(data.get("timeout")),
             technician_id=data.get("technician_id"),
             transfer=TransferInfo.from_json(data.get("transfer")),
+            guest=GuestInfo.from_json(data.get("guest")),
+            technician_name=str(data.get("technician_name") or ""),
         )
 
     @property
@@ -159,11 +197,22 @@ class SessionInfo:
         """A colleague is transferring this session to ``technician_id``."""
         return self.transfer is not None and self.transfer.to_technician_id == technician_id
 
+    def guest_of(self, technician_id: int) -> bool:
+        """``technician_id`` is this session's second technician (invited or joined),
+        not its owner: their console is a GUEST in it."""
+        return (
+            self.guest is not None
+            and self.guest.technician_id == technician_id
+            and self.technician_id is not None
+            and self.technician_id != technician_id
+        )
+
     def belongs_to(self, technician_id: int) -> bool:
-        """Whether ``technician_id``'s console lists it: their own, or incoming to them
-        (an older server sends no technician_id: everything it pushes is one's own)."""
+        """Whether ``technician_id``'s console lists it: their own, incoming to them, or
+        a colleague's they are invited into or in (an older server sends no
+        technician_id: everything it pushes is one's own)."""
         own = self.technician_id is None or self.technician_id == technician_id
-        return own or self.incoming_for(technician_id)
+        return own or self.incoming_for(technician_id) or self.guest_of(technician_id)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from lens_desktop.net.errors import ApiError
 from lens_desktop.net.models import SessionInfo
 from lens_desktop.ui.errors import already_active_text, describe_error
 from lens_desktop.ui.formatting import OPEN_STATES
+from lens_desktop.ui.guest_window import GuestWindowPart
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.new_session import NewSessionDialog
 from lens_desktop.ui.notify import Notifier
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
             timeout_seconds=services.config.waiting_timeout_seconds,
         )
         self.model.technician_id = services.technician.id
+        self.guests = GuestWindowPart(self)
         self.setWindowTitle(translate("MainWindow", "Lens Technician Console"))
         self._build()
         self._connect_signals()
@@ -210,6 +212,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.offline_banner)
         self.incoming_bar = IncomingTransferBar(pane)
         layout.addWidget(self.incoming_bar)
+        layout.addWidget(self.guests.bar)
         layout.addWidget(self.table)
         return pane
 
@@ -251,6 +254,7 @@ class MainWindow(QMainWindow):
             self.start_action,
             self.hold_action,
             self.end_action,
+            self.guests.invite_action,
         ):
             session_menu.addAction(action)
 
@@ -371,8 +375,10 @@ class MainWindow(QMainWindow):
         """Close every tab (peer and all) and cancel the window's tasks; optionally end
         the open sessions on the server first so no customer is left hanging."""
         if end_sessions:
-            for session_id in list(self._tabs):
-                await self._end_quietly(session_id)
+            await self.guests.leave_all()  # a colleague's session goes on without us
+            for session_id, tab in list(self._tabs.items()):
+                if not tab.guest_mode:
+                    await self._end_quietly(session_id)
         for session_id in list(self._tabs):
             await self._close_tab(session_id)
         await self._tasks.close()
@@ -389,6 +395,7 @@ class MainWindow(QMainWindow):
         the open tab's, as its toolbar actions belong to it)."""
         keep = self._session_to_keep_selected()
         me = self._services.technician.id
+        self.guests.snapshot(sessions)
         self.model.set_sessions([s for s in sessions if s.belongs_to(me)])
         if keep is not None:
             self.select_session(keep)
@@ -398,7 +405,8 @@ class MainWindow(QMainWindow):
         self._refresh_incoming()
 
     def on_events_session_changed(self, session: SessionInfo) -> None:
-        if self._transfer_seen(session):
+        if self.guests.seen(session) or self._transfer_seen(session):
+            self._update_actions()
             return
         self.model.apply(session)
         self._refresh_incoming()
@@ -452,6 +460,7 @@ class MainWindow(QMainWindow):
         tab = self.session_tabs.widget(index)
         if isinstance(tab, SessionTab):
             self.select_session(tab.session.id)
+        self.guests.update_action()
 
     def _update_actions(self) -> None:
         """Start, Hold and End follow the selected row; while the server cannot be
@@ -462,19 +471,25 @@ class MainWindow(QMainWindow):
         busy = session is not None and session.id in self._pending_signals
         online = self._services.events.state == "connected"
         incoming = session is not None and session.incoming_for(self._services.technician.id)
+        guest = session is not None and session.guest_of(self._services.technician.id)
         self.start_action.setEnabled(online and state == "waiting" and not busy)
-        self.hold_action.setEnabled(online and state in ("active", "on_hold"))
+        self.hold_action.setEnabled(online and state in ("active", "on_hold") and not guest)
         self.hold_action.setText(
             translate("MainWindow", "&Resume")
             if state == "on_hold"
             else translate("MainWindow", "&Hold")
         )
         self.end_action.setEnabled(
-            online and session is not None and not session.is_final and not incoming
+            online and session is not None and not session.is_final and not incoming and not guest
         )
         tip = "" if online else translate("MainWindow", OFFLINE_ACTION_TIP)
+        if guest and online:
+            tip = translate(
+                "MainWindow", "A colleague's session: its technician holds and ends it."
+            )
         for action in (self.start_action, self.hold_action, self.end_action):
             action.setToolTip(tip)
+        self.guests.update_action()
 
     def _session_to_keep_selected(self) -> str | None:
         selected = self.selected_session()
@@ -588,7 +603,7 @@ class MainWindow(QMainWindow):
 
     def _confirm_leaving(self, how: str) -> bool:
         """Ask before signing out or quitting (``how``) ends open sessions."""
-        names = [tab.session.name for tab in self._tabs.values()]
+        names = [tab.session.name for tab in self._tabs.values() if not tab.guest_mode]
         if not names:
             return True
         title = translate("MainWindow", LEAVING_TITLE[how])
@@ -676,6 +691,7 @@ class MainWindow(QMainWindow):
         self.incoming_bar.show_incoming(
             incoming, busy=any(s.id in self._pending_signals for s in incoming)
         )
+        self.guests.refresh_bar()
         # The bar changes the list's height; its columns fit their contents again.
         self.table.horizontalHeader().resizeSections()
 
@@ -709,12 +725,50 @@ class MainWindow(QMainWindow):
         self.select_session(accepted.id)
         self._update_actions()
 
+    # -- for a second technician (lens_desktop/ui/guest_window.py) ----------------------
+
+    @property
+    def services(self) -> ConsoleServices:
+        return self._services
+
+    @property
+    def prompter(self) -> Prompter:
+        return self._prompter
+
+    @property
+    def notifier(self) -> Notifier:
+        return self._notifier
+
+    @property
+    def pending_ids(self) -> set[str]:
+        """Sessions whose Start, Accept or Join is on its way (signaling is kept)."""
+        return set(self._pending_signals)
+
+    def hold_signals(self, session_id: str) -> None:
+        self._pending_signals[session_id] = []
+        self._update_actions()
+
+    def release_signals(self, session_id: str) -> list[dict[str, Any]]:
+        held = self._pending_signals.pop(session_id, [])
+        self._update_actions()
+        return held
+
+    def open_tab(
+        self, session: SessionInfo, pending: list[dict[str, Any]], guest: bool = False
+    ) -> SessionTab:
+        return self._open_tab(session, pending, guest)
+
+    async def close_tab(self, session_id: str) -> None:
+        await self._close_tab(session_id)
+
     # -- tabs ------------------------------------------------------------------------
 
-    def _open_tab(self, session: SessionInfo, pending: list[dict[str, Any]]) -> SessionTab:
+    def _open_tab(
+        self, session: SessionInfo, pending: list[dict[str, Any]], guest: bool = False
+    ) -> SessionTab:
         tab = self._tabs.get(session.id)
         if tab is None:
-            tab = SessionTab(session, self._services, pending, self)
+            tab = SessionTab(session, self._services, pending, self, guest=guest)
             tab.chat.set_replies(load_chat_replies(self._settings))
             tab.snapshot_folder = lambda: load_settings(self._settings).snapshot_folder
             tab.recordings_folder = load_recordings_folder(self._settings)

@@ -38,6 +38,7 @@ from lens_desktop.ui.formatting import (
     seconds_since,
     state_label,
 )
+from lens_desktop.ui.guest_control import guest_list_status, guest_tooltip
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.timeouts import ended_text, waiting_status, waiting_tooltip
 from lens_desktop.ui.transfer_dialog import transfer_status
@@ -275,6 +276,8 @@ class SessionTableModel(QAbstractTableModel):
             transfer = transfer_status(session, self.technician_id)
             if transfer:
                 return transfer
+            if guest := guest_list_status(session, self.technician_id):
+                return guest
             waited = self.waiting_seconds(session)
             if session.id in self._urgent and waited is not None and self._timeout_seconds:
                 return waiting_status(waited, self._timeout_seconds)
@@ -321,6 +324,8 @@ class SessionTableModel(QAbstractTableModel):
     def _tooltip(self, session: SessionInfo, urgent: bool) -> str | None:
         if session.transfer and session.transfer.comment:
             return session.transfer.comment
+        if guest := guest_tooltip(session, self.technician_id):
+            return guest
         if urgent and self._timeout_seconds:
             return waiting_tooltip(self._timeout_seconds)
         return ended_text(session) if session.is_final else None

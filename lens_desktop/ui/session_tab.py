@@ -12,6 +12,12 @@ The tab also watches the picture itself: when no new frame has been painted for
 ``STALL_AFTER_S`` while the session should be live, the pane says so and counts the
 seconds, whatever the peer's state claims (a customer whose connection went away
 can leave the console's peer "connected" for many seconds).
+
+In a colleague's session (``guest=True``, issue 18 point 3) the tab is a GUEST's: the
+picture, audio, statistics, local snapshots, drawing and the pointer (over the guest's
+own peer connection to the phone), and Leave; none of the controls that run the session
+(freeze, camera requests, HD photo, chat, recording, transfer, invite), no activity
+reports and no audit reports (guest_control.py).
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ from lens_desktop.ui.annotation_canvas import AnnotationCanvas
 from lens_desktop.ui.annotation_tools import AnnotationToolBar, tool_icon, with_key
 from lens_desktop.ui.camera_controls import CameraControls
 from lens_desktop.ui.chat_panel import ChatPanel
+from lens_desktop.ui.guest_control import PERMISSION as INVITE_PERMISSION
+from lens_desktop.ui.guest_control import GuestControl, GuestVisit
 from lens_desktop.ui.hd_photo import HdPhotoControl
 from lens_desktop.ui.language import translate
 from lens_desktop.ui.recording_control import RecordingControl
@@ -165,6 +173,8 @@ class SessionTab(QWidget):
     once per session, for the audit log ("annotations_used")."""
     snapshot_saved = Signal(str)
     """A snapshot was written (its path)."""
+    leave_requested = Signal(str)
+    """A guest's tab: the technician pressed Leave (the session's id)."""
 
     def __init__(
         self,
@@ -172,8 +182,11 @@ class SessionTab(QWidget):
         services: ConsoleServices,
         pending_signals: Iterable[dict[str, Any]] = (),
         parent: QWidget | None = None,
+        guest: bool = False,
     ) -> None:
         super().__init__(parent)
+        self.guest_mode = guest
+        """A colleague's session: this console is its second technician."""
         self._session = session
         self._services = services
         self._tasks = TaskOwner(f"session-tab-{session.id}")
@@ -197,7 +210,10 @@ class SessionTab(QWidget):
         self._stall_timer.setInterval(STALL_CHECK_MS)
         self._build()
         self.activity = ActivityReporter(
-            session.id, services.config.activity_report_seconds, services.events.send_alive, self
+            session.id,
+            services.config.activity_report_seconds,
+            _no_alive if guest else services.events.send_alive,  # the owner's console tells
+            self,
         )
         # Annotations stick to objects: tracked on the frames the peer decodes, anchored
         # on the frame on screen (tracking_link.enabled is the setting, pause() freezes).
@@ -352,6 +368,7 @@ class SessionTab(QWidget):
             self._tasks.spawn,
         )
         controls.insertWidget(controls.indexOf(self.recording.sign) + 1, self.transfer.button)
+        self._build_guest_part(controls, layout)
         layout.addWidget(self.stage, 1)
         layout.addWidget(self.snapshots)
 
@@ -409,6 +426,10 @@ class SessionTab(QWidget):
             self._restart_stall_watch()
         self._session = session
         self.transfer.session_changed(session)
+        if self.visit is None:
+            self.guest_control.session_changed(session)
+        else:
+            self.visit.session_changed(session)
         self._refresh_overlay()
 
     async def shutdown(self) -> None:
@@ -418,6 +439,7 @@ class SessionTab(QWidget):
         self._closed = True
         await self.recording.stop()  # a valid file, and the audit log told, before the rest
         await self.transfer.close()
+        await self.guest_control.close()
         self._stall_timer.stop()
         self.activity.close()
         self.stage.set_full_screen(False)
@@ -630,8 +652,10 @@ class SessionTab(QWidget):
     def _report(self, action: str) -> None:
         """Tell the server's audit log, one report at a time so that the log keeps the
         order (a quick freeze and unfreeze could overtake each other in the client's
-        thread pool); a failure is logged, never a dialog."""
-        self._tasks.spawn(self._report_activity(action))
+        thread pool); a failure is logged, never a dialog. A guest reports nothing: the
+        session's audit log is its owner's."""
+        if not self.guest_mode:
+            self._tasks.spawn(self._report_activity(action))
 
     async def _report_activity(self, action: str) -> None:
         async with self._report_order:  # FIFO: the tasks queue in the order spawned
@@ -664,7 +688,7 @@ class SessionTab(QWidget):
         self._tasks.spawn(self._load_chat())
 
     def on_events_chat_received(self, session_id: str, message: ChatMessage) -> None:
-        if session_id == self._session.id and not self._closed:
+        if session_id == self._session.id and not self._closed and not self.guest_mode:
             self.chat.add_messages([message])
 
     def on_chat_toggle_toggled(self, checked: bool) -> None:
@@ -686,6 +710,8 @@ class SessionTab(QWidget):
 
     async def _load_chat(self) -> None:
         """The conversation so far (the customer may have written while waiting)."""
+        if self.guest_mode:
+            return  # the chat is the owner's
         try:
             self.chat.add_messages(await self._services.client.chat_history(self._session.id))
         except (ApiError, RuntimeError) as exc:
@@ -737,14 +763,15 @@ class SessionTab(QWidget):
         permission the button is off and its tooltip says why; a group that forces
         recording records every session by itself (docs/decisions/0036)."""
         technician = self._services.technician
+        owner = not self.guest_mode  # only the owner's console records (and may be forced to)
         self.recording = RecordingControl(
             self,
             self.peer,
-            technician.may("record_sessions") or technician.recording_forced,
+            owner and (technician.may("record_sessions") or technician.recording_forced),
             lambda: (self._session.name, self._session.id),
             self._report_activity,
             self._tasks.spawn,
-            forced=technician.recording_forced,
+            forced=owner and technician.recording_forced,
         )
         index = controls.indexOf(self.chat_toggle) + 1
         controls.insertWidget(index, self.recording.button)
@@ -762,6 +789,57 @@ class SessionTab(QWidget):
     def on_peer_channel_opened_recording(self, generation: int) -> None:
         del generation
         self.recording.channel_opened()
+
+    # -- a second technician (issue 18 point 3, guest_control.py) --------------------
+
+    def _build_guest_part(self, controls: QHBoxLayout, layout: QVBoxLayout) -> None:
+        """The owner's Invite colleague… with the guest's status after Transfer; a
+        guest's tab instead hides what runs the session and shows whose it is, and
+        Leave."""
+        self.guest_control = GuestControl(
+            self,
+            self._services.client,
+            self._services.technician.may(INVITE_PERMISSION),
+            lambda: self._session,
+            self._tasks.spawn,
+        )
+        self.visit: GuestVisit | None = None
+        at = controls.indexOf(self.transfer.button) + 1
+        if not self.guest_mode:
+            button, line = self.guest_control.widgets()
+            controls.insertWidget(at, button)
+            layout.insertWidget(layout.indexOf(self.stats), line)
+            return
+        for widget in self._owner_widgets():
+            widget.hide()
+        for button in (self.freeze, self.chat_toggle, self.recording.button):
+            button.setShortcut(QKeySequence())  # hidden, and their keys do nothing either
+        self.stage.removeAction(self.hd_photo.action)
+        self.hd_photo.action.setShortcuts([])
+        self.visit = GuestVisit(self, self._session)
+        self.visit.leave_requested.connect(self.on_visit_leave_requested)
+        controls.insertWidget(0, self.visit.label)
+        controls.insertWidget(at + 1, self.visit.leave_button)
+
+    def _owner_widgets(self) -> list[QWidget]:
+        """What a guest's tab does not show: the controls that run the session."""
+        return [
+            self.freeze,
+            self.hd_photo.button,
+            self.hd_photo.progress,
+            self.chat_toggle,
+            self.chat,
+            self.camera_controls.button,
+            self.camera_controls.status,
+            self.recording.button,
+            self.recording.sign,
+            self.recording.message,
+            self.transfer.button,
+            *self.guest_control.widgets(),
+        ]
+
+    def on_visit_leave_requested(self) -> None:
+        self.leave_requested.emit(self._session.id)
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -804,6 +882,11 @@ class SessionTab(QWidget):
             return None
         stalled = min(age, time.monotonic() - self._watch_from)
         return age if stalled >= STALL_AFTER_S else None
+
+
+def _no_alive(session_id: str) -> None:
+    """A guest's console reports no activity: the session's idle time-out is the owner's."""
+    del session_id
 
 
 def _encode_still(source: av.VideoFrame, still_id: str) -> tuple[Still, QImage]:

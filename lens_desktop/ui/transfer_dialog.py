@@ -1,80 +1,46 @@
 """Transfer (issue 18): the dialog that hands a session to a colleague, and the bar
 over the session list that shows a colleague's transfer to you with Accept / Decline.
 
-The dialog searches the server's transfer targets as the technician types (online
-ones first, each marked online or offline and busy), takes a comment and asks the
-server; the session then shows as "Transferring" until the colleague answers
+The dialog (the colleague picker of colleague_picker.py) searches the server's transfer
+targets as the technician types (online ones first, each marked online or offline and
+busy), takes a comment and asks the server; the session then shows as "Transferring" until the colleague answers
 (docs/protocol.md, "Transfer").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from lens_desktop.net.client import ServerClient
 from lens_desktop.net.errors import ApiError, ServerUnreachable
 from lens_desktop.net.models import SessionInfo, TransferTarget
+from lens_desktop.ui.colleague_picker import ColleagueDialog, ColleagueValues, validate_colleague
 from lens_desktop.ui.errors import describe_error
 from lens_desktop.ui.language import translate
-from lens_desktop.ui.tasks import TaskOwner
-from lens_desktop.ui.widgets import InlineError, NoteLabel
 
-COMMENT_MAX = 500
-SEARCH_DELAY_MS = 250
-ONLINE_COLOUR = QColor("#1e7b34")
-OFFLINE_COLOUR = QColor("#7a7a7a")
 INCOMING_STYLE = (
     "QFrame#incoming_transfer { background: #dbeafe; border: 1px solid #3b82f6;"
     " border-radius: 3px; }"
 )
 NO_TARGET = QT_TRANSLATE_NOOP("TransferDialog", "Choose the colleague to transfer to.")
 
-
-@dataclass(frozen=True)
-class TransferValues:
-    to_technician_id: int | None
-    comment: str
+TransferValues = ColleagueValues
 
 
 def validate_transfer(values: TransferValues) -> str | None:
     """The English source text of what is wrong (translate it to show), or None."""
-    if values.to_technician_id is None:
-        return NO_TARGET
-    if len(values.comment) > COMMENT_MAX:
-        return QT_TRANSLATE_NOOP("TransferDialog", "The comment is too long (500 characters).")
-    return None
-
-
-def target_text(target: TransferTarget) -> str:
-    """One line of the list: name, address, and whether they can pick it up now."""
-    presence = (
-        translate("TransferDialog", "online")
-        if target.online
-        else translate("TransferDialog", "offline")
-    )
-    busy = translate("TransferDialog", ", busy") if target.busy else ""
-    return f"{target.display_name} <{target.email}> — {presence}{busy}"
+    return validate_colleague(values, NO_TARGET)
 
 
 def transfer_status(session: SessionInfo, technician_id: int | None) -> str | None:
@@ -87,154 +53,28 @@ def transfer_status(session: SessionInfo, technician_id: int | None) -> str | No
     return translate("TransferDialog", "Transferring to {name}").format(name=transfer.to_name)
 
 
-class TransferDialog(QDialog):
-    """Values -> validate() (inline error) -> the server -> ``transferred`` -> accept()."""
+class TransferDialog(ColleagueDialog):
+    """The colleague picker (colleague_picker.py) that hands the session over."""
 
-    transferred = Signal(object)
-    """The server took the transfer: the session as it is now (SessionInfo)."""
+    NO_TARGET = NO_TARGET
 
-    def __init__(self, client: ServerClient, session: SessionInfo, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self._client = client
-        self._session = session
-        self._tasks = TaskOwner("transfer-dialog")
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self.setWindowTitle(translate("TransferDialog", "Transfer session"))
-        self._build()
-        self._connect_signals()
-        self._search()
-
-    def _build(self) -> None:
-        intro = NoteLabel(
+    def _texts(self) -> tuple[str, str, str, str]:
+        return (
+            translate("TransferDialog", "Transfer session"),
             translate(
                 "TransferDialog",
                 "Hand the session with {name} to a colleague. They see your comment and "
                 "accept or decline; until then the session stays with you.",
             ).format(name=self._session.name),
-            self,
-        )
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(translate("TransferDialog", "Name or email address"))
-        self.search.setClearButtonEnabled(True)
-        self.targets = QListWidget(self)
-        self.targets.setAccessibleName(translate("TransferDialog", "Colleagues"))
-        self.targets.setMinimumHeight(160)
-        # The choice stays plain to see while the comment is typed (unfocused list).
-        self.targets.setStyleSheet(
-            "QListWidget::item:selected { background: #cfe3ff; color: #000000; }"
-        )
-        self.comment = QPlainTextEdit(self)
-        self.comment.setPlaceholderText(
-            translate("TransferDialog", "What the customer needs, what you tried")
-        )
-        self.comment.setTabChangesFocus(True)
-        self.comment.setFixedHeight(80)
-        self.error = InlineError(self)
-        self.buttons = QDialogButtonBox(self)
-        self.transfer_button = self.buttons.addButton(
-            translate("TransferDialog", "&Transfer"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.transfer_button.setDefault(True)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        form = QFormLayout()
-        form.addRow(translate("TransferDialog", "&Search:"), self.search)
-        form.addRow(translate("TransferDialog", "C&olleague:"), self.targets)
-        form.addRow(translate("TransferDialog", "&Comment:"), self.comment)
-        for field in (self.search, self.targets, self.comment):
-            label = form.labelForField(field)
-            if isinstance(label, QLabel):
-                label.setBuddy(field)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.resize(480, 420)
-
-    def _connect_signals(self) -> None:
-        self.search.textChanged.connect(self.on_search_text_changed)
-        self._search_timer.timeout.connect(self._search)
-        self.targets.itemDoubleClicked.connect(self.on_transfer_clicked)
-        self.buttons.accepted.connect(self.on_transfer_clicked)
-        self.buttons.rejected.connect(self.reject)
-
-    # -- values ------------------------------------------------------------------------
-
-    @property
-    def values(self) -> TransferValues:
-        # The selected colleague (Space or a click picks one; arrows move the choice).
-        chosen = self.targets.selectedItems()
-        target = chosen[0].data(Qt.ItemDataRole.UserRole) if chosen else None
-        return TransferValues(
-            target.id if isinstance(target, TransferTarget) else None,
-            self.comment.toPlainText().strip(),
+            translate("TransferDialog", "&Transfer"),
+            translate("TransferDialog", "What the customer needs, what you tried"),
         )
 
-    def validate(self) -> bool:
-        problem = validate_transfer(self.values)
-        self.error.show_error(translate("TransferDialog", problem) if problem else None)
-        return problem is None
+    async def _fetch(self, query: str) -> list[TransferTarget]:
+        return await self._client.transfer_targets(query)
 
-    @property
-    def tasks(self) -> TaskOwner:
-        return self._tasks
-
-    async def close_tasks(self) -> None:
-        await self._tasks.close()
-
-    # -- slots -------------------------------------------------------------------------
-
-    def on_search_text_changed(self, text: str) -> None:
-        del text
-        self._search_timer.start()
-
-    def on_transfer_clicked(self) -> None:
-        if not self._tasks.busy and self.validate():
-            self._tasks.spawn(self._transfer(self.values))
-
-    # -- work --------------------------------------------------------------------------
-
-    def _search(self) -> None:
-        self._tasks.spawn(self._load_targets(self.search.text()))
-
-    async def _load_targets(self, query: str) -> None:
-        try:
-            targets = await self._client.transfer_targets(query)
-        except (ApiError, ServerUnreachable) as exc:
-            self.error.show_error(describe_error(exc))
-            return
-        if query != self.search.text():
-            return  # the technician typed on; a newer search is on its way
-        self.show_targets(targets)
-
-    def show_targets(self, targets: list[TransferTarget]) -> None:
-        chosen = self.values.to_technician_id
-        self.targets.clear()
-        for target in targets:
-            item = QListWidgetItem(target_text(target), self.targets)
-            item.setData(Qt.ItemDataRole.UserRole, target)
-            item.setForeground(ONLINE_COLOUR if target.online else OFFLINE_COLOUR)
-            if target.id == chosen:
-                item.setSelected(True)
-        if not targets:
-            QListWidgetItem(translate("TransferDialog", "No colleague found."), self.targets)
-            self.targets.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
-
-    async def _transfer(self, values: TransferValues) -> None:
-        assert values.to_technician_id is not None
-        self.transfer_button.setEnabled(False)
-        try:
-            changed = await self._client.transfer(
-                self._session.id, values.to_technician_id, values.comment
-            )
-        except (ApiError, ServerUnreachable) as exc:
-            self.error.show_error(describe_error(exc))
-            self.transfer_button.setEnabled(True)
-            return
-        self.transferred.emit(changed)
-        self.accept()
+    async def _send(self, to_technician_id: int, comment: str) -> SessionInfo:
+        return await self._client.transfer(self._session.id, to_technician_id, comment)
 
 
 class IncomingTransferBar(QFrame):
@@ -244,16 +84,19 @@ class IncomingTransferBar(QFrame):
     accept_requested = Signal(str)
     decline_requested = Signal(str)
 
+    NAME, STYLE = "incoming_transfer", INCOMING_STYLE
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("incoming_transfer")
-        self.setStyleSheet(INCOMING_STYLE)
+        self.setObjectName(self.NAME)
+        self.setStyleSheet(self.STYLE)
         self._session_id = ""
         self.text = QLabel(self)
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.accept_button = QPushButton(translate("TransferDialog", "&Accept"), self)
-        self.decline_button = QPushButton(translate("TransferDialog", "&Decline"), self)
+        accept, decline = self._button_texts()
+        self.accept_button = QPushButton(accept, self)
+        self.decline_button = QPushButton(decline, self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.text, 1)
@@ -267,17 +110,16 @@ class IncomingTransferBar(QFrame):
     def session_id(self) -> str:
         return self._session_id
 
-    def show_incoming(self, sessions: list[SessionInfo], busy: bool = False) -> None:
-        """``sessions``: the incoming transfers (oldest first); ``busy``: an answer is
-        on its way, so the buttons wait."""
-        incoming = [s for s in sessions if s.transfer is not None]
-        if not incoming:
-            self._session_id = ""
-            self.hide()
-            return
-        session = incoming[0]
+    # -- what a subclass for another offer changes (guest_control.py's invitation) -------
+
+    def _button_texts(self) -> tuple[str, str]:
+        return translate("TransferDialog", "&Accept"), translate("TransferDialog", "&Decline")
+
+    def _offered(self, session: SessionInfo) -> bool:
+        return session.transfer is not None
+
+    def _describe(self, session: SessionInfo) -> str:
         assert session.transfer is not None
-        self._session_id = session.id
         text = translate(
             "TransferDialog", "Incoming transfer from {sender}: the session with {name}."
         ).format(sender=session.transfer.from_name, name=session.name)
@@ -285,6 +127,19 @@ class IncomingTransferBar(QFrame):
             text += "\n" + translate("TransferDialog", "Comment: {comment}").format(
                 comment=session.transfer.comment
             )
+        return text
+
+    def show_incoming(self, sessions: list[SessionInfo], busy: bool = False) -> None:
+        """``sessions``: the incoming offers (oldest first); ``busy``: an answer is
+        on its way, so the buttons wait."""
+        incoming = [s for s in sessions if self._offered(s)]
+        if not incoming:
+            self._session_id = ""
+            self.hide()
+            return
+        session = incoming[0]
+        self._session_id = session.id
+        text = self._describe(session)
         if len(incoming) > 1:
             text += "\n" + translate("TransferDialog", "{count} more waiting.").format(
                 count=len(incoming) - 1
@@ -338,6 +193,16 @@ class TransferControl:
             self.button.setEnabled(False)
             self.button.setToolTip(
                 translate("TransferDialog", "Your group is not allowed to transfer sessions.")
+            )
+            return
+        if session.guest is not None and not pending:  # the server refuses: guest_present
+            self.button.setEnabled(False)
+            self.button.setToolTip(
+                translate(
+                    "TransferDialog",
+                    "A colleague is invited into this session or in it: remove them "
+                    "before you transfer it.",
+                )
             )
             return
         self.button.setEnabled(session.state in ("active", "on_hold", "transferring"))

@@ -652,6 +652,164 @@
     </message>
 </context>
 <context>
+    <name>GuestControl</name>
+    <message>
+        <source>Choose the colleague to invite.</source>
+        <translation>Kies de collega die u wilt uitnodigen.</translation>
+    </message>
+    <message>
+        <source>A colleague</source>
+        <translation>Een collega</translation>
+    </message>
+    <message>
+        <source>With {owner}</source>
+        <translation>Met {owner}</translation>
+    </message>
+    <message>
+        <source>Invitation from {owner}</source>
+        <translation>Uitnodiging van {owner}</translation>
+    </message>
+    <message>
+        <source>{owner}&apos;s session: you are with them as a guest.</source>
+        <translation>Sessie van {owner}: u bent erbij als gast.</translation>
+    </message>
+    <message>
+        <source>{name} is with you</source>
+        <translation>{name} is bij u</translation>
+    </message>
+    <message>
+        <source>Inviting {name}…</source>
+        <translation>{name} wordt uitgenodigd…</translation>
+    </message>
+    <message>
+        <source>Invite a colleague</source>
+        <translation>Een collega uitnodigen</translation>
+    </message>
+    <message>
+        <source>Bring a colleague into the session with {name}: they see and hear the customer, talk and draw with you. The session stays yours.</source>
+        <translation>Haal een collega bij de sessie met {name}: die ziet en hoort de klant, praat en tekent met u mee. De sessie blijft van u.</translation>
+    </message>
+    <message>
+        <source>&amp;Invite</source>
+        <translation>&amp;Uitnodigen</translation>
+    </message>
+    <message>
+        <source>What you would like them to look at</source>
+        <translation>Waar u de collega naar wilt laten kijken</translation>
+    </message>
+    <message>
+        <source>Join the session: see, hear and help the customer</source>
+        <translation>Neem deel aan de sessie: zie, hoor en help de klant</translation>
+    </message>
+    <message>
+        <source>&amp;Join</source>
+        <translation>Deel&amp;nemen</translation>
+    </message>
+    <message>
+        <source>Decli&amp;ne</source>
+        <translation>Af&amp;slaan</translation>
+    </message>
+    <message>
+        <source>{owner} invites you to join &apos;{name}&apos;</source>
+        <translation>{owner} nodigt u uit voor &apos;{name}&apos;</translation>
+    </message>
+    <message>
+        <source>&amp;Invite…</source>
+        <translation>Uitnodi&amp;gen…</translation>
+    </message>
+    <message>
+        <source>Invite a colleague into this session to see, hear and help ({key})</source>
+        <translation>Nodig een collega uit voor deze sessie om mee te kijken, te luisteren en te helpen ({key})</translation>
+    </message>
+    <message>
+        <source>Rem&amp;ove</source>
+        <translation>Ve&amp;rwijderen</translation>
+    </message>
+    <message>
+        <source>With&amp;draw</source>
+        <translation>&amp;Intrekken</translation>
+    </message>
+    <message>
+        <source>End {name}&apos;s visit: they leave the session</source>
+        <translation>Beëindig het bezoek van {name}: die verlaat de sessie</translation>
+    </message>
+    <message>
+        <source>Take the invitation back</source>
+        <translation>Trek de uitnodiging in</translation>
+    </message>
+    <message>
+        <source>Your group is not allowed to invite colleagues into a session (permission invite_technician).</source>
+        <translation>Uw groep mag geen collega&apos;s bij een sessie uitnodigen (recht invite_technician).</translation>
+    </message>
+    <message>
+        <source>One colleague at a time: {status}.</source>
+        <translation>Eén collega tegelijk: {status}.</translation>
+    </message>
+    <message>
+        <source>A colleague can join only while the session is active or on hold.</source>
+        <translation>Een collega kan alleen deelnemen terwijl de sessie actief is of in de wacht staat.</translation>
+    </message>
+    <message>
+        <source>L&amp;eave</source>
+        <translation>V&amp;erlaten</translation>
+    </message>
+    <message>
+        <source>Leave the colleague&apos;s session; it goes on for them and the customer</source>
+        <translation>Verlaat de sessie van uw collega; die gaat voor hen en de klant door</translation>
+    </message>
+    <message>
+        <source>Guest in {owner}&apos;s session</source>
+        <translation>Gast in de sessie van {owner}</translation>
+    </message>
+</context>
+<context>
+    <name>GuestWindow</name>
+    <message>
+        <source>{owner} ended your visit to &apos;{name}&apos;.</source>
+        <translation>{owner} heeft uw bezoek aan &apos;{name}&apos; beëindigd.</translation>
+    </message>
+    <message>
+        <source>The session with {name} ended.</source>
+        <translation>De sessie met {name} is beëindigd.</translation>
+    </message>
+    <message>
+        <source>The invitation to &apos;{name}&apos; is no longer open: {owner} withdrew it or it expired.</source>
+        <translation>De uitnodiging voor &apos;{name}&apos; staat niet meer open: {owner} heeft haar ingetrokken of ze is verlopen.</translation>
+    </message>
+    <message>
+        <source>You left {owner}&apos;s session with {name}.</source>
+        <translation>U hebt de sessie van {owner} met {name} verlaten.</translation>
+    </message>
+    <message>
+        <source>&amp;Invite colleague…</source>
+        <translation>&amp;Collega uitnodigen…</translation>
+    </message>
+    <message>
+        <source>Bring a colleague into the session on the current tab</source>
+        <translation>Haal een collega bij de sessie op het huidige tabblad</translation>
+    </message>
+    <message>
+        <source>Invitation</source>
+        <translation>Uitnodiging</translation>
+    </message>
+    <message>
+        <source>{owner} invites you to join &apos;{name}&apos;.</source>
+        <translation>{owner} nodigt u uit voor &apos;{name}&apos;.</translation>
+    </message>
+    <message>
+        <source>Colleague&apos;s session</source>
+        <translation>Sessie van een collega</translation>
+    </message>
+    <message>
+        <source>Leave the colleague&apos;s session</source>
+        <translation>De sessie van uw collega verlaten</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>Verlaten</translation>
+    </message>
+</context>
+<context>
     <name>HdPhoto</name>
     <message>
         <source>No HD photo: the customer paused the camera. Ask them to turn it back on.</source>
@@ -887,6 +1045,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>&amp;Resume</source>
         <translation>&amp;Hervatten</translation>
+    </message>
+    <message>
+        <source>A colleague&apos;s session: its technician holds and ends it.</source>
+        <translation>De sessie van een collega: die technicus zet haar in de wacht en beëindigt haar.</translation>
     </message>
     <message>
         <source>The console shows the new language after you restart it.</source>
@@ -1884,6 +2046,10 @@ Staat de klant als Wachtend in de lijst, selecteer de sessie dan en klik op Star
     <message>
         <source>Your group is not allowed to transfer sessions.</source>
         <translation>Uw groep mag geen sessies overdragen.</translation>
+    </message>
+    <message>
+        <source>A colleague is invited into this session or in it: remove them before you transfer it.</source>
+        <translation>Er is een collega uitgenodigd voor deze sessie of erbij: verwijder die voordat u de sessie overdraagt.</translation>
     </message>
     <message>
         <source>Take the transfer back before it is answered</source>

@@ -140,6 +140,7 @@ QASYNC_TEST_FILES = (
     "test_chat_phone.py",
     "test_hd_photo_phone.py",
     "test_transfer_phone.py",
+    "test_guest_consoles.py",
 )
 
 

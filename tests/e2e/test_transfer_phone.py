@@ -238,7 +238,7 @@ async def test_two_consoles_hand_a_session_over_through_their_windows(
             assert dialog.targets.item(0).text().endswith("— online")
             dialog.targets.item(0).setSelected(True)
             dialog.comment.setPlainText("Over to you")
-            dialog.transfer_button.click()
+            dialog.send_button.click()
             await wait_until(lambda: tab_a.transfer.button.text() == "Cancel transf&er", timeout=10)
             assert status_text(window_a, created["id"]).startswith("Transferring to Technician")
 

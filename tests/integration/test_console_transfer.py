@@ -88,7 +88,7 @@ async def test_the_dialog_searches_and_transfers_from_the_keyboard(
         assert texts[0] == f"{online.display_name} <olga.online@example.com> — online"
         assert f"{busy.display_name} <bert.busy@example.com> — offline, busy" in texts
         # Transfer without a choice: the inline error says what is missing.
-        dialog.on_transfer_clicked()
+        dialog.on_send_clicked()
         assert dialog.error.isVisible()
         assert dialog.error.text() == "Choose the colleague to transfer to."
 
@@ -112,10 +112,10 @@ async def test_the_dialog_searches_and_transfers_from_the_keyboard(
         shots.mkdir(parents=True, exist_ok=True)
         assert dialog.grab().save(str(shots / "transfer-dialog.png"))
 
-        emitted = asyncio.ensure_future(next_emission(dialog.transferred, timeout=10))
+        emitted = asyncio.ensure_future(next_emission(dialog.sent, timeout=10))
         qtbot.keyClick(dialog.comment, Qt.Key.Key_Tab)
-        assert dialog.transfer_button.hasFocus()
-        qtbot.keyClick(dialog.transfer_button, Qt.Key.Key_Space)
+        assert dialog.send_button.hasFocus()
+        qtbot.keyClick(dialog.send_button, Qt.Key.Key_Space)
         (changed,) = await emitted
         assert dialog.result() == TransferDialog.DialogCode.Accepted
         assert changed.state == "transferring" and changed.transfer is not None

@@ -106,3 +106,35 @@ def test_created_session_and_config() -> None:
 def test_parse_time_accepts_offsets_and_empty() -> None:
     assert parse_time(None) is None and parse_time("") is None
     assert parse_time("2026-01-01T00:00:00+00:00") == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+GUEST = {
+    "technician_id": 9,
+    "name": "Bob Jones",
+    "state": "invited",
+    "comment": "Look at the fuse box",
+    "since": "2026-11-23T19:35:00Z",
+}
+
+
+def test_a_second_technician_parses_and_decides_whose_console_lists_it() -> None:
+    session = SessionInfo.from_json(SESSION | {"state": "active", "guest": GUEST})
+    guest = session.guest
+    assert guest is not None and (guest.technician_id, guest.name) == (9, "Bob Jones")
+    assert guest.comment == "Look at the fuse box" and not guest.joined
+    assert guest.since == datetime(2026, 11, 23, 19, 35, tzinfo=UTC)
+    assert session.guest_of(9) and not session.guest_of(3)  # 3 owns it
+    assert session.belongs_to(9) and session.belongs_to(3) and not session.belongs_to(4)
+    joined = SessionInfo.from_json(SESSION | {"guest": GUEST | {"state": "joined"}})
+    assert joined.guest is not None and joined.guest.joined
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "Bob", [], {}, GUEST | {"state": "lost"}, GUEST | {"technician_id": "nine"},
+     {k: v for k, v in GUEST.items() if k != "technician_id"}],
+)  # fmt: skip
+def test_an_absent_or_malformed_guest_is_none(value: object) -> None:
+    session = SessionInfo.from_json(SESSION | {"guest": value})
+    assert session.guest is None and not session.guest_of(9)
+    assert SessionInfo.from_json(SESSION).guest is None

@@ -53,6 +53,7 @@ def technician_view(row: LensSession, base_url: str) -> dict[str, Any]:
         "started_at": iso(row.started_at),
         "ended_at": iso(row.ended_at),
         "technician_id": row.technician_id,
+        "technician_name": row.technician.display_name,
         "private": row.private,
         "timeout": timeout_view(row),
         "transfer": transfer_view(row),

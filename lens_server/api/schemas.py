@@ -359,6 +359,9 @@ class SessionView(Answer):
     started_at: str | None
     ended_at: str | None
     technician_id: int
+    technician_name: str = Field(
+        default="", description="The display name of the session's technician (its owner)."
+    )
     private: bool = Field(description="Only the technician who created it can see it.")
     timeout: SessionTimeout | None = Field(
         default=None, description="Set when a time-out ended the session: which and how long."

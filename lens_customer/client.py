@@ -3,7 +3,10 @@
 The rules mirror the customer web app (lens_server/static/customer/session.js) so the
 console sees the same thing from either: redeem, accept, open /ws/customer, and when
 the session is `active` offer a peer connection of the next generation.  After a
-socket drop or a failed peer, the next offer carries a fresh generation.
+socket drop or a failed peer, the next offer carries a fresh generation.  When a
+second technician has joined (the session's `guest`), a second peer connection goes to
+them, its signals tagged `peer: "guest"` and its generations counted apart; the same
+sources feed both, and the guest's voice plays beside the technician's.
 """
 
 from __future__ import annotations
@@ -71,6 +74,13 @@ class HeadlessCustomer:
         self._closed = False
         self.chat: list[dict[str, Any]] = []
         """Chat messages pushed on the socket (both sides'), in arrival order."""
+        self.guest_peer: CustomerPeer | None = None
+        """The peer connection to a second technician who has joined, if any."""
+        self.guest_generation = 0
+        self.guest_sink = AudioSink(play=options.audio_out, on_frame=self._notify)
+        self._guest_name: str | None = None
+        self._guest_restart_wanted = False
+        self._guest_negotiating = False
 
     # -- what callers read ---------------------------------------------------------
 
@@ -218,9 +228,11 @@ class HeadlessCustomer:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.peer is not None:
-            await self.peer.close()
+        for peer in (self.peer, self.guest_peer):
+            if peer is not None:
+                await peer.close()
         await self.sink.close()
+        await self.guest_sink.close()
         if self.sources is not None:
             self.sources.close()
         if self.api is not None:
@@ -233,6 +245,7 @@ class HeadlessCustomer:
         if kind == "session" and isinstance(message.get("session"), dict):
             self._set_session(message["session"])
             self._ensure_peer()
+            self._ensure_guest_peer()
         elif kind == "config" and isinstance(message.get("ice_servers"), list):
             self.ice_servers = message["ice_servers"]
         elif kind == "signal" and isinstance(message.get("data"), dict):
@@ -248,7 +261,10 @@ class HeadlessCustomer:
         with a new generation, as the web app does."""
         if self.socket is not None and self.socket.reconnects and self.peer is not None:
             self._restart_wanted = True
+        if self.socket is not None and self.socket.reconnects and self.guest_peer is not None:
+            self._guest_restart_wanted = True
         self._ensure_peer()
+        self._ensure_guest_peer()
 
     def _set_session(self, session: dict[str, Any]) -> None:
         previous = self.state
@@ -304,8 +320,71 @@ class HeadlessCustomer:
         if self.socket is not None:
             await self.socket.send({"type": "signal", "data": data})
 
+    async def _send_guest_signal(self, data: dict[str, Any]) -> None:
+        await self._send_signal({**data, "peer": "guest"})
+
+    # -- the second technician's peer connection -------------------------------------
+
+    def _guest_wanted(self) -> str | None:
+        """The name of a second technician who has joined, while media flows."""
+        guest = self.session.get("guest")
+        if not isinstance(guest, dict) or self.state not in MEDIA_STATES:
+            return None
+        return str(guest.get("name") or "")
+
+    def _ensure_guest_peer(self) -> None:
+        """Connects to a second technician who joined, and lets one who left go."""
+        if self._guest_negotiating or self.sources is None or self._closed:
+            return
+        name = self._guest_wanted()
+        if name is None:
+            if self.guest_peer is not None:
+                self._report(f"{self._guest_name or 'The second technician'} left")
+                peer, self.guest_peer, self._guest_name = self.guest_peer, None, None
+                self._spawn(peer.close())
+                self._notify()
+            return
+        if self.socket is None or not self.socket.ready.is_set():
+            return
+        fresh = self.guest_peer is None or name != self._guest_name
+        if not fresh and not self._guest_restart_wanted:
+            return
+        if self.guest_peer is None or name != self._guest_name:
+            self._report(f"{name} joined as a second technician")
+        self._guest_name = name
+        self._guest_restart_wanted = False
+        self._guest_negotiating = True
+        self._spawn(self._new_guest_generation())
+
+    async def _new_guest_generation(self) -> None:
+        assert self.sources is not None
+        try:
+            if self.guest_peer is not None:
+                await self.guest_peer.close()
+            self.guest_generation += 1
+            self.guest_peer = CustomerPeer(
+                self.guest_generation,
+                self.ice_servers,
+                self.sources,
+                self.guest_sink,
+                self._send_guest_signal,
+                self.on_guest_peer_failed,
+            )
+            self._notify()
+            await self.guest_peer.offer()
+        finally:
+            self._guest_negotiating = False
+        self._ensure_guest_peer()
+
+    def on_guest_peer_failed(self, peer: CustomerPeer) -> None:
+        if peer is self.guest_peer:
+            self._report(f"connection to {self._guest_name} lost; reconnecting")
+            self._guest_restart_wanted = True
+            self._ensure_guest_peer()
+
     async def _on_signal(self, data: dict[str, Any]) -> None:
-        peer = self.peer
+        guest = data.get("peer") == "guest"
+        peer = self.guest_peer if guest else self.peer
         if peer is None or data.get("generation") != peer.generation:
             log.debug("ignoring signal %s of another generation", data.get("kind"))
             return
@@ -313,7 +392,7 @@ class HeadlessCustomer:
             await peer.on_signal(data)
         except Exception as error:  # a bad answer or candidate: start a fresh link
             log.warning("signal %s failed (%s); starting a new connection", data.get("kind"), error)
-            self.on_peer_failed(peer)
+            (self.on_guest_peer_failed if guest else self.on_peer_failed)(peer)
         self._notify()
 
     def on_peer_failed(self, peer: CustomerPeer) -> None:

@@ -7,10 +7,12 @@ next generation; the tracks outlive the peers and are attached to each new one.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -79,23 +81,60 @@ class PeerStats:
     at: float
 
 
+class _Fanout:
+    """One source read by every peer connection that borrows it at once (the owner's
+    and a second technician's): each reader gets the newest frame it has not had yet;
+    the source is read only when a reader asks, so one reader reads as before."""
+
+    def __init__(self, source: MediaStreamTrack) -> None:
+        self.source = source
+        self.count = 0
+        self.frame: Frame | Packet | None = None
+        self._reading: asyncio.Future[None] | None = None
+
+    async def next(self, seen: int) -> tuple[int, Frame | Packet]:
+        """(its number, the newest frame after number ``seen``); MediaStreamError when
+        the source has ended."""
+        if self.count <= seen or self.frame is None:
+            if self._reading is None:
+                self._reading = asyncio.ensure_future(self._read())
+            # shielded: a reader closed meanwhile does not cancel the others' read
+            await asyncio.shield(self._reading)
+        assert self.frame is not None
+        return self.count, self.frame
+
+    async def _read(self) -> None:
+        try:
+            self.frame = await self.source.recv()
+            self.count += 1
+        finally:
+            self._reading = None
+
+
+_fanouts: weakref.WeakKeyDictionary[MediaStreamTrack, _Fanout] = weakref.WeakKeyDictionary()
+
+
 class BorrowedTrack(MediaStreamTrack):
     """Lends a source track to one peer connection.
 
     aiortc's RTCRtpSender stops its track when the connection closes; a source shared
-    by successive generations must outlive each of them, so every peer gets a thin
-    wrapper whose stop() ends only the wrapper.
+    by successive generations, and by the owner's and a second technician's connections
+    at once, must outlive each of them, so every peer gets a thin wrapper whose stop()
+    ends only the wrapper, reading the source through its one fan-out.
     """
 
     def __init__(self, source: MediaStreamTrack) -> None:
         super().__init__()
         self.kind = source.kind
         self.source = source
+        self._fanout = _fanouts.setdefault(source, _Fanout(source))
+        self._seen = self._fanout.count
 
     async def recv(self) -> Frame | Packet:
         if self.readyState != "live":
             raise MediaStreamError
-        return await self.source.recv()
+        self._seen, frame = await self._fanout.next(self._seen)
+        return frame
 
 
 class CustomerPeer:

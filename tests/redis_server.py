@@ -14,10 +14,11 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
-from tests.live_server import free_port
+from tests.live_server import LiveServer, free_port, running
 
 REDIS_SERVER = "/usr/bin/redis-server"
 
@@ -76,3 +77,16 @@ def running_redis(folder: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def live_server_alone_or_with_redis(
+    kind: str, folder: Path, database_url: str
+) -> Iterator[LiveServer]:
+    """A live server on its own (``"alone"``) or relaying through a Redis of its own
+    (``"redis"``): the two ways a socket test runs (parametrise a fixture with both)."""
+    with ExitStack() as stack:
+        settings: dict[str, Any] = {"database_url": database_url}
+        if kind == "redis":
+            settings["redis_url"] = stack.enter_context(running_redis(folder / "redis")).url
+        yield stack.enter_context(running(LiveServer(folder / "server", **settings)))

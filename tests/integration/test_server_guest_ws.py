@@ -5,7 +5,6 @@ page keeps both connections' newest generations (on a server alone and through R
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.live_server import LiveServer, running
-from tests.redis_server import running_redis
+from tests.live_server import LiveServer
+from tests.redis_server import live_server_alone_or_with_redis
 from tests.ws_client import connect as _connect
 from tests.ws_client import in_thread as _run
 from tests.ws_client import next_of as _next
@@ -24,11 +23,8 @@ from tests.ws_client import next_of as _next
 def live_server(
     request: pytest.FixtureRequest, tmp_path: Path, database_url: str
 ) -> Iterator[LiveServer]:
-    with contextlib.ExitStack() as stack:
-        settings: dict[str, Any] = {"database_url": database_url}
-        if request.param == "redis":
-            settings["redis_url"] = stack.enter_context(running_redis(tmp_path / "redis")).url
-        yield stack.enter_context(running(LiveServer(tmp_path / "server", **settings)))
+    with live_server_alone_or_with_redis(request.param, tmp_path, database_url) as server:
+        yield server
 
 
 def _me(server: LiveServer, token: str) -> int:

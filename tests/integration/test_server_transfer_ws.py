@@ -4,7 +4,6 @@ online is known across server processes (on a server alone, and through Redis)."
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.live_server import LiveServer, running
-from tests.redis_server import running_redis
+from tests.live_server import LiveServer
+from tests.redis_server import live_server_alone_or_with_redis
 from tests.ws_client import connect as _connect
 from tests.ws_client import in_thread as _run
 from tests.ws_client import next_of as _next
@@ -24,11 +23,8 @@ from tests.ws_client import state_of as _state
 def live_server(
     request: pytest.FixtureRequest, tmp_path: Path, database_url: str
 ) -> Iterator[LiveServer]:
-    with contextlib.ExitStack() as stack:
-        settings: dict[str, Any] = {"database_url": database_url}
-        if request.param == "redis":
-            settings["redis_url"] = stack.enter_context(running_redis(tmp_path / "redis")).url
-        yield stack.enter_context(running(LiveServer(tmp_path / "server", **settings)))
+    with live_server_alone_or_with_redis(request.param, tmp_path, database_url) as server:
+        yield server
 
 
 def _me(server: LiveServer, token: str) -> int:

@@ -4,17 +4,15 @@ on a server on its own and on one whose deliveries go through a real Redis
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import websockets
 
-from tests.live_server import LiveServer, running
-from tests.redis_server import running_redis
+from tests.live_server import LiveServer
+from tests.redis_server import live_server_alone_or_with_redis
 from tests.ws_client import connect as _connect
 from tests.ws_client import in_thread as _run
 from tests.ws_client import next_of as _next
@@ -26,11 +24,8 @@ from tests.ws_client import ws_url as _ws_url
 def live_server(
     request: pytest.FixtureRequest, tmp_path: Path, database_url: str
 ) -> Iterator[LiveServer]:
-    with contextlib.ExitStack() as stack:
-        settings: dict[str, Any] = {"database_url": database_url}
-        if request.param == "redis":
-            settings["redis_url"] = stack.enter_context(running_redis(tmp_path / "redis")).url
-        yield stack.enter_context(running(LiveServer(tmp_path / "server", **settings)))
+    with live_server_alone_or_with_redis(request.param, tmp_path, database_url) as server:
+        yield server
 
 
 async def test_snapshot_then_live_changes(live_server: LiveServer) -> None:

@@ -101,7 +101,7 @@ class GuestService:
             row.guest_since = utcnow()
             return _logged(db, service, row, who.actor, "colleague joined", who.email)
 
-        return service._view(service._write(work))
+        return service._view_for(who.id, service._write(work))
 
     def decline(self, who: Identity, session_id: str) -> dict[str, Any]:
         service = self._sessions
@@ -111,7 +111,7 @@ class GuestService:
             row = self._invited(db, who, session_id, "invited")
             return self._clear(db, row, former, who.actor, "invitation declined")
 
-        return service._view(service._write(work, also=former))
+        return service._view_for(who.id, service._write(work, also=former))
 
     def leave(self, who: Identity, session_id: str) -> dict[str, Any]:
         service = self._sessions
@@ -121,7 +121,7 @@ class GuestService:
             row = self._invited(db, who, session_id, "invited", "joined")
             return self._clear(db, row, former, who.actor, "colleague left")
 
-        return service._view(service._write(work, also=former))
+        return service._view_for(who.id, service._write(work, also=former))
 
     # --- time ----------------------------------------------------------------------
 

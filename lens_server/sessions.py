@@ -37,6 +37,7 @@ from lens_server.security import hash_token, new_pin, new_token
 from lens_server.views import (
     FINAL_STATES,
     LIVE_MEDIA_STATES,
+    colleague_view,
     customer_view,
     iso,
     organisation_view,
@@ -235,7 +236,7 @@ class SessionService:
                 )
                 .order_by(LensSession.created_at)
             )
-            return [self._view(row) for row in rows]
+            return [self._view_for(who.id, row) for row in rows]
 
     def events(self, who: Identity, session_id: str) -> list[dict[str, Any]]:
         with self._db.session() as db:
@@ -631,6 +632,7 @@ class SessionService:
                     former_guest = self._guest_goes_with_end(db, row)
                     db.flush()
                     views = (self._view(row), self._customer_view(row))
+                    entitled = {row.technician_id, row.transfer_to_id}
                     watchers = {
                         row.technician_id,
                         row.transfer_to_id or 0,
@@ -640,8 +642,8 @@ class SessionService:
                     } - {0}
             if isinstance(row, LensSession):
                 for technician_id in sorted(watchers, key=lambda t: t != row.technician_id):
-                    message = {"type": "session", "session": views[0]}
-                    self._hub.to_technician(technician_id, message)
+                    view = views[0] if technician_id in entitled else colleague_view(views[0])
+                    self._hub.to_technician(technician_id, {"type": "session", "session": view})
                 self._hub.to_customer(row.id, {"type": "session", "session": views[1]})
                 if views[0]["state"] in FINAL_STATES:
                     # No counter outlives its session.
@@ -714,6 +716,15 @@ class SessionService:
 
     def _view(self, row: LensSession) -> dict[str, Any]:
         return technician_view(row, self._settings.base_url)
+
+    def _view_for(self, technician_id: int, row: LensSession) -> dict[str, Any]:
+        """The session as this technician may see it: whole for its technician and the
+        receiver of its transfer; without the PIN and link for anyone else (a colleague
+        in it, or one who has just left it), who could otherwise join as the customer."""
+        view = self._view(row)
+        if technician_id in (row.technician_id, row.transfer_to_id):
+            return view
+        return colleague_view(view)
 
     def _customer_view(self, row: LensSession) -> dict[str, Any]:
         return customer_view(row, organisation_view(self._settings))

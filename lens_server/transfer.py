@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from lens_server.errors import ApiError, not_found
 from lens_server.models import LensSession, Technician, utcnow
 from lens_server.sessions import Identity, SessionService, require, storable
+from lens_server.views import colleague_view
 
 TRANSFERABLE = ("active", "on_hold")
 RECEIVER_PERMISSION = "lens_sessions"
@@ -122,7 +123,8 @@ class TransferService:
             receiver.append(who.id)
             return row
 
-        return self._back(find, who.actor, "transfer declined", receiver)
+        view = self._back(find, who.actor, "transfer declined", receiver)
+        return colleague_view(view)  # no longer the receiver's to see whole
 
     def cancel(self, who: Identity, session_id: str) -> dict[str, Any]:
         receiver: list[int] = []

@@ -61,6 +61,13 @@ def technician_view(row: LensSession, base_url: str) -> dict[str, Any]:
     }
 
 
+def colleague_view(view: dict[str, Any]) -> dict[str, Any]:
+    """A technician view for a technician who is not the session's: a second technician
+    in it, or one who has just lost it. No PIN and no link: with the link anyone can
+    join as the customer (and push the customer's page out)."""
+    return {**view, "pin": None, "link": None}
+
+
 def guest_view(row: LensSession) -> dict[str, Any] | None:
     """The second technician invited into the session or in it, else None."""
     if row.guest is None or row.guest_state is None:

@@ -351,9 +351,12 @@ class SessionView(Answer):
     name: str
     state: SessionState
     method: Literal["pin", "email", "link", "sms"]
-    pin: str
+    pin: str | None = Field(
+        description="Null in the view of a technician who is not the session's (a second "
+        "technician in it, or one who has just lost it)."
+    )
     pin_expires_at: str
-    link: str
+    link: str | None = Field(description="Null where `pin` is.")
     created_at: str
     waiting_since: str | None
     started_at: str | None

@@ -63,6 +63,9 @@ def test_a_colleague_joins_and_leaves_while_the_session_stays_the_owners(
     assert joined.status_code == 200, joined.text
     assert joined.json()["guest"]["state"] == "joined"
     assert joined.json()["technician_id"] == _id(live_server, owner)
+    # the colleague never gets what lets anyone in as the customer
+    assert joined.json()["pin"] is None and joined.json()["link"] is None
+    assert invited.json()["pin"] == session["pin"]  # the owner keeps both
     seen = live_server.api("GET", "/customer/session", customer).json()
     assert seen["guest"] == {"name": colleague.display_name}
     assert seen["technician_name"] == owner.display_name

@@ -74,12 +74,15 @@ async def test_the_pages_second_connection_reaches_the_colleague(live_server: Li
         )
         invited = await _guest_state(second, "invited")
         assert invited["technician_id"] != to and invited["guest"]["technician_id"] == to
+        assert invited["pin"] is None and invited["link"] is None  # not the colleague's
+        assert "/join/" in (await _guest_state(first, "invited"))["link"]
         early = {"kind": "offer", "sdp": "v=0 guest", "generation": 1, "peer": "guest"}
         await phone.send(_signal(early))
         assert (await _next(phone, "error"))["code"] == "signal_refused"
         # a reconnecting colleague finds the invitation in the snapshot
         async with await _connect(live_server, "/ws/technician", colleague.token) as again:
-            assert [s["id"] for s in (await _next(again, "snapshot"))["sessions"]] == [sid]
+            listed = (await _next(again, "snapshot"))["sessions"]
+            assert [(s["id"], s["pin"], s["link"]) for s in listed] == [(sid, None, None)]
 
         await _run(_send, live_server, "POST", colleague.token, f"/sessions/{sid}/guest/accept")
         await _guest_state(second, "joined")

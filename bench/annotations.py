@@ -37,15 +37,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.media import poll, wait_state, walk_to_waiting
 from bench.media_js import CLOCK
+from bench.phone import phone_page
 from lens_customer.pattern import write_tone_wav, write_y4m
 from lens_desktop.tools.annotations import KINDS, PALETTE, AnnotationModel
 from lens_desktop.tools.link import AnnotationLink
-from tests.chromium import CHROMIUM, FAKE_MEDIA_FLAGS, HEADLESS_FLAGS
 from tests.live_server import LiveServer
 from tests.technician_peer import TechnicianPeer
 
@@ -362,21 +362,7 @@ async def bench(args: argparse.Namespace) -> Result:
     server.smtp.start()
     server.start()
     try:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=[
-                    *HEADLESS_FLAGS,
-                    *FAKE_MEDIA_FLAGS,
-                    f"--use-file-for-fake-video-capture={clip}",
-                    f"--use-file-for-fake-audio-capture={tone}",
-                ],
-            )
-            context = await browser.new_context(
-                viewport=VIEWPORT, device_scale_factor=1, is_mobile=True, has_touch=True
-            )
-            page = await context.new_page()
+        async with phone_page(clip, tone, VIEWPORT) as page:
             errors: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             tech, session_id, peer = await live_session(server, page)
@@ -387,7 +373,6 @@ async def bench(args: argparse.Namespace) -> Result:
                 await asyncio.to_thread(
                     server.api, "POST", f"/sessions/{session_id}/end", tech.token
                 )
-                await browser.close()
             if errors:
                 print(f"page errors: {errors[:5]}", file=sys.stderr)
             return result

@@ -36,19 +36,18 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import psutil
-from playwright.async_api import Page, ViewportSize, async_playwright
+from playwright.async_api import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.media import poll, wait_state, walk_to_waiting
+from bench.phone import PORTRAIT, phone_page
 from lens_customer.pattern import write_tone_wav, write_y4m
-from tests.chromium import CHROMIUM, FAKE_MEDIA_FLAGS, HEADLESS_FLAGS
 from tests.live_server import LiveServer, Tech
 from tests.technician_peer import TechnicianPeer
 
 RECEIVER = "--receiver"
 REPORT_EVERY_S = 0.25
 
-VIEWPORT: ViewportSize = {"width": 390, "height": 844}
 MARK = "--lens-bench-guest-phone"
 """An extra flag that finds this run's browser among other Chromiums on the machine."""
 
@@ -255,22 +254,7 @@ async def bench(args: argparse.Namespace) -> list[Window]:
     server.start()
     windows: list[Window] = []
     try:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=[
-                    *HEADLESS_FLAGS,
-                    *FAKE_MEDIA_FLAGS,
-                    f"--use-file-for-fake-video-capture={clip}",
-                    f"--use-file-for-fake-audio-capture={tone}",
-                    MARK,
-                ],
-            )
-            context = await browser.new_context(
-                viewport=VIEWPORT, device_scale_factor=1, is_mobile=True, has_touch=True
-            )
-            page = await context.new_page()
+        async with phone_page(clip, tone, PORTRAIT, MARK) as page:
             owner, session_id, owner_peer = await live_session(server, page)
             guest_peer = None
             try:
@@ -289,7 +273,6 @@ async def bench(args: argparse.Namespace) -> list[Window]:
                 if guest_peer is not None:
                     await guest_peer.close()
                 await owner_peer.close()
-                await browser.close()
     finally:
         server.close()
     return windows

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from playwright.async_api import ViewportSize, async_playwright
 from PySide6.QtGui import QGuiApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.annotations import live_session
+from bench.phone import phone_page
 from lens_customer.pattern import write_tone_wav, write_y4m
 from lens_desktop.tools.photo import (
     Photo,
@@ -47,11 +47,8 @@ from lens_desktop.tools.photo import (
 )
 from lens_desktop.tools.protocol import Rejection
 from lens_desktop.ui.hd_photo import store_photo
-from tests.chromium import CHROMIUM, FAKE_MEDIA_FLAGS, HEADLESS_FLAGS
 from tests.live_server import LiveServer
 from tests.technician_peer import TechnicianPeer
-
-VIEWPORT: ViewportSize = {"width": 390, "height": 844}
 
 
 @dataclass
@@ -138,21 +135,7 @@ async def bench(args: argparse.Namespace, width: int, height: int) -> list[Run]:
     server.start()
     runs: list[Run] = []
     try:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=[
-                    *HEADLESS_FLAGS,
-                    *FAKE_MEDIA_FLAGS,
-                    f"--use-file-for-fake-video-capture={clip}",
-                    f"--use-file-for-fake-audio-capture={tone}",
-                ],
-            )
-            context = await browser.new_context(
-                viewport=VIEWPORT, device_scale_factor=1, is_mobile=True, has_touch=True
-            )
-            page = await context.new_page()
+        async with phone_page(clip, tone) as page:
             errors: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             tech, session_id, peer = await live_session(server, page)
@@ -165,7 +148,6 @@ async def bench(args: argparse.Namespace, width: int, height: int) -> list[Run]:
                 await asyncio.to_thread(
                     server.api, "POST", f"/sessions/{session_id}/end", tech.token
                 )
-                await browser.close()
             if errors:
                 print(f"page errors: {errors[:5]}", file=sys.stderr)
     finally:

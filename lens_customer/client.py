@@ -349,7 +349,7 @@ class HeadlessCustomer:
         fresh = self.guest_peer is None or name != self._guest_name
         if not fresh and not self._guest_restart_wanted:
             return
-        if self.guest_peer is None or name != self._guest_name:
+        if fresh:
             self._report(f"{name} joined as a second technician")
         self._guest_name = name
         self._guest_restart_wanted = False

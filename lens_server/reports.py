@@ -43,8 +43,7 @@ from lens_server.views import FINAL_STATES, iso
 PAGE = 200
 """Sessions read at a time while streaming."""
 COUNTED_STATES = ("active", "on_hold", "transferring", "reconnecting")
-"""The states "total time" adds up. No transfer state exists yet; "transferring" is
-counted so the total is right the day it lands."""
+"""The states "total time" adds up (a transfer's time counts: lens_server.transfer)."""
 TIMED_STATES = ("connecting", "waiting", *COUNTED_STATES)
 """The states with a column of their own in the report."""
 SESSION_COLUMNS: tuple[str, ...] = (
